@@ -1,0 +1,196 @@
+/**
+ * The exkeys error family. Every error carries a stable `code` to switch on and a message that says
+ * what to do next. No message, `cause` or stack ever contains a secret value: callers pass variable
+ * names and masked previews only.
+ * @module
+ */
+
+const marker = Symbol.for('exkeys.error');
+
+/** Every stable error code. Subclasses narrow it. */
+export type ExkeysErrorCode =
+  | CredentialsErrorCode
+  | KeystoreErrorCode
+  | 'unsafe-key'
+  | 'key-verification';
+
+/** Options accepted by every exkeys error constructor. */
+export interface ExkeysErrorOptions {
+  /** The underlying error. It must not contain a secret; pass a redacted copy when unsure. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error thrown by exkeys. Use {@link ExkeysError.isInstance} rather than
+ * `instanceof`: it still works when two copies of the package are installed.
+ */
+export class ExkeysError extends Error {
+  private readonly [marker] = true;
+  /** A stable machine-readable code. */
+  readonly code: ExkeysErrorCode;
+
+  constructor(code: ExkeysErrorCode, message: string, options: ExkeysErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ExkeysError';
+    this.code = code;
+  }
+
+  /** True when `error` is an exkeys error from any copy of this package. */
+  static isInstance(error: unknown): error is ExkeysError {
+    return hasMarker(error, marker);
+  }
+}
+
+function hasMarker(error: unknown, symbol: symbol): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[symbol] === true;
+}
+
+/** One problem found in a credential variable. `variable` is a name, never a value. */
+export interface CredentialIssue {
+  /** Stable issue code, e.g. `missing`, `whitespace`, `placeholder`. */
+  code: string;
+  /** The environment variable concerned, e.g. `BYBIT_API_SECRET`. */
+  variable: string;
+  /** What is wrong and what to do. Never contains the value. */
+  message: string;
+}
+
+const credentialsMarker = Symbol.for('exkeys.error.credentials');
+
+/** Codes of a {@link CredentialsError}. */
+export type CredentialsErrorCode =
+  | 'invalid-credentials'
+  | 'invalid-exchange'
+  | 'invalid-profile'
+  | 'unrepresentable-value'
+  | 'wrong-exchange'
+  | 'not-validated'
+  | 'read-only-store'
+  | 'io';
+
+/** Credentials are missing, malformed, or cannot be stored. Lists every problem by variable name. */
+export class CredentialsError extends ExkeysError {
+  private readonly [credentialsMarker] = true;
+  declare readonly code: CredentialsErrorCode;
+  /** Every problem found, by variable name. */
+  readonly issues: readonly CredentialIssue[];
+
+  constructor(
+    code: CredentialsErrorCode,
+    message: string,
+    options: ExkeysErrorOptions & { issues?: readonly CredentialIssue[] } = {},
+  ) {
+    super(code, message, options);
+    this.name = 'CredentialsError';
+    this.issues = options.issues ?? [];
+  }
+
+  /** True when `error` is a `CredentialsError` from any copy of this package. */
+  static override isInstance(error: unknown): error is CredentialsError {
+    return hasMarker(error, credentialsMarker);
+  }
+}
+
+const unsafeMarker = Symbol.for('exkeys.error.unsafe-key');
+
+/** Why a key was judged unsafe by `assertSafeKey`. */
+export type UnsafeKeyReason = 'withdraw-enabled' | 'trade-on-data-key' | 'no-ip-whitelist';
+
+/** A verified key has more power than the policy allows. */
+export class UnsafeKeyError extends ExkeysError {
+  private readonly [unsafeMarker] = true;
+  /** Every reason the key was refused. */
+  readonly reasons: readonly UnsafeKeyReason[];
+  /** The exchange id, e.g. `bybit`. */
+  readonly exchange: string;
+  /** The profile name, `default` for the plain variable names. */
+  readonly profile: string;
+
+  constructor(
+    exchange: string,
+    profile: string,
+    reasons: readonly UnsafeKeyReason[],
+    message: string,
+    options: ExkeysErrorOptions = {},
+  ) {
+    super('unsafe-key', message, options);
+    this.name = 'UnsafeKeyError';
+    this.exchange = exchange;
+    this.profile = profile;
+    this.reasons = reasons;
+  }
+
+  /** True when `error` is an `UnsafeKeyError` from any copy of this package. */
+  static override isInstance(error: unknown): error is UnsafeKeyError {
+    return hasMarker(error, unsafeMarker);
+  }
+}
+
+const verificationMarker = Symbol.for('exkeys.error.key-verification');
+
+/** Why live verification of a key failed. Switch on this, not on the message. */
+export type KeyVerificationReason =
+  | 'invalid-key'
+  | 'bad-signature'
+  | 'wrong-passphrase'
+  | 'ip-not-allowed'
+  | 'expired'
+  | 'clock-skew'
+  | 'network';
+
+/** The exchange rejected the key, or could not be reached, during live verification. */
+export class KeyVerificationError extends ExkeysError {
+  private readonly [verificationMarker] = true;
+  /** Why verification failed. */
+  readonly reason: KeyVerificationReason;
+  /** The exchange id, e.g. `okx`. */
+  readonly exchange: string;
+  /** The exchange's own error code, when it sent one (e.g. `10003`, `-2015`, `50111`). */
+  readonly exchangeCode: string | undefined;
+
+  constructor(
+    exchange: string,
+    reason: KeyVerificationReason,
+    message: string,
+    options: ExkeysErrorOptions & { exchangeCode?: string } = {},
+  ) {
+    super('key-verification', message, options);
+    this.name = 'KeyVerificationError';
+    this.exchange = exchange;
+    this.reason = reason;
+    this.exchangeCode = options.exchangeCode;
+  }
+
+  /** True when `error` is a `KeyVerificationError` from any copy of this package. */
+  static override isInstance(error: unknown): error is KeyVerificationError {
+    return hasMarker(error, verificationMarker);
+  }
+}
+
+const keystoreMarker = Symbol.for('exkeys.error.keystore');
+
+/** Codes of a {@link KeystoreError}: why an encrypted or OS store could not be used. */
+export type KeystoreErrorCode =
+  | 'wrong-key'
+  | 'corrupted'
+  | 'no-key'
+  | 'unavailable'
+  | 'read-only'
+  | 'io';
+
+/** An encrypted keystore, keychain or secret-file store failed. */
+export class KeystoreError extends ExkeysError {
+  /** What went wrong. `wrong-key` and `corrupted` are the two a user most often meets. */
+  declare readonly code: KeystoreErrorCode;
+  private readonly [keystoreMarker] = true;
+
+  constructor(code: KeystoreErrorCode, message: string, options: ExkeysErrorOptions = {}) {
+    super(code, message, options);
+    this.name = 'KeystoreError';
+  }
+
+  /** True when `error` is a `KeystoreError` from any copy of this package. */
+  static override isInstance(error: unknown): error is KeystoreError {
+    return hasMarker(error, keystoreMarker);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Variable naming: `{EXCHANGE}_API_KEY`, `{EXCHANGE}_API_SECRET`, `{EXCHANGE}_API_PASSPHRASE`, and
+ * `{EXCHANGE}_{PROFILE}_API_*` for named profiles (one dedicated key per bot).
+ * @module
+ */
+import { CredentialsError } from './errors.js';
+
+/** The profile that uses the plain variable names. */
+export const DEFAULT_PROFILE = 'default';
+
+/** Exchanges whose API keys come with a passphrase. */
+const PASSPHRASE_EXCHANGES: ReadonlySet<string> = new Set(['okx', 'kucoin', 'bitget', 'kucoinfutures']);
+
+/** The three variable names of one exchange + profile. */
+export interface CredentialVariables {
+  /** e.g. `BYBIT_API_KEY` or `BYBIT_GRID_API_KEY`. */
+  key: string;
+  /** e.g. `BYBIT_API_SECRET`. */
+  secret: string;
+  /** e.g. `OKX_API_PASSPHRASE`. Present for every exchange; only required where {@link needsPassphrase}. */
+  passphrase: string;
+}
+
+/**
+ * Normalises an exchange id: case-insensitive, `[a-z0-9]+` as in ccxt. Returns it in lowercase.
+ * @throws {CredentialsError} `invalid-exchange` when the id has other characters.
+ */
+export function normalizeExchange(exchange: string): string {
+  const id = typeof exchange === 'string' ? exchange.trim().toLowerCase() : '';
+  if (!/^[a-z0-9]+$/.test(id)) {
+    throw new CredentialsError(
+      'invalid-exchange',
+      `Invalid exchange id ${describe(exchange)}. Use a ccxt id made of letters and digits, such as "bybit", "binance" or "okx".`,
+    );
+  }
+  return id;
+}
+
+/**
+ * Normalises a profile name to uppercase `[A-Z0-9]+`. `undefined`, `''` and `default` mean the default
+ * profile, which uses the plain variable names.
+ * @throws {CredentialsError} `invalid-profile` when the name has other characters.
+ */
+export function normalizeProfile(profile: string | undefined): string {
+  if (profile === undefined || profile === '' || profile.toLowerCase() === DEFAULT_PROFILE) {
+    return DEFAULT_PROFILE;
+  }
+  const name = profile.toUpperCase();
+  if (!/^[A-Z0-9]+$/.test(name)) {
+    throw new CredentialsError(
+      'invalid-profile',
+      `Invalid profile ${describe(profile)}. Use letters and digits only, such as "GRID" or "BOT2".`,
+    );
+  }
+  return name;
+}
+
+/** True when the exchange's keys need a passphrase (OKX, KuCoin, Bitget). */
+export function needsPassphrase(exchange: string): boolean {
+  return PASSPHRASE_EXCHANGES.has(exchange.toLowerCase());
+}
+
+/** The variable names for an exchange and profile. Both are normalised first. */
+export function variableNames(exchange: string, profile?: string): CredentialVariables {
+  const ex = normalizeExchange(exchange).toUpperCase();
+  const prof = normalizeProfile(profile);
+  const prefix = prof === DEFAULT_PROFILE ? `${ex}_API_` : `${ex}_${prof}_API_`;
+  return { key: `${prefix}KEY`, secret: `${prefix}SECRET`, passphrase: `${prefix}PASSPHRASE` };
+}
+
+/** One exchange + profile recognised from a variable name. */
+export interface ParsedVariable {
+  /** Lowercase exchange id. */
+  exchange: string;
+  /** Uppercase profile, or `default`. */
+  profile: string;
+  /** Which of the three fields the variable holds. */
+  field: 'key' | 'secret' | 'passphrase';
+}
+
+const VARIABLE = /^([A-Z0-9]+)(?:_([A-Z0-9]+))?_API_(KEY|SECRET|PASSPHRASE)$/;
+
+/** Recognises `BYBIT_API_KEY`, `OKX_BOT2_API_PASSPHRASE` and so on; `undefined` for other names. */
+export function parseVariableName(name: string): ParsedVariable | undefined {
+  const match = VARIABLE.exec(name);
+  if (!match) return undefined;
+  const [, exchange = '', profile, field = 'KEY'] = match;
+  return {
+    exchange: exchange.toLowerCase(),
+    profile: profile ?? DEFAULT_PROFILE,
+    field: field.toLowerCase() as ParsedVariable['field'],
+  };
+}
+
+/** Describes a user-supplied identifier for an error message without echoing long input. */
+function describe(value: unknown): string {
+  if (typeof value !== 'string') return `(${typeof value})`;
+  return value.length > 40 ? `"${value.slice(0, 40)}…"` : JSON.stringify(value);
+}
