@@ -6,18 +6,36 @@
  */
 export * from './errors.js';
 export {
+  type CredentialVariables,
   DEFAULT_PROFILE,
   needsPassphrase,
   normalizeExchange,
   normalizeProfile,
+  type ParsedVariable,
   parseVariableName,
   variableNames,
-  type CredentialVariables,
-  type ParsedVariable,
 } from './names.js';
-export { assertSafeKey, type KeyPermissions, type KeyPolicy, type KeyReport, type SafeKeyResult } from './policy.js';
+export {
+  assertSafeKey,
+  type KeyPermissions,
+  type KeyPolicy,
+  type KeyReport,
+  type SafeKeyResult,
+} from './policy.js';
+export { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './read-credentials.js';
 export { maskKey, REDACTED, redactText } from './redact.js';
-export type { CredentialStore, StoreChanges, StoredVariableInfo, StoreWriteOptions } from './store.js';
+export type {
+  CredentialStore,
+  StoreChanges,
+  StoredVariableInfo,
+  StoreWriteOptions,
+} from './store.js';
+export {
+  type EnvSource,
+  type ReadOptions,
+  type ValidationResult,
+  validateCredentials,
+} from './validate.js';
 export {
   assertCredentialsFor,
   isValidatedCredentials,

@@ -40,7 +40,8 @@ export interface CredentialFields {
 // One registry per process, shared by every installed copy of this package.
 const REGISTRY = Symbol.for('exkeys.validated-credentials');
 const globalRegistry = globalThis as unknown as Record<symbol, WeakSet<object> | undefined>;
-const sealed: WeakSet<object> = (globalRegistry[REGISTRY] ??= new WeakSet());
+globalRegistry[REGISTRY] ??= new WeakSet();
+const sealed: WeakSet<object> = globalRegistry[REGISTRY];
 const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
 
 class SealedCredentials {
@@ -99,7 +100,9 @@ class SealedCredentials {
  * Wraps checked fields as `ValidatedCredentials`. Internal: called by `getCredentials` after
  * validation; not exported from the package entry.
  */
-export function sealCredentials<E extends string>(fields: CredentialFields): ValidatedCredentials<E> {
+export function sealCredentials<E extends string>(
+  fields: CredentialFields,
+): ValidatedCredentials<E> {
   const creds = new SealedCredentials(fields);
   sealed.add(creds);
   return creds as unknown as ValidatedCredentials<E>;

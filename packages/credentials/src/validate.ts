@@ -1,0 +1,204 @@
+/**
+ * Step 2: static validation. Synchronous, no network, never throws, never echoes a value.
+ * @module
+ */
+import type { CredentialIssue } from './errors.js';
+import { needsPassphrase, normalizeExchange, normalizeProfile, variableNames } from './names.js';
+
+/** Where the getters and validation read variables from. */
+export type EnvSource = Readonly<Record<string, string | undefined>>;
+
+/** Options shared by the getters, `validateCredentials` and `getCredentials`. */
+export interface ReadOptions {
+  /**
+   * Named profile (`[A-Z0-9]+`, case-insensitive). Omit for the plain `{EXCHANGE}_API_*` names.
+   * @default 'default'
+   */
+  profile?: string;
+  /**
+   * Where to read the variables: pass the `target` you gave `loadApiKeys` to keep keys out of
+   * `process.env`.
+   * @default process.env
+   */
+  env?: EnvSource;
+}
+
+/** The outcome of `validateCredentials`. Holds names and flags only, never a value. */
+export interface ValidationResult {
+  /** Lowercase exchange id. */
+  exchange: string;
+  /** Uppercase profile, or `default`. */
+  profile: string;
+  /** True when there is no error (warnings allowed). */
+  valid: boolean;
+  /** The key variable has a value. */
+  keySet: boolean;
+  /** The secret variable has a value. */
+  secretSet: boolean;
+  /** The exchange needs a passphrase (OKX). */
+  passphraseRequired: boolean;
+  /** The passphrase variable has a value. */
+  passphraseSet: boolean;
+  /** Problems that make the credentials unusable. */
+  errors: CredentialIssue[];
+  /** Unusual but possibly fine, e.g. an unexpected length for that exchange. */
+  warnings: CredentialIssue[];
+}
+
+type Field = 'key' | 'secret' | 'passphrase';
+
+// Values people leave in templates. Matched against the whole value, case-insensitively.
+const PLACEHOLDER =
+  /^(?:your[\s_-].*|.*[_-]here|<.*>|\{\{.*\}\}|\$\{.*\}|x{3,}|\*{3,}|\.{3,}|change[\s_-]?me|placeholder|example|dummy|todo|tbd|fixme|none|null|undefined|secret|password|api[\s_-]?(?:key|secret|passphrase)|insert[\s_-].*|replace[\s_-].*|enter[\s_-].*|put[\s_-].*)$/i;
+const PEM = /^-----BEGIN [A-Z0-9 ]+-----\r?\n[\s\S]+\r?\n-----END [A-Z0-9 ]+-----$/;
+
+interface Shape {
+  pattern: RegExp;
+  description: string;
+}
+
+// Usual shapes of real keys. A mismatch is only a warning: exchanges change formats.
+const SHAPES: Readonly<Record<string, Partial<Record<Field, Shape>>>> = {
+  binance: {
+    key: { pattern: /^[A-Za-z0-9]{64}$/, description: '64 letters and digits' },
+    secret: {
+      pattern: /^[A-Za-z0-9]{64}$/,
+      description: '64 letters and digits, or a PEM private key',
+    },
+  },
+  bybit: {
+    key: { pattern: /^[A-Za-z0-9]{18,24}$/, description: '18 letters and digits' },
+    secret: {
+      pattern: /^[A-Za-z0-9]{36,48}$/,
+      description: '36 letters and digits, or a PEM private key',
+    },
+  },
+  okx: {
+    key: {
+      pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      description: 'a UUID such as 1a2b3c4d-…',
+    },
+    secret: { pattern: /^[0-9A-F]{32}$/i, description: '32 hexadecimal characters' },
+    passphrase: { pattern: /^.{8,32}$/s, description: '8 to 32 characters' },
+  },
+};
+
+const LABEL: Record<Field, string> = {
+  key: 'API key',
+  secret: 'API secret',
+  passphrase: 'passphrase',
+};
+
+/**
+ * Checks an exchange's credentials without any network call: presence, whitespace, control
+ * characters (PEM line breaks allowed in the secret), template placeholders, the OKX passphrase, and
+ * the usual shape for that exchange (warnings). Never throws: a bad exchange id or profile is
+ * reported as an error.
+ */
+export function validateCredentials(exchange: string, options: ReadOptions = {}): ValidationResult {
+  const env = options.env ?? process.env;
+  let id: string;
+  let profile: string;
+  let names: ReturnType<typeof variableNames>;
+  try {
+    id = normalizeExchange(exchange);
+    profile = normalizeProfile(options.profile);
+    names = variableNames(id, profile);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      exchange: String(exchange),
+      profile: String(options.profile ?? 'default'),
+      valid: false,
+      keySet: false,
+      secretSet: false,
+      passphraseRequired: false,
+      passphraseSet: false,
+      errors: [{ code: 'invalid-name', variable: '', message }],
+      warnings: [],
+    };
+  }
+  const passphraseRequired = needsPassphrase(id);
+  const errors: CredentialIssue[] = [];
+  const warnings: CredentialIssue[] = [];
+  const values: Record<Field, string> = {
+    key: env[names.key] ?? '',
+    secret: env[names.secret] ?? '',
+    passphrase: env[names.passphrase] ?? '',
+  };
+  const fields: Field[] =
+    passphraseRequired || values.passphrase ? ['key', 'secret', 'passphrase'] : ['key', 'secret'];
+  for (const field of fields) {
+    const variable = names[field];
+    const value = values[field];
+    if (value === '') {
+      const why =
+        field === 'passphrase'
+          ? `${id} keys need the passphrase chosen when the key was created`
+          : `no ${LABEL[field]} is set`;
+      errors.push({
+        code: field === 'passphrase' ? 'passphrase-missing' : 'missing',
+        variable,
+        message: `${variable} is empty: ${why}. Set it in your .env file or shell (exkeys set ${id}${profile === 'default' ? '' : ` --profile ${profile}`}).`,
+      });
+      continue;
+    }
+    const issue = checkValue(field, variable, value, id);
+    if (issue) {
+      errors.push(issue);
+      continue;
+    }
+    const shape = SHAPES[id]?.[field];
+    const pem = field === 'secret' && PEM.test(value);
+    if (shape && !pem && !shape.pattern.test(value)) {
+      warnings.push({
+        code: 'unusual-shape',
+        variable,
+        message: `${variable} has ${value.length} characters; ${id} ${LABEL[field]}s are usually ${shape.description}. Check that you copied the whole value into the right variable.`,
+      });
+    }
+  }
+  return {
+    exchange: id,
+    profile,
+    valid: errors.length === 0,
+    keySet: values.key !== '',
+    secretSet: values.secret !== '',
+    passphraseRequired,
+    passphraseSet: values.passphrase !== '',
+    errors,
+    warnings,
+  };
+}
+
+function checkValue(
+  field: Field,
+  variable: string,
+  value: string,
+  exchange: string,
+): CredentialIssue | undefined {
+  if (value !== value.trim()) {
+    return {
+      code: 'whitespace',
+      variable,
+      message: `${variable} starts or ends with whitespace, which the exchange would reject. Remove the spaces or line breaks around the value.`,
+    };
+  }
+  const pem = field === 'secret' && PEM.test(value);
+  const controls = pem ? value.replace(/\r?\n/g, '') : value;
+  if (/[\u0000-\u001f\u007f]/.test(controls)) {
+    return {
+      code: 'control-character',
+      variable,
+      message: `${variable} contains a control character (a tab, line break or similar). Paste the value again as a single line${field === 'secret' ? ' (a PEM private key must keep its BEGIN/END lines)' : ''}.`,
+    };
+  }
+  if (PLACEHOLDER.test(value)) {
+    return {
+      code: 'placeholder',
+      variable,
+      message: `${variable} still holds a template placeholder. Create an API key on ${exchange} and put the real value there.`,
+    };
+  }
+  return undefined;
+}
