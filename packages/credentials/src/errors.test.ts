@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CredentialsError,
+  ExkeysError,
+  KeystoreError,
+  KeyVerificationError,
+  UnsafeKeyError,
+} from './errors.js';
+import { maskKey, redactText } from './redact.js';
+
+describe('errors', () => {
+  it('carry stable codes and subclass fields', () => {
+    const verification = new KeyVerificationError(
+      'okx',
+      'wrong-passphrase',
+      'Re-check the passphrase.',
+      {
+        exchangeCode: '50105',
+      },
+    );
+    expect(verification).toMatchObject({
+      code: 'key-verification',
+      reason: 'wrong-passphrase',
+      exchange: 'okx',
+    });
+    expect(verification.exchangeCode).toBe('50105');
+    expect(new KeystoreError('wrong-key', 'x').code).toBe('wrong-key');
+    expect(new CredentialsError('io', 'x').code).toBe('io');
+    expect(new UnsafeKeyError('bybit', 'default', ['withdraw-enabled'], 'x').reasons).toEqual([
+      'withdraw-enabled',
+    ]);
+  });
+
+  it('isInstance works across duplicated package copies', async () => {
+    // A second copy of the module, as when two versions of the package are installed.
+    const copy = (await import('./errors.js?copy')) as typeof import('./errors.js');
+    expect(copy.KeystoreError).not.toBe(KeystoreError);
+    const foreign = new copy.KeystoreError('corrupted', 'x');
+    expect(foreign instanceof KeystoreError).toBe(false);
+    expect(KeystoreError.isInstance(foreign)).toBe(true);
+    expect(ExkeysError.isInstance(foreign)).toBe(true);
+    expect(CredentialsError.isInstance(foreign)).toBe(false);
+    expect(
+      KeyVerificationError.isInstance(new copy.KeyVerificationError('okx', 'network', 'x')),
+    ).toBe(true);
+    expect(UnsafeKeyError.isInstance(new copy.UnsafeKeyError('okx', 'default', [], 'x'))).toBe(
+      true,
+    );
+    expect(ExkeysError.isInstance(new Error('plain'))).toBe(false);
+    expect(ExkeysError.isInstance(null)).toBe(false);
+  });
+});
+
+describe('redaction', () => {
+  it('shows at most 6 characters of a key, and at most half of a short one', () => {
+    expect(maskKey('ABCDEFGHIJKL')).toBe('ABCDEF…');
+    expect(maskKey('ABCD')).toBe('AB…');
+    expect(maskKey('')).toBe('');
+    expect(maskKey(undefined)).toBe('');
+  });
+
+  it('removes secrets, their PEM lines and URL-encoded forms from text', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nCANARYline1abcdef\n-----END PRIVATE KEY-----';
+    const text = `a CANARYsecret+/= b ${encodeURIComponent('CANARYsecret+/=')} c CANARYline1abcdef`;
+    const out = redactText(text, ['CANARYsecret+/=', pem, undefined, 'ab']);
+    expect(out).not.toContain('CANARY');
+    expect(out).toContain(' b ');
+  });
+});

@@ -1,0 +1,124 @@
+import { inspect } from 'node:util';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { CredentialsError, ExkeysError } from './errors.js';
+import { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './read-credentials.js';
+import {
+  assertCredentialsFor,
+  isValidatedCredentials,
+  type ValidatedCredentials,
+} from './validated-credentials.js';
+
+const KEY = 'CANKEYabcdefghijkl';
+const SECRET = 'CANARYSECRETzzzz0123456789abcdefghij';
+const PASS = 'CANARYPASSphrase9';
+const env = {
+  BYBIT_API_KEY: KEY,
+  BYBIT_API_SECRET: SECRET,
+  OKX_API_KEY: '1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f',
+  OKX_API_SECRET: 'CANARY0123456789ABCDEF0123456789',
+  OKX_API_PASSPHRASE: PASS,
+};
+
+describe('getters', () => {
+  it('return the raw value, or an empty string when unset', () => {
+    expect(getApiKey('bybit', { env })).toBe(KEY);
+    expect(getApiSecret('BYBIT', { env })).toBe(SECRET);
+    expect(getApiPassphrase('okx', { env })).toBe(PASS);
+    expect(getApiPassphrase('bybit', { env })).toBe('');
+    expect(getApiKey('binance', { env })).toBe('');
+    expect(getApiKey('bybit', { env, profile: 'grid' })).toBe('');
+  });
+});
+
+describe('getCredentials', () => {
+  it('returns readable, validated fields', () => {
+    const creds = getCredentials('bybit', { env });
+    expect(creds.exchange).toBe('bybit');
+    expect(creds.profile).toBe('default');
+    expect(creds.apiKey).toBe(KEY);
+    expect(creds.apiSecret).toBe(SECRET);
+    expect(creds.passphrase).toBeUndefined();
+    expect(isValidatedCredentials(creds)).toBe(true);
+    expect(getCredentials('okx', { env }).passphrase).toBe(PASS);
+  });
+
+  it('throws a CredentialsError listing every problem by variable name', () => {
+    let caught: unknown;
+    try {
+      getCredentials('okx', { env: { OKX_API_KEY: ' CANARYspace', OKX_API_SECRET: '' } });
+    } catch (error) {
+      caught = error;
+    }
+    expect(CredentialsError.isInstance(caught)).toBe(true);
+    expect(ExkeysError.isInstance(caught)).toBe(true);
+    const error = caught as CredentialsError;
+    expect(error.code).toBe('invalid-credentials');
+    expect(error.issues.map((issue) => issue.variable)).toEqual([
+      'OKX_API_KEY',
+      'OKX_API_SECRET',
+      'OKX_API_PASSPHRASE',
+    ]);
+    expect(error.message).toContain('OKX_API_PASSPHRASE');
+    expect(`${error.message}${error.stack}${inspect(error)}`).not.toContain('CANARY');
+  });
+
+  it('never prints the secret or passphrase, and at most 6 characters of the key', () => {
+    const creds = getCredentials('okx', { env });
+    const forms = [
+      inspect(creds),
+      inspect({ nested: { creds } }, { depth: 10 }),
+      JSON.stringify(creds),
+      JSON.stringify({ creds }),
+      String(creds),
+      `${creds}`,
+      `${creds}` + creds,
+      inspect(new Error('wrapped', { cause: creds })),
+      inspect(Object.assign({}, creds)),
+      inspect({ ...creds }),
+      Object.keys(creds).join(','),
+    ];
+    const key = creds.apiKey;
+    for (const form of forms) {
+      expect(form).not.toContain(PASS);
+      expect(form).not.toContain('CANARY');
+      expect(form).not.toContain(key.slice(0, 7));
+    }
+    expect(JSON.stringify(creds)).toContain(key.slice(0, 6));
+    expect(inspect(creds)).toContain('okx/default');
+  });
+
+  it('is the only producer of ValidatedCredentials (type level)', () => {
+    const creds = getCredentials('bybit', { env });
+    expectTypeOf(creds).toEqualTypeOf<ValidatedCredentials<'bybit'>>();
+    expectTypeOf(getCredentials('OKX', { env })).toEqualTypeOf<ValidatedCredentials<'okx'>>();
+    const takesBybit = (c: ValidatedCredentials<'bybit'>) => c.apiKey;
+    takesBybit(creds);
+    // @ts-expect-error: a plain object is not validated
+    takesBybit({ exchange: 'bybit', profile: 'default', apiKey: KEY, apiSecret: SECRET });
+    // @ts-expect-error: credentials of another exchange
+    takesBybit(getCredentials('okx', { env }));
+    expect(() => takesBybit(creds)).not.toThrow();
+  });
+
+  it('guards exchange packages at run time', () => {
+    const creds = getCredentials('bybit', { env });
+    expect(() => assertCredentialsFor(creds, 'bybit')).not.toThrow();
+    expect(() => assertCredentialsFor(creds, 'okx')).toThrowError(/for bybit, not okx/);
+    const fake = { exchange: 'bybit', profile: 'default', apiKey: KEY, apiSecret: SECRET };
+    let caught: unknown;
+    try {
+      assertCredentialsFor(fake, 'bybit');
+    } catch (error) {
+      caught = error;
+    }
+    expect(CredentialsError.isInstance(caught) && caught.code).toBe('not-validated');
+    expect(String((caught as Error).message)).not.toContain('CANARY');
+  });
+
+  it('freezes the credentials', () => {
+    const creds = getCredentials('bybit', { env }) as unknown as Record<string, unknown>;
+    expect(() => {
+      creds.exchange = 'okx';
+    }).toThrow(TypeError);
+  });
+});

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { validateCredentials } from './validate.js';
+
+const BYBIT_KEY = 'AbCdEf0123456789Gh';
+const BYBIT_SECRET = 'CANARYsecret0123456789abcdefghijklmn';
+const OKX_KEY = '1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f';
+const OKX_SECRET = 'CAFE0123456789ABCDEF0123456789AB';
+const PEM =
+  '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEICANARYpemCANARYpemCANARYpemCANARYpem0\n-----END PRIVATE KEY-----';
+
+function codes(result: ReturnType<typeof validateCredentials>) {
+  return result.errors.map((issue) => `${issue.variable}:${issue.code}`);
+}
+
+describe('validateCredentials', () => {
+  it('accepts well-formed credentials with no warnings', () => {
+    const env = { BYBIT_API_KEY: BYBIT_KEY, BYBIT_API_SECRET: BYBIT_SECRET };
+    const result = validateCredentials('ByBit', { env });
+    expect(result).toEqual({
+      exchange: 'bybit',
+      profile: 'default',
+      valid: true,
+      keySet: true,
+      secretSet: true,
+      passphraseRequired: false,
+      passphraseSet: false,
+      errors: [],
+      warnings: [],
+    });
+  });
+
+  it('reports each missing value by variable name', () => {
+    const result = validateCredentials('bybit', { env: {} });
+    expect(result.valid).toBe(false);
+    expect(codes(result)).toEqual(['BYBIT_API_KEY:missing', 'BYBIT_API_SECRET:missing']);
+    expect(result.errors[0]?.message).toMatch(/exkeys set bybit/);
+  });
+
+  it('uses profile variable names', () => {
+    const env = { BYBIT_GRID_API_KEY: BYBIT_KEY, BYBIT_GRID_API_SECRET: BYBIT_SECRET };
+    expect(validateCredentials('bybit', { env, profile: 'grid' }).valid).toBe(true);
+    expect(validateCredentials('bybit', { env }).valid).toBe(false);
+    expect(codes(validateCredentials('bybit', { env: {}, profile: 'grid' }))).toContain(
+      'BYBIT_GRID_API_KEY:missing',
+    );
+  });
+
+  it.each([
+    [' leading', 'whitespace'],
+    ['trailing ', 'whitespace'],
+    ['line\nbreak', 'control-character'],
+    ['tab\there', 'control-character'],
+    ['nul\u0000x', 'control-character'],
+    ['your_bybit_api_key_here', 'placeholder'],
+    ['changeme', 'placeholder'],
+    ['CHANGE_ME', 'placeholder'],
+    ['xxx', 'placeholder'],
+    ['XXXXXXXX', 'placeholder'],
+    ['<your key>', 'placeholder'],
+    ['${BYBIT_KEY}', 'placeholder'],
+  ])('flags %j in the secret as %s', (value, code) => {
+    const result = validateCredentials('bybit', {
+      env: { BYBIT_API_KEY: BYBIT_KEY, BYBIT_API_SECRET: value },
+    });
+    expect(result.valid).toBe(false);
+    expect(codes(result)).toEqual([`BYBIT_API_SECRET:${code}`]);
+  });
+
+  it('allows the line breaks of a PEM secret, but not other control characters in it', () => {
+    const ok = validateCredentials('binance', {
+      env: { BINANCE_API_KEY: 'k'.repeat(64), BINANCE_API_SECRET: PEM },
+    });
+    expect(ok.valid).toBe(true);
+    expect(ok.warnings).toEqual([]);
+    const crlf = validateCredentials('binance', {
+      env: { BINANCE_API_KEY: 'k'.repeat(64), BINANCE_API_SECRET: PEM.replace(/\n/g, '\r\n') },
+    });
+    expect(crlf.valid).toBe(true);
+    const tab = validateCredentials('binance', {
+      env: { BINANCE_API_KEY: 'k'.repeat(64), BINANCE_API_SECRET: PEM.replace('MC4C', 'MC\t4C') },
+    });
+    expect(codes(tab)).toEqual(['BINANCE_API_SECRET:control-character']);
+    const inKey = validateCredentials('binance', {
+      env: { BINANCE_API_KEY: PEM, BINANCE_API_SECRET: 's'.repeat(64) },
+    });
+    expect(codes(inKey)).toEqual(['BINANCE_API_KEY:control-character']);
+  });
+
+  it('requires the OKX passphrase', () => {
+    const env = { OKX_API_KEY: OKX_KEY, OKX_API_SECRET: OKX_SECRET };
+    const result = validateCredentials('okx', { env });
+    expect(result.passphraseRequired).toBe(true);
+    expect(result.passphraseSet).toBe(false);
+    expect(codes(result)).toEqual(['OKX_API_PASSPHRASE:passphrase-missing']);
+    const full = validateCredentials('okx', {
+      env: { ...env, OKX_API_PASSPHRASE: 'Canary-Pass-123' },
+    });
+    expect(full.valid).toBe(true);
+    expect(full.warnings).toEqual([]);
+  });
+
+  it('warns about unusual shapes without failing', () => {
+    const result = validateCredentials('okx', {
+      env: {
+        OKX_API_KEY: 'notauuid',
+        OKX_API_SECRET: 'short',
+        OKX_API_PASSPHRASE: 'Canary-Pass-123',
+      },
+    });
+    expect(result.valid).toBe(true);
+    expect(result.warnings.map((w) => `${w.variable}:${w.code}`)).toEqual([
+      'OKX_API_KEY:unusual-shape',
+      'OKX_API_SECRET:unusual-shape',
+    ]);
+  });
+
+  it('never throws, even on a bad exchange or profile', () => {
+    expect(validateCredentials('by-bit', { env: {} })).toMatchObject({
+      valid: false,
+      errors: [{ code: 'invalid-name' }],
+    });
+    expect(validateCredentials('bybit', { env: {}, profile: 'bad profile!' }).valid).toBe(false);
+    expect(validateCredentials(undefined as unknown as string).valid).toBe(false);
+  });
+
+  it('reads process.env by default', () => {
+    process.env.KRAKEN_API_KEY = 'canaryKEYvalue1';
+    process.env.KRAKEN_API_SECRET = 'canarySECRETvalue1';
+    try {
+      expect(validateCredentials('kraken').valid).toBe(true);
+    } finally {
+      delete process.env.KRAKEN_API_KEY;
+      delete process.env.KRAKEN_API_SECRET;
+    }
+  });
+
+  it('never puts a value in any field or message', () => {
+    const canaries = ['CANARYsecretVALUE01 ', ' CANARYkeyVALUE02', 'CANARY\tpass03'];
+    const result = validateCredentials('okx', {
+      env: {
+        OKX_API_KEY: canaries[1],
+        OKX_API_SECRET: canaries[0],
+        OKX_API_PASSPHRASE: canaries[2],
+      },
+    });
+    expect(result.errors).toHaveLength(3);
+    const text = JSON.stringify(result);
+    expect(text).not.toMatch(/CANARY/);
+    for (const shape of [
+      validateCredentials('okx', {
+        env: { OKX_API_KEY: 'CANARYshape', OKX_API_SECRET: 'CANARYshape2' },
+      }),
+    ]) {
+      expect(JSON.stringify(shape)).not.toMatch(/CANARY/);
+    }
+  });
+});
