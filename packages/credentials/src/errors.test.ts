@@ -33,6 +33,7 @@ describe('errors', () => {
 
   it('isInstance works across duplicated package copies', async () => {
     // A second copy of the module, as when two versions of the package are installed.
+    // @ts-expect-error: the query string gives a fresh module instance; only Vite resolves it.
     const copy = (await import('./errors.js?copy')) as typeof import('./errors.js');
     expect(copy.KeystoreError).not.toBe(KeystoreError);
     const foreign = new copy.KeystoreError('corrupted', 'x');
