@@ -1,0 +1,103 @@
+/**
+ * The shared client factory: checks the credentials, loads the one ccxt class, applies the
+ * environment options, and makes sure ccxt's verbose log cannot print a secret.
+ * @module
+ */
+import { inspect } from 'node:util';
+import { CredentialsError } from '../errors.js';
+import { redactText } from '../redact.js';
+import { assertCredentialsFor, type ValidatedCredentials } from '../validated-credentials.js';
+import { parseBaseUrl, rebaseApiUrls } from './base-url.js';
+import { loadExchangeClass } from './ccxt-loader.js';
+import type { ExchangeClientOptions } from './client-options.js';
+import type { CcxtMode, ExchangeSpec } from './exchange-spec.js';
+
+/** The parts of a ccxt client the kit touches. */
+interface CcxtClient {
+  urls: { api: unknown };
+  log: (...args: unknown[]) => void;
+  setSandboxMode(enabled: boolean): void;
+  enableDemoTrading(enabled: boolean): void;
+}
+
+const CREDENTIAL_FIELDS = [
+  'apiKey',
+  'secret',
+  'password',
+  'uid',
+  'login',
+  'privateKey',
+  'walletAddress',
+  'token',
+];
+
+/**
+ * Builds a ccxt client for `spec` from validated credentials of that exchange.
+ * @throws {CredentialsError} `not-validated` or `wrong-exchange` for other credentials, and
+ *   `not-validated` when `options.ccxt` carries credential fields.
+ * @throws {TypeError} for an invalid `baseUrl`, both `testnet` and `demo`, or an environment the
+ *   exchange does not have.
+ */
+export async function createExchangeClient<E extends string, C>(
+  spec: ExchangeSpec<E, C>,
+  creds: ValidatedCredentials<E>,
+  options: ExchangeClientOptions = {},
+): Promise<C> {
+  assertCredentialsFor(creds, spec.id);
+  const extra = options.ccxt ?? {};
+  const smuggled = CREDENTIAL_FIELDS.filter((field) => extra[field] !== undefined);
+  if (smuggled.length > 0) {
+    throw new CredentialsError(
+      'not-validated',
+      `Remove ${smuggled.join(', ')} from the ccxt options of the ${spec.name} client: keys only come from getCredentials('${spec.id}').`,
+    );
+  }
+  const modes = selectModes(spec, options);
+  const base = options.baseUrl === undefined ? undefined : parseBaseUrl(options.baseUrl);
+  const { Exchange } = await loadExchangeClass(spec.id, spec.ccxt);
+
+  const client = new Exchange({ ...extra, apiKey: creds.apiKey }) as CcxtClient;
+  // Not enumerable: util.inspect and JSON.stringify of the client skip them; ccxt still reads them.
+  hide(client, 'secret', creds.apiSecret);
+  if (creds.passphrase !== undefined) hide(client, 'password', creds.passphrase);
+  for (const mode of modes) {
+    if (mode === 'sandbox-mode') client.setSandboxMode(true);
+    else client.enableDemoTrading(true);
+  }
+  if (base !== undefined) client.urls.api = rebaseApiUrls(client.urls.api, base);
+  guardLog(client, [creds.apiSecret, creds.passphrase, creds.apiKey]);
+  return client as C;
+}
+
+function selectModes(
+  spec: Pick<ExchangeSpec<string, unknown>, 'name' | 'modes'>,
+  options: ExchangeClientOptions,
+): CcxtMode[] {
+  if (options.testnet && options.demo) {
+    throw new TypeError(`Choose either testnet or demo for the ${spec.name} client, not both.`);
+  }
+  const wanted = options.testnet ? 'testnet' : options.demo ? 'demo' : undefined;
+  if (wanted === undefined) return [];
+  const mode = spec.modes[wanted];
+  if (mode === undefined) throw new TypeError(`${spec.name} has no ${wanted} environment in ccxt.`);
+  return [mode];
+}
+
+function hide(target: object, key: string, value: string): void {
+  Object.defineProperty(target, key, {
+    value,
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+}
+
+/** Routes ccxt's log (its `verbose` output prints request headers) through `redactText`. */
+function guardLog(client: CcxtClient, secrets: ReadonlyArray<string | undefined>): void {
+  client.log = (...args: unknown[]) => {
+    const text = args
+      .map((arg) => (typeof arg === 'string' ? arg : inspect(arg, { depth: 6 })))
+      .join(' ');
+    console.log(redactText(text, secrets));
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * What an exchange package tells the kit: where its ccxt is, how it switches to testnet or demo, which
+ * endpoint audits a key, and what the exchange's error codes mean. Everything else is shared.
+ * @module
+ */
+import type { z } from 'zod';
+import type { KeyVerificationReason } from '../errors.js';
+import type { KeyPermissions } from '../policy.js';
+import type { CcxtSource } from './ccxt-loader.js';
+
+/** How ccxt switches a client into a test environment. */
+export type CcxtMode = 'sandbox-mode' | 'demo-trading';
+
+/** One entry of an exchange's error table: a reason, and optionally advice specific to that code. */
+export type ErrorTableEntry =
+  | KeyVerificationReason
+  | { reason: KeyVerificationReason; hint: string };
+
+/** Exchange error code (as a string, e.g. `'10003'`, `'-2015'`) to reason. */
+export type ErrorTable = Readonly<Record<string, ErrorTableEntry>>;
+
+/** The zod namespace, handed to parsers so that zod is imported only when a key is verified. */
+export type Zod = typeof z;
+
+/** What a key-information endpoint says about a key. */
+export interface KeyFacts {
+  /** What the key can do. */
+  permissions: KeyPermissions;
+  /** True when the key only works from whitelisted IP addresses. */
+  ipRestricted: boolean;
+  /** When the key expires (ISO 8601), or `null`. */
+  expiresAt: string | null;
+  /** Exchange-specific advice. */
+  warnings?: string[];
+}
+
+/** One authenticated call and how to read its answer. */
+export interface KeyEndpoint<C> {
+  /** For messages, e.g. `GET /v5/user/query-api`. */
+  endpoint: string;
+  /** Makes the call with a ccxt implicit API method, e.g. `(c) => c.privateGetV5UserQueryApi()`. */
+  call: (client: C) => Promise<unknown>;
+  /** Parses the response with zod and maps it to {@link KeyFacts}. */
+  read: (z: Zod, response: unknown) => KeyFacts;
+}
+
+/** A fallback endpoint for environments without the key-information endpoint (Binance testnet). */
+export interface FallbackEndpoint<C> extends KeyEndpoint<C> {
+  /** True when `client` cannot reach the main endpoint. */
+  applies: (client: C) => boolean;
+  /** Added to the report's warnings, e.g. that permissions could not be audited. */
+  warning: string;
+}
+
+/** Everything exchange-specific. `C` is the ccxt class, e.g. `bybit`. */
+export interface ExchangeSpec<E extends string, C> {
+  /** The ccxt id and exkeys exchange id, e.g. `bybit`. */
+  id: E;
+  /** Display name for messages, e.g. `Bybit`. */
+  name: string;
+  /** Where the exchange package's ccxt is. */
+  ccxt: CcxtSource;
+  /** How each environment option is applied; an option without a mode is refused. */
+  modes: { testnet?: CcxtMode; demo?: CcxtMode };
+  /** The key-information endpoint. */
+  keyInfo: KeyEndpoint<C>;
+  /** An authenticated account call for environments where `keyInfo` is unavailable. */
+  fallback?: FallbackEndpoint<C>;
+  /** The exchange's authentication error codes (`retCode` for Bybit, `code` for Binance and OKX). */
+  errors: ErrorTable;
+}

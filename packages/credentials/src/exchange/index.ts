@@ -1,0 +1,29 @@
+/**
+ * `@exkeys/credentials/exchange`: the machinery the exchange packages (`@exkeys/bybit`,
+ * `@exkeys/binance`, `@exkeys/okx`) share. An exchange package describes itself with an
+ * {@link ExchangeSpec} and delegates to {@link createExchangeClient} and {@link verifyExchangeKey}.
+ * This entry never imports ccxt: each exchange package hands over its own.
+ * @module
+ */
+export { parseBaseUrl, rebaseApiUrls } from './base-url.js';
+export {
+  type CcxtConstructor,
+  type CcxtSource,
+  type LoadedExchangeClass,
+  loadExchangeClass,
+} from './ccxt-loader.js';
+export type { ExchangeClientOptions } from './client-options.js';
+export { createExchangeClient } from './create-client.js';
+export type {
+  CcxtMode,
+  ErrorTable,
+  ErrorTableEntry,
+  ExchangeSpec,
+  FallbackEndpoint,
+  KeyEndpoint,
+  KeyFacts,
+  Zod,
+} from './exchange-spec.js';
+export { type FailedCall, redactError, toVerificationError } from './verification-error.js';
+export { type VerifyOutcome, type VerifyTask, verifyAll } from './verify-all.js';
+export { verifyExchangeKey } from './verify-key.js';

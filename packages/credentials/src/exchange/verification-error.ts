@@ -1,0 +1,137 @@
+/**
+ * Turns whatever a failed key-information call threw into a `KeyVerificationError` with a reason to
+ * switch on, the exchange's own code, and a message that says what to do. The engine is shared; each
+ * exchange package supplies its error table.
+ * @module
+ */
+import { KeyVerificationError, type KeyVerificationReason } from '../errors.js';
+import { variableNames } from '../names.js';
+import { redactText } from '../redact.js';
+import type { ValidatedCredentials } from '../validated-credentials.js';
+import type { ErrorTable } from './exchange-spec.js';
+
+/** What the engine needs to know about the failed call. */
+export interface FailedCall {
+  /** Exchange id, e.g. `bybit`. */
+  exchange: string;
+  /** Display name, e.g. `Bybit`. */
+  name: string;
+  /** The exchange's error table. */
+  errors: ErrorTable;
+  /** The credentials used: for variable names in messages and for redaction. */
+  creds: ValidatedCredentials;
+  /** The parsed body of the last response, when there was one. */
+  body: unknown;
+  /** The origin the call went to, for network messages. */
+  origin: string;
+}
+
+// ccxt error class names (the class and its ancestors) that mean the request never got an answer.
+const NETWORK_ERRORS = new Set([
+  'NetworkError',
+  'RequestTimeout',
+  'ExchangeNotAvailable',
+  'OnMaintenance',
+]);
+const AUTH_ERRORS = new Set(['AuthenticationError', 'PermissionDenied']);
+
+/**
+ * Maps `error` (thrown by a ccxt call) to a `KeyVerificationError`, or returns `undefined` when it is
+ * not about the key or the connection (the caller rethrows it, redacted).
+ */
+export function toVerificationError(
+  error: unknown,
+  call: FailedCall,
+): KeyVerificationError | undefined {
+  const code = exchangeCode(call.body);
+  const entry = code === undefined ? undefined : call.errors[code];
+  const classes = errorClasses(error);
+  let reason: KeyVerificationReason | undefined;
+  let hint: string | undefined;
+  if (entry !== undefined) {
+    reason = typeof entry === 'string' ? entry : entry.reason;
+    hint = typeof entry === 'string' ? undefined : entry.hint;
+  } else if (classes.includes('InvalidNonce')) {
+    reason = 'clock-skew';
+  } else if (classes.some((name) => AUTH_ERRORS.has(name))) {
+    reason = 'invalid-key';
+  } else if (classes.some((name) => NETWORK_ERRORS.has(name))) {
+    reason = 'network';
+  }
+  if (reason === undefined) return undefined;
+  const said = code === undefined ? '' : ` (error ${code})`;
+  const message = [`${call.name} refused the key${said}: ${advice(reason, call)}`, hint]
+    .filter(Boolean)
+    .join(' ');
+  return new KeyVerificationError(
+    call.exchange,
+    reason,
+    reason === 'network' ? networkMessage(call) : message,
+    {
+      exchangeCode: code,
+      cause: redactError(error, call.creds),
+    },
+  );
+}
+
+function advice(reason: KeyVerificationReason, call: FailedCall): string {
+  const vars = variableNames(call.creds.exchange, call.creds.profile);
+  switch (reason) {
+    case 'invalid-key':
+      return `the API key is unknown, deleted or revoked. Check that ${vars.key} holds the whole key; otherwise revoke it and generate a new key.`;
+    case 'bad-signature':
+      return `the signature does not match, so ${vars.secret} is not the secret of this key. Re-copy it, or revoke the key and generate a new one.`;
+    case 'wrong-passphrase':
+      return `the passphrase is wrong. Re-check ${vars.passphrase}: it is the passphrase chosen when the key was created, not the account password.`;
+    case 'ip-not-allowed':
+      return "this machine's IP address is not on the key's whitelist. Add this IP to the whitelist in the exchange's API management page.";
+    case 'expired':
+      return 'the key has expired. Generate a new key (keys bound to an IP whitelist do not expire) and store it with updateApiKey.';
+    case 'clock-skew':
+      return "the request timestamp is outside the exchange's window: this machine's clock is off. Sync the clock (NTP, e.g. `timedatectl set-ntp true`).";
+    case 'network':
+      return networkMessage(call);
+  }
+}
+
+function networkMessage(call: FailedCall): string {
+  return `Could not reach ${call.name} at ${call.origin}. Check the network connection, proxies and firewall, and the baseUrl/testnet/demo options.`;
+}
+
+/** Bybit answers `retCode`, Binance and OKX `code`; `0` means success. */
+function exchangeCode(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const record = body as { retCode?: unknown; code?: unknown };
+  const code = record.retCode ?? record.code;
+  if (typeof code !== 'string' && typeof code !== 'number') return undefined;
+  return String(code) === '0' ? undefined : String(code);
+}
+
+/** The names of the error's class and its ancestors, e.g. `['InvalidNonce', 'NetworkError', ...]`. */
+function errorClasses(error: unknown): string[] {
+  const names: string[] = [];
+  let proto: unknown =
+    typeof error === 'object' && error !== null ? Object.getPrototypeOf(error) : null;
+  while (proto !== null && proto !== Object.prototype) {
+    const ctor = (proto as { constructor?: { name?: unknown } }).constructor;
+    if (typeof ctor?.name === 'string') names.push(ctor.name);
+    proto = Object.getPrototypeOf(proto);
+  }
+  return names;
+}
+
+/**
+ * A copy of `error` safe to attach as a cause or rethrow: same class name and prototype, message and
+ * stack passed through `redactText`.
+ */
+export function redactError(error: unknown, creds: ValidatedCredentials): Error {
+  const secrets = [creds.apiSecret, creds.passphrase, creds.apiKey];
+  if (!(error instanceof Error)) return new Error(redactText(String(error), secrets));
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
+  Object.defineProperties(copy, {
+    name: { value: error.name, writable: true, configurable: true },
+    message: { value: redactText(error.message, secrets), writable: true, configurable: true },
+    stack: { value: redactText(error.stack ?? '', secrets), writable: true, configurable: true },
+  });
+  return copy;
+}
