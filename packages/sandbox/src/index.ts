@@ -1,0 +1,10 @@
+/**
+ * `@exkeys/sandbox`: a loopback exchange that answers like Bybit v5, Binance spot and OKX v5 on one
+ * origin, verifies every signature exactly as the exchange does and fails with the exchange's own
+ * error codes, so tests and demos run without a network or real keys.
+ *
+ * @module
+ */
+export { demoKeys } from './demo-keys.js';
+export type { SandboxExchange, SandboxKey, SandboxKeyPermissions } from './sandbox-key.js';
+export { type Sandbox, type SandboxOptions, type SandboxRequest, startSandbox } from './server.js';

@@ -1,0 +1,503 @@
+import {
+  type ExchangeApi,
+  type ExchangeCall,
+  type ExchangeReply,
+  formParams,
+  header,
+} from './exchange-api.js';
+import { BALANCES, findMarket, SPOT_MARKETS, type SpotMarket, totalUsd } from './market-data.js';
+import type { OrderStore, SandboxOrder } from './order-store.js';
+import { ipAllowed, isExpired, keyId, type ResolvedKey } from './sandbox-key.js';
+import { hmacSha256, sameText } from './signatures.js';
+
+/** OKX rejects request timestamps more than 30 s away from its clock. */
+const TIMESTAMP_WINDOW_MS = 30_000;
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+type Access = 'public' | 'any' | 'read' | 'trade';
+interface Route {
+  readonly access: Access;
+  readonly handle: (
+    call: ExchangeCall,
+    params: Record<string, unknown>,
+    key: ResolvedKey | undefined,
+  ) => ExchangeReply;
+}
+
+const ok = (data: unknown[], apiKey?: string): ExchangeReply => ({
+  status: 200,
+  body: { code: '0', msg: '', data },
+  ...(apiKey ? { apiKey } : {}),
+});
+/** Authentication failures come back as HTTP 401 with `{msg, code}`, as OKX sends them. */
+const fail = (status: number, code: string, msg: string, apiKey?: string): ExchangeReply => ({
+  status,
+  body: { msg, code, ...(status === 200 ? { data: [] } : {}) },
+  errorCode: code,
+  ...(apiKey ? { apiKey } : {}),
+});
+
+/**
+ * The OKX v5 imitation: `OK-ACCESS-SIGN` is the base64 HMAC of
+ * `timestamp + METHOD + requestPath(+query) + body`, the timestamp must be within 30 s and the
+ * passphrase must match. `x-simulated-trading: 1` is accepted like a demo-trading request.
+ */
+export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStore): ExchangeApi {
+  const routes: Record<string, Route> = {
+    'GET /api/v5/public/time': {
+      access: 'public',
+      handle: (call) => ok([{ ts: String(call.now) }]),
+    },
+    'GET /api/v5/public/instruments': { access: 'public', handle: instruments },
+    'GET /api/v5/market/ticker': { access: 'public', handle: ticker },
+    'GET /api/v5/asset/currencies': {
+      access: 'read',
+      handle: (_c, _p, key) => ok(currencies(), key!.apiKey),
+    },
+    'GET /api/v5/account/config': {
+      access: 'any',
+      handle: (call, _p, key) => accountConfig(call, key!),
+    },
+    'GET /api/v5/account/balance': {
+      access: 'read',
+      handle: (call, _p, key) => ok(balance(call), key!.apiKey),
+    },
+    'POST /api/v5/trade/order': {
+      access: 'trade',
+      handle: (call, p, key) => createOrder(call, p, key!),
+    },
+    'POST /api/v5/trade/cancel-order': {
+      access: 'trade',
+      handle: (call, p, key) => cancelOrder(call, p, key!),
+    },
+    'GET /api/v5/trade/order': {
+      access: 'read',
+      handle: (call, p, key) => queryOrder(call, p, key!),
+    },
+  };
+
+  function createOrder(
+    call: ExchangeCall,
+    p: Record<string, unknown>,
+    key: ResolvedKey,
+  ): ExchangeReply {
+    const instId = String(p.instId ?? '');
+    const market = findMarket(instId, '-');
+    const clOrdId = typeof p.clOrdId === 'string' ? p.clOrdId : '';
+    const tag = typeof p.tag === 'string' ? p.tag : '';
+    const rejected = (sCode: string, sMsg: string) => ({
+      status: 200,
+      body: {
+        code: '1',
+        msg: 'All operations failed',
+        data: [{ clOrdId, ordId: '', tag, ts: String(call.now), sCode, sMsg }],
+        inTime: `${call.now}000`,
+        outTime: `${call.now}000`,
+      },
+      errorCode: sCode,
+      apiKey: key.apiKey,
+    });
+    if (!market)
+      return rejected('51001', "Instrument ID, Instrument ID code, or Spread ID doesn't exist.");
+    const side = p.side === 'buy' || p.side === 'sell' ? p.side : undefined;
+    const type = p.ordType === 'limit' || p.ordType === 'market' ? p.ordType : undefined;
+    if (!side || !type || !p.sz) return rejected('51000', 'Parameter side, ordType or sz error');
+    if (type === 'limit' && !p.px) return rejected('51000', 'Parameter px error');
+    const order = orders.add({
+      exchange: 'okx',
+      owner: key.apiKey,
+      clientId: clOrdId,
+      symbol: instId,
+      side,
+      type,
+      amount: String(p.sz),
+      price: type === 'limit' ? String(p.px) : market.last,
+      now: call.now,
+    });
+    return {
+      status: 200,
+      body: {
+        code: '0',
+        msg: '',
+        data: [
+          { clOrdId, ordId: order.id, tag, ts: String(call.now), sCode: '0', sMsg: 'Order placed' },
+        ],
+        inTime: `${call.now}000`,
+        outTime: `${call.now}000`,
+      },
+      apiKey: key.apiKey,
+    };
+  }
+
+  function cancelOrder(
+    call: ExchangeCall,
+    p: Record<string, unknown>,
+    key: ResolvedKey,
+  ): ExchangeReply {
+    const ordId = typeof p.ordId === 'string' ? p.ordId : undefined;
+    const clOrdId = typeof p.clOrdId === 'string' ? p.clOrdId : undefined;
+    const found = orders.find('okx', key.apiKey, { id: ordId, clientId: clOrdId });
+    const canceled = orders.cancel(found?.symbol === p.instId ? found : undefined, call.now);
+    if (!canceled) {
+      return {
+        status: 200,
+        body: {
+          code: '1',
+          msg: 'All operations failed',
+          data: [
+            {
+              clOrdId: clOrdId ?? '',
+              ordId: ordId ?? '',
+              sCode: '51400',
+              sMsg: 'Order cancellation failed as the order has been filled, canceled or does not exist.',
+              ts: String(call.now),
+            },
+          ],
+        },
+        errorCode: '51400',
+        apiKey: key.apiKey,
+      };
+    }
+    return ok(
+      [
+        {
+          clOrdId: canceled.clientId,
+          ordId: canceled.id,
+          ts: String(call.now),
+          sCode: '0',
+          sMsg: '',
+        },
+      ],
+      key.apiKey,
+    );
+  }
+
+  function queryOrder(
+    _call: ExchangeCall,
+    p: Record<string, unknown>,
+    key: ResolvedKey,
+  ): ExchangeReply {
+    const found = orders.find('okx', key.apiKey, {
+      id: typeof p.ordId === 'string' ? p.ordId : undefined,
+      clientId: typeof p.clOrdId === 'string' ? p.clOrdId : undefined,
+    });
+    if (!found || found.symbol !== p.instId)
+      return fail(200, '51603', 'Order does not exist', key.apiKey);
+    return ok([renderOrder(found)], key.apiKey);
+  }
+
+  return (call) => {
+    const route = routes[`${call.method} ${call.path}`];
+    if (!route) return undefined;
+    const params: Record<string, unknown> =
+      call.method === 'POST' ? parseJson(call.rawBody) : formParams(call.rawQuery);
+    if (route.access === 'public') return route.handle(call, params, undefined);
+    const auth = authenticate(call, keys);
+    if ('reply' in auth) return auth.reply;
+    const { key } = auth;
+    if ((route.access === 'trade' && !key.trade) || (route.access === 'read' && !key.read)) {
+      return fail(401, '50120', "API key doesn't have permission", key.apiKey);
+    }
+    return route.handle(call, params, key);
+  };
+}
+
+function authenticate(
+  call: ExchangeCall,
+  keys: ReadonlyMap<string, ResolvedKey>,
+): { key: ResolvedKey } | { reply: ExchangeReply } {
+  const apiKey = header(call, 'OK-ACCESS-KEY');
+  const sign = header(call, 'OK-ACCESS-SIGN');
+  const timestamp = header(call, 'OK-ACCESS-TIMESTAMP');
+  const passphrase = header(call, 'OK-ACCESS-PASSPHRASE');
+  const missing = (name: string, code: string) =>
+    fail(401, code, `Request header "${name}" can't be empty.`, apiKey || undefined);
+  if (!apiKey) return { reply: missing('OK-ACCESS-KEY', '50103') };
+  if (!sign) return { reply: missing('OK-ACCESS-SIGN', '50106') };
+  if (!timestamp) return { reply: missing('OK-ACCESS-TIMESTAMP', '50107') };
+  if (!passphrase) return { reply: missing('OK-ACCESS-PASSPHRASE', '50104') };
+
+  const key = keys.get(keyId('okx', apiKey));
+  if (!key) return { reply: fail(401, '50111', 'Invalid OK-ACCESS-KEY') };
+  const reject = (code: string, msg: string) => ({ reply: fail(401, code, msg, apiKey) });
+  // OKX deletes lapsed keys, so an expired key is one that no longer exists.
+  if (isExpired(key, call.now)) return reject('50119', "API key doesn't exist");
+  const requestTime = ISO_MS.test(timestamp) ? Date.parse(timestamp) : Number.NaN;
+  if (Number.isNaN(requestTime)) return reject('50112', 'Invalid OK-ACCESS-TIMESTAMP');
+  if (Math.abs(call.now - requestTime) > TIMESTAMP_WINDOW_MS)
+    return reject('50102', 'Timestamp request expired');
+  if (!sameText(passphrase, key.passphrase)) {
+    return reject('50105', 'Request header "OK-ACCESS-PASSPHRASE" incorrect.');
+  }
+  const requestPath = call.path + (call.rawQuery ? `?${call.rawQuery}` : '');
+  const expected = hmacSha256(
+    key.apiSecret,
+    timestamp + call.method + requestPath + call.rawBody,
+    'base64',
+  );
+  if (!sameText(expected, sign)) return reject('50113', 'Invalid Sign');
+  if (!ipAllowed(key, call.ip)) {
+    return reject('50110', `Your IP ${call.ip} is not included in your API key's IP whitelist.`);
+  }
+  return { key };
+}
+
+function parseJson(raw: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(raw || '{}');
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+function instruments(_call: ExchangeCall, p: Record<string, unknown>): ExchangeReply {
+  if (p.instType !== 'SPOT') return ok([]);
+  return ok(
+    SPOT_MARKETS.filter((m) => !p.instId || p.instId === `${m.base}-${m.quote}`).map((m) => ({
+      alias: '',
+      auctionEndTime: '',
+      baseCcy: m.base,
+      category: '1',
+      ctMult: '',
+      ctType: '',
+      ctVal: '',
+      ctValCcy: '',
+      expTime: '',
+      futureSettlement: false,
+      instFamily: '',
+      instId: `${m.base}-${m.quote}`,
+      instType: 'SPOT',
+      lever: '10',
+      listTime: '1606468572000',
+      lotSz: m.qtyStep,
+      maxIcebergSz: '9999999999.0000000000000000',
+      maxLmtAmt: '1000000',
+      maxLmtSz: '9999999999',
+      maxMktAmt: '1000000',
+      maxMktSz: '',
+      maxStopSz: '',
+      maxTriggerSz: '9999999999.0000000000000000',
+      maxTwapSz: '9999999999.0000000000000000',
+      minSz: m.minQty,
+      optType: '',
+      quoteCcy: m.quote,
+      ruleType: 'normal',
+      settleCcy: '',
+      state: 'live',
+      stk: '',
+      tickSz: m.tickSize,
+      uly: '',
+    })),
+  );
+}
+
+function ticker(call: ExchangeCall, p: Record<string, unknown>): ExchangeReply {
+  const market = findMarket(String(p.instId ?? ''), '-');
+  if (!market)
+    return fail(200, '51001', "Instrument ID, Instrument ID code, or Spread ID doesn't exist.");
+  const m: SpotMarket = market;
+  return ok([
+    {
+      instType: 'SPOT',
+      instId: `${m.base}-${m.quote}`,
+      last: m.last,
+      lastSz: m.qtyStep,
+      askPx: m.ask,
+      askSz: m.askSize,
+      bidPx: m.bid,
+      bidSz: m.bidSize,
+      open24h: m.open24h,
+      high24h: m.high24h,
+      low24h: m.low24h,
+      volCcy24h: m.turnover24h,
+      vol24h: m.volume24h,
+      ts: String(call.now),
+      sodUtc0: m.open24h,
+      sodUtc8: m.open24h,
+    },
+  ]);
+}
+
+function currencies(): unknown[] {
+  const chains: Record<string, [string, string, string]> = {
+    BTC: ['BTC-Bitcoin', 'Bitcoin', '0.0002'],
+    ETH: ['ETH-ERC20', 'Ethereum', '0.0012'],
+    USDT: ['USDT-ERC20', 'Tether', '4'],
+  };
+  return BALANCES.map(({ coin }) => {
+    const [chain, name, fee] = chains[coin] ?? ['ETH-ERC20', coin, '1'];
+    return {
+      canDep: true,
+      canInternal: true,
+      canWd: true,
+      ccy: coin,
+      chain,
+      depQuotaFixed: '',
+      depQuoteDailyLayer2: '',
+      logoLink: '',
+      mainNet: true,
+      maxFee: fee,
+      maxFeeForCtAddr: '',
+      maxWd: '500000',
+      minDep: '0.00005',
+      minDepArrivalConfirm: '1',
+      minFee: fee,
+      minFeeForCtAddr: '',
+      minWd: fee,
+      minWdUnlockConfirm: '2',
+      name,
+      needTag: false,
+      usedDepQuotaFixed: '',
+      usedWdQuota: '0',
+      wdQuota: '10000000',
+      wdTickSz: '8',
+      fee,
+      burningFeeRate: '',
+    };
+  });
+}
+
+function accountConfig(_call: ExchangeCall, key: ResolvedKey): ExchangeReply {
+  const perm = [
+    'read_only',
+    ...(key.withdraw ? ['withdraw'] : []),
+    ...(key.trade ? ['trade'] : []),
+  ].join(',');
+  const bound = key.ips.filter((ip) => ip !== '*');
+  return ok(
+    [
+      {
+        acctLv: '2',
+        acctStpMode: 'cancel_maker',
+        autoLoan: false,
+        ctIsoMode: 'automatic',
+        enableSpotBorrow: false,
+        greeksType: 'PA',
+        ip: bound.join(','),
+        type: '0',
+        kycLv: '2',
+        label: 'exkeys sandbox key',
+        level: 'Lv1',
+        levelTmp: '',
+        liquidationGear: '-1',
+        mainUid: '44705892343619584',
+        mgnIsoMode: 'automatic',
+        opAuth: '1',
+        perm,
+        posMode: 'net_mode',
+        roleType: '0',
+        spotBorrowAutoRepay: false,
+        spotOffsetType: '',
+        spotRoleType: '0',
+        spotTraderInsts: [],
+        traderInsts: [],
+        uid: '44705892343619584',
+        settleCcy: 'USDT',
+        settleCcyList: ['USD', 'USDC', 'USDG'],
+        feeType: '0',
+        stgyType: '0',
+      },
+    ],
+    key.apiKey,
+  );
+}
+
+function balance(call: ExchangeCall): unknown[] {
+  const details = BALANCES.map((b) => ({
+    availBal: b.free,
+    availEq: b.free,
+    borrowFroz: '',
+    cashBal: b.free,
+    ccy: b.coin,
+    crossLiab: '',
+    disEq: b.usd,
+    eq: b.free,
+    eqUsd: b.usd,
+    fixedBal: '0',
+    frozenBal: '0',
+    imr: '',
+    interest: '',
+    isoEq: '0',
+    isoLiab: '',
+    isoUpl: '',
+    liab: '',
+    maxLoan: '',
+    mgnRatio: '',
+    mmr: '',
+    notionalLever: '',
+    ordFrozen: '0',
+    rewardBal: '0',
+    smtSyncEq: '0',
+    spotBal: b.free,
+    spotInUseAmt: '',
+    spotIsoBal: '0',
+    stgyEq: '0',
+    twap: '0',
+    uTime: String(call.now - 60_000),
+    upl: '',
+    uplLiab: '',
+  }));
+  return [
+    {
+      adjEq: '',
+      availEq: '',
+      borrowFroz: '',
+      details,
+      imr: '',
+      isoEq: '0',
+      mgnRatio: '',
+      mmr: '',
+      notionalUsd: '',
+      ordFroz: '',
+      totalEq: totalUsd(),
+      uTime: String(call.now),
+      upl: '',
+    },
+  ];
+}
+
+function renderOrder(order: SandboxOrder): Record<string, unknown> {
+  const filled = order.status === 'filled';
+  return {
+    accFillSz: filled ? order.amount : '0',
+    algoClOrdId: '',
+    algoId: '',
+    attachAlgoClOrdId: '',
+    attachAlgoOrds: [],
+    avgPx: filled ? order.price : '',
+    cTime: String(order.createdAt),
+    cancelSource: order.status === 'canceled' ? '1' : '',
+    category: 'normal',
+    ccy: '',
+    clOrdId: order.clientId,
+    fee: '0',
+    feeCcy: order.side === 'buy' ? order.symbol.split('-')[0] : order.symbol.split('-')[1],
+    fillPx: filled ? order.price : '',
+    fillSz: filled ? order.amount : '0',
+    fillTime: filled ? String(order.updatedAt) : '',
+    instId: order.symbol,
+    instType: 'SPOT',
+    lever: '',
+    ordId: order.id,
+    ordType: order.type,
+    pnl: '0',
+    posSide: 'net',
+    px: order.type === 'limit' ? order.price : '',
+    rebate: '0',
+    rebateCcy: order.symbol.split('-')[1],
+    reduceOnly: 'false',
+    side: order.side,
+    source: '',
+    state: { open: 'live', filled: 'filled', canceled: 'canceled' }[order.status],
+    stpMode: 'cancel_maker',
+    sz: order.amount,
+    tag: '',
+    tdMode: 'cash',
+    tgtCcy: '',
+    tradeId: '',
+    uTime: String(order.updatedAt),
+  };
+}

@@ -1,0 +1,110 @@
+/** The exchanges the sandbox imitates. */
+export type SandboxExchange = 'bybit' | 'binance' | 'okx';
+
+/** What a key may do. Unset flags take the defaults of a fresh trading key. */
+export interface SandboxKeyPermissions {
+  /** Read balances, orders and key information. @default true */
+  read?: boolean;
+  /** Place and cancel orders. @default true */
+  trade?: boolean;
+  /** Withdraw funds (the sandbox only reports it; it has no withdraw endpoint). @default false */
+  withdraw?: boolean;
+}
+
+/** One API key the sandbox accepts, with the restrictions a real exchange would attach to it. */
+export interface SandboxKey {
+  /** Which exchange's endpoints accept this key. */
+  exchange: SandboxExchange;
+  /** The public key id sent in the exchange's key header. */
+  apiKey: string;
+  /**
+   * The HMAC secret, or a PEM private key (Ed25519 or RSA) for Binance and Bybit, which the
+   * sandbox turns into the public key it verifies with.
+   */
+  apiSecret: string;
+  /** The OKX passphrase; required for OKX keys, ignored elsewhere. */
+  passphrase?: string;
+  /** What the key may do. @default { read: true, trade: true, withdraw: false } */
+  permissions?: SandboxKeyPermissions;
+  /**
+   * The IP whitelist. Empty or unset means unrestricted. Requests to the sandbox come from
+   * `127.0.0.1`, so a list without it makes every request fail the way the exchange fails it.
+   * @default []
+   */
+  ips?: string[];
+  /** When the key expires (ISO 8601); `null` or unset never expires. @default null */
+  expiresAt?: string | null;
+}
+
+/** A key with every default filled in. */
+export interface ResolvedKey {
+  readonly exchange: SandboxExchange;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly passphrase: string;
+  readonly read: boolean;
+  readonly trade: boolean;
+  readonly withdraw: boolean;
+  readonly ips: readonly string[];
+  readonly expiresAt: number | null;
+}
+
+/** Fills in defaults and rejects keys the sandbox could not serve faithfully. */
+export function resolveKeys(keys: readonly SandboxKey[]): Map<string, ResolvedKey> {
+  const resolved = new Map<string, ResolvedKey>();
+  for (const key of keys) {
+    if (!['bybit', 'binance', 'okx'].includes(key.exchange)) {
+      throw new TypeError(
+        `Sandbox key exchange must be bybit, binance or okx, got "${key.exchange}".`,
+      );
+    }
+    if (!key.apiKey || !key.apiSecret) {
+      throw new TypeError(`A ${key.exchange} sandbox key needs a non-empty apiKey and apiSecret.`);
+    }
+    if (key.exchange === 'okx' && !key.passphrase) {
+      throw new TypeError(`The OKX sandbox key ${keyPreview(key.apiKey)} needs a passphrase.`);
+    }
+    const expiresAt = key.expiresAt ? Date.parse(key.expiresAt) : null;
+    if (Number.isNaN(expiresAt)) {
+      throw new TypeError(`expiresAt of sandbox key ${keyPreview(key.apiKey)} is not an ISO date.`);
+    }
+    const id = keyId(key.exchange, key.apiKey);
+    if (resolved.has(id)) {
+      throw new TypeError(
+        `The ${key.exchange} sandbox key ${keyPreview(key.apiKey)} is listed twice.`,
+      );
+    }
+    resolved.set(id, {
+      exchange: key.exchange,
+      apiKey: key.apiKey,
+      apiSecret: key.apiSecret,
+      passphrase: key.passphrase ?? '',
+      read: key.permissions?.read ?? true,
+      trade: key.permissions?.trade ?? true,
+      withdraw: key.permissions?.withdraw ?? false,
+      ips: key.ips ?? [],
+      expiresAt,
+    });
+  }
+  return resolved;
+}
+
+/** The lookup id of a key: keys are per exchange, so the same string may exist twice. */
+export function keyId(exchange: SandboxExchange, apiKey: string): string {
+  return `${exchange}\u0000${apiKey}`;
+}
+
+/** At most the first 6 characters of a key id, as the rest of exkeys shows keys. */
+export function keyPreview(apiKey: string): string {
+  return apiKey.length <= 6 ? `${apiKey.slice(0, 2)}…` : `${apiKey.slice(0, 6)}…`;
+}
+
+/** Whether a request from `ip` passes the key's whitelist. */
+export function ipAllowed(key: ResolvedKey, ip: string): boolean {
+  return key.ips.length === 0 || key.ips.includes('*') || key.ips.includes(ip);
+}
+
+/** Whether the key has expired at `now` (ms). */
+export function isExpired(key: ResolvedKey, now: number): boolean {
+  return key.expiresAt !== null && key.expiresAt <= now;
+}
