@@ -1,7 +1,14 @@
 // `pnpm bench` for @exkeys/credentials. Prints ratios against named baselines, measured in one run.
 // Timings on a shared 2-core machine are noisy: read the ratios, not the absolute times.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,7 +23,9 @@ const dir = mkdtempSync(join(tmpdir(), 'exkeys-bench-'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (ns) => Number(ns) / 1e6;
 const line = (name, ratio, baseline, goal) =>
-  console.log(`${name.padEnd(44)} ${ratio.toFixed(2)}× ${baseline}${goal ? `  (goal ${goal})` : ''}`);
+  console.log(
+    `${name.padEnd(44)} ${ratio.toFixed(2)}× ${baseline}${goal ? `  (goal ${goal})` : ''}`,
+  );
 
 // 1. Start-up: a fresh process importing the package and running the three steps on a
 // three-exchange .env, against a bare `node -e ''`. Alternated so both see the same machine load.
@@ -60,7 +69,12 @@ for (let i = 0; i < 21; i++) {
   bare.push(time(['-e', '']));
   steps.push(time([child]));
 }
-line('start-up: import + three steps (3 exchanges)', median(steps) / median(bare), "vs bare `node -e ''`", '≤ 1.5×');
+line(
+  'start-up: import + three steps (3 exchanges)',
+  median(steps) / median(bare),
+  "vs bare `node -e ''`",
+  '≤ 1.5×',
+);
 
 // 2. saveApiKeys on a 10,000-line .env, against dotenv.parse of the same file.
 const big = join(dir, 'big.env');
@@ -77,13 +91,21 @@ const parses = [];
 for (let i = 0; i < 15; i++) {
   copyFileSync(big, work);
   let start = process.hrtime.bigint();
-  await saveApiKeys('bybit', { apiKey: `AbCdEf0123456789G${i % 10}`, apiSecret: 'benchSecret' }, { envFile: work });
+  await saveApiKeys(
+    'bybit',
+    { apiKey: `AbCdEf0123456789G${i % 10}`, apiSecret: 'benchSecret' },
+    { envFile: work },
+  );
   saves.push(ms(process.hrtime.bigint() - start));
   start = process.hrtime.bigint();
   parse(text);
   parses.push(ms(process.hrtime.bigint() - start));
 }
-line('saveApiKeys on a 10,000-line .env', median(saves) / median(parses), 'vs dotenv.parse of the same file');
+line(
+  'saveApiKeys on a 10,000-line .env',
+  median(saves) / median(parses),
+  'vs dotenv.parse of the same file',
+);
 rmSync(dir, { recursive: true, force: true });
 
 // 3. The age keystore's own figures, when that bench is present.

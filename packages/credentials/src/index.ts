@@ -5,6 +5,8 @@
  * @module
  */
 export * from './errors.js';
+export { type ConfiguredExchange, type ListOptions, listConfiguredExchanges } from './list.js';
+export { type LoadOptions, type LoadResult, loadApiKeys } from './load.js';
 export {
   type CredentialVariables,
   DEFAULT_PROFILE,
@@ -30,6 +32,7 @@ export type {
   StoredVariableInfo,
   StoreWriteOptions,
 } from './store.js';
+export type { StoreOption } from './store-option.js';
 export {
   type EnvSource,
   type ReadOptions,
@@ -41,3 +44,12 @@ export {
   isValidatedCredentials,
   type ValidatedCredentials,
 } from './validated-credentials.js';
+export {
+  type ApiKeyInput,
+  type ApiKeyUpdate,
+  saveApiKeys,
+  type UpdateOptions,
+  updateApiKey,
+  type WriteOptions,
+  type WriteResult,
+} from './write-credentials.js';

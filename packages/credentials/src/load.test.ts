@@ -1,0 +1,145 @@
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'dotenv';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CredentialsError } from './errors.js';
+import { loadApiKeys } from './load.js';
+import { getApiSecret, getCredentials } from './read-credentials.js';
+import type { CredentialStore } from './store.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'exkeys-load-'));
+});
+
+const ENV = [
+  '# exchange keys',
+  'BYBIT_API_KEY=CANKEYbybit0123456',
+  "export BYBIT_API_SECRET='CANARYbybitSECRET0123456789abcdefghij'",
+  'OTHER=value',
+  '',
+].join('\n');
+
+function memoryStore(
+  kind: CredentialStore['kind'],
+  values: Record<string, string>,
+): CredentialStore {
+  return {
+    kind,
+    location: `memory:${kind}`,
+    readOnly: true,
+    readAll: async () => new Map(Object.entries(values)),
+    write: async () => {
+      throw new Error('read-only');
+    },
+    delete: async () => {
+      throw new Error('read-only');
+    },
+    list: async () => Object.keys(values).map((name) => ({ name, rotatedAt: null })),
+  };
+}
+
+describe('loadApiKeys', () => {
+  it('injects the file into a target, leaving process.env alone', async () => {
+    const envFile = join(dir, '.env');
+    await writeFile(envFile, ENV);
+    const target: Record<string, string | undefined> = {};
+    const result = await loadApiKeys({ envFile, target });
+    expect(result).toEqual({
+      loaded: true,
+      path: envFile,
+      injected: ['BYBIT_API_KEY', 'BYBIT_API_SECRET', 'OTHER'],
+      skipped: [],
+    });
+    expect(target).toEqual(parse(ENV));
+    expect(process.env.BYBIT_API_SECRET).toBeUndefined();
+    expect(getCredentials('bybit', { env: target }).apiSecret).toBe(
+      'CANARYbybitSECRET0123456789abcdefghij',
+    );
+  });
+
+  it('injects into process.env by default', async () => {
+    const envFile = join(dir, '.env');
+    await writeFile(envFile, 'ZZTEST_API_KEY=CANARYprocessKEY\n');
+    try {
+      const result = await loadApiKeys({ envFile });
+      expect(result.injected).toEqual(['ZZTEST_API_KEY']);
+      expect(process.env.ZZTEST_API_KEY).toBe('CANARYprocessKEY');
+    } finally {
+      delete process.env.ZZTEST_API_KEY;
+    }
+  });
+
+  it('lets the shell win unless override is set', async () => {
+    const envFile = join(dir, '.env');
+    await writeFile(envFile, ENV);
+    const shell = { BYBIT_API_KEY: 'fromShell' };
+    const kept = { ...shell };
+    expect((await loadApiKeys({ envFile, target: kept })).skipped).toEqual(['BYBIT_API_KEY']);
+    expect(kept.BYBIT_API_KEY).toBe('fromShell');
+    const replaced = { ...shell };
+    expect((await loadApiKeys({ envFile, target: replaced, override: true })).skipped).toEqual([]);
+    expect(replaced.BYBIT_API_KEY).toBe('CANKEYbybit0123456');
+  });
+
+  it('treats a missing file as not loaded, not an error', async () => {
+    const target = {};
+    const result = await loadApiKeys({ envFile: join(dir, 'nope.env'), target });
+    expect(result).toMatchObject({ loaded: false, injected: [], skipped: [] });
+    expect(target).toEqual({});
+  });
+
+  it('resolves *_FILE secrets from the file or the shell, trimming the trailing newline', async () => {
+    const secretPath = join(dir, 'okx_secret');
+    await writeFile(secretPath, 'CANARYfromDockerSecret\n');
+    await chmod(secretPath, 0o600);
+    const keyPath = join(dir, 'okx_key');
+    await writeFile(keyPath, 'key-from-file\r\n');
+    const envFile = join(dir, '.env');
+    await writeFile(envFile, `OKX_API_SECRET_FILE=${secretPath}\nUNRELATED_FILE=${secretPath}\n`);
+    const target: Record<string, string | undefined> = { OKX_API_KEY_FILE: keyPath };
+    const result = await loadApiKeys({ envFile, target });
+    expect(getApiSecret('okx', { env: target })).toBe('CANARYfromDockerSecret');
+    expect(target.OKX_API_KEY).toBe('key-from-file');
+    expect(target.UNRELATED).toBeUndefined();
+    expect(result.injected).toContain('OKX_API_SECRET');
+    expect(result.injected).toContain('OKX_API_KEY');
+  });
+
+  it('reports an unreadable *_FILE by variable and path, never by content', async () => {
+    const target = { BYBIT_API_SECRET_FILE: join(dir, 'missing') };
+    const error = await loadApiKeys({ envFile: join(dir, 'none'), target }).catch(
+      (e: unknown) => e,
+    );
+    expect(CredentialsError.isInstance(error)).toBe(true);
+    expect((error as CredentialsError).code).toBe('io');
+    expect((error as Error).message).toMatch(/BYBIT_API_SECRET_FILE points to .*missing.*ENOENT/);
+  });
+
+  it('loads several stores, the first one that has a variable winning', async () => {
+    const target: Record<string, string | undefined> = { SHELL_ONLY: 'x' };
+    const result = await loadApiKeys({
+      target,
+      stores: [
+        memoryStore('keychain', { BYBIT_API_KEY: 'first', SHELL_ONLY: 'store' }),
+        memoryStore('secret-files', { BYBIT_API_KEY: 'second', BYBIT_API_SECRET: 'fromSecond' }),
+      ],
+    });
+    expect(target).toEqual({
+      SHELL_ONLY: 'x',
+      BYBIT_API_KEY: 'first',
+      BYBIT_API_SECRET: 'fromSecond',
+    });
+    expect(result.loaded).toBe(true);
+    expect(result.path).toBe('memory:keychain, memory:secret-files');
+    expect(result.skipped).toEqual(['SHELL_ONLY']);
+  });
+
+  it('leaves the file untouched', async () => {
+    const envFile = join(dir, '.env');
+    await writeFile(envFile, ENV);
+    await loadApiKeys({ envFile, target: {} });
+    expect(await readFile(envFile, 'utf8')).toBe(ENV);
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * Step 1: load keys from stores into the environment, once, at start-up.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CredentialsError } from './errors.js';
+import { parseVariableName } from './names.js';
+import type { CredentialStore } from './store.js';
+import { storeFrom } from './store-option.js';
+
+/** Options of {@link loadApiKeys}. */
+export interface LoadOptions {
+  /**
+   * The `.env` file to load. Ignored when `stores` is given.
+   * @default '.env' (in the current directory)
+   */
+  envFile?: string;
+  /**
+   * Stores to load, highest priority first: a variable is taken from the first store that has it.
+   * Use this for an age keystore, the OS keychain or secret files.
+   */
+  stores?: readonly CredentialStore[];
+  /**
+   * Let store values replace variables already set in `target` (the shell). Off by default, so an
+   * operator can always override a file with the shell.
+   * @default false
+   */
+  override?: boolean;
+  /**
+   * Where to inject. Pass a plain object to keep keys out of `process.env`, so child processes do not
+   * inherit them; then give the same object to the getters as `env`.
+   * @default process.env
+   */
+  target?: Record<string, string | undefined>;
+}
+
+/** What {@link loadApiKeys} did. Names only, never values. */
+export interface LoadResult {
+  /** True when at least one store exists (a missing `.env` is not an error). */
+  loaded: boolean;
+  /** The `.env` path, or the locations of the stores joined by `, `. */
+  path: string;
+  /** Variables written into `target`. */
+  injected: string[];
+  /** Variables left alone because `target` already had them and `override` is off. */
+  skipped: string[];
+}
+
+/**
+ * Injects every variable of the stores into `target` (`process.env` by default). Precedence, highest
+ * first: variables already in `target` (the shell), unless `override`; then `stores` in order.
+ *
+ * Docker/Kubernetes secrets: for a credential variable `X` (e.g. `OKX_API_SECRET`), `X_FILE` in the
+ * shell or in a store names a file whose content (trailing newline trimmed) becomes `X`.
+ * @throws {CredentialsError} `io` when a store or a `*_FILE` file cannot be read.
+ */
+export async function loadApiKeys(options: LoadOptions = {}): Promise<LoadResult> {
+  const target = options.target ?? process.env;
+  const override = options.override ?? false;
+  const stores = options.stores ?? [storeFrom({ envFile: options.envFile })];
+  const merged = new Map<string, string>();
+  let loaded = false;
+  for (const store of stores) {
+    const values = await store.readAll();
+    if (values.size > 0 || (store.kind === 'dotenv' && existsSync(store.location))) loaded = true;
+    for (const [name, value] of values) if (!merged.has(name)) merged.set(name, value);
+  }
+  const injected: string[] = [];
+  const skipped: string[] = [];
+  const set = (name: string, value: string) => {
+    if (!override && target[name] !== undefined) {
+      skipped.push(name);
+      return;
+    }
+    target[name] = value;
+    injected.push(name);
+  };
+  for (const [name, value] of merged) set(name, value);
+  // `X_FILE` from the shell or a store; the shell's own X still wins unless override.
+  const fileVariables = new Map<string, string>();
+  for (const [name, value] of [...Object.entries(target), ...merged]) {
+    if (value !== undefined && isSecretFileVariable(name)) fileVariables.set(name, value);
+  }
+  for (const [name, path] of fileVariables) {
+    const variable = name.slice(0, -'_FILE'.length);
+    if (!override && target[variable] !== undefined && !merged.has(variable)) {
+      if (!skipped.includes(variable)) skipped.push(variable);
+      continue;
+    }
+    set(variable, await readSecretFile(name, path));
+  }
+  return {
+    loaded,
+    path: stores.map((store) => store.location).join(', '),
+    injected,
+    skipped,
+  };
+}
+
+function isSecretFileVariable(name: string): boolean {
+  if (!name.endsWith('_FILE')) return false;
+  const variable = name.slice(0, -'_FILE'.length);
+  return parseVariableName(variable) !== undefined || variable.startsWith('EXKEYS_');
+}
+
+/** Reads a Docker/Kubernetes secret file named by a `*_FILE` variable, trimming the final newline. */
+export async function readSecretFile(variable: string, path: string): Promise<string> {
+  try {
+    return (await readFile(resolve(path), 'utf8')).replace(/\r?\n$/, '');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new CredentialsError(
+      'io',
+      `${variable} points to ${path}, which cannot be read (${code}). Mount the secret at that path or fix ${variable}.`,
+    );
+  }
+}
