@@ -42,7 +42,11 @@ export class ExkeysError extends Error {
 }
 
 function hasMarker(error: unknown, symbol: symbol): boolean {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[symbol] === true;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[symbol] === true
+  );
 }
 
 /** One problem found in a credential variable. `variable` is a name, never a value. */

@@ -9,7 +9,12 @@ import { CredentialsError } from './errors.js';
 export const DEFAULT_PROFILE = 'default';
 
 /** Exchanges whose API keys come with a passphrase. */
-const PASSPHRASE_EXCHANGES: ReadonlySet<string> = new Set(['okx', 'kucoin', 'bitget', 'kucoinfutures']);
+const PASSPHRASE_EXCHANGES: ReadonlySet<string> = new Set([
+  'okx',
+  'kucoin',
+  'bitget',
+  'kucoinfutures',
+]);
 
 /** The three variable names of one exchange + profile. */
 export interface CredentialVariables {
