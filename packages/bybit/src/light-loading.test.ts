@@ -1,0 +1,116 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type CcxtSource, loadExchangeClass } from '@exkeys/credentials/exchange';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CCXT_VERSION } from './index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const packageRoot = join(here, '..');
+const source: CcxtSource = {
+  version: CCXT_VERSION,
+  resolve: createRequire(import.meta.url).resolve,
+  importAll: () => import('ccxt'),
+};
+const temp = mkdtempSync(join(tmpdir(), 'exkeys-ccxt-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+function captureWarnings(): { lines: string[]; stop: () => void } {
+  const lines: string[] = [];
+  const listener = (warning: Error) => lines.push(warning.message);
+  process.on('warning', listener);
+  return { lines, stop: () => process.off('warning', listener) };
+}
+
+describe('light loading of ccxt', () => {
+  it('pins the ccxt version the package depends on', () => {
+    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8'));
+    expect(manifest.dependencies.ccxt).toBe(CCXT_VERSION);
+  });
+
+  it('imports only js/src/bybit.js from the installed, pinned ccxt', async () => {
+    const warnings = captureWarnings();
+    const { Exchange, via } = await loadExchangeClass('bybit', source);
+    await new Promise((resolve) => setImmediate(resolve));
+    warnings.stop();
+    expect(via).toBe('module');
+    expect(warnings.lines).toEqual([]);
+    const ccxt = await import('ccxt');
+    expect(Exchange).toBe(ccxt.bybit);
+  });
+
+  it.each([
+    [
+      'another ccxt version',
+      { name: 'ccxt', version: '4.0.0' },
+      /found ccxt 4\.0\.0, expected 4\.5\.84/,
+    ],
+    [
+      'the pinned version with another layout',
+      { name: 'ccxt', version: CCXT_VERSION },
+      /js\/src\/bybit\.js not found/,
+    ],
+  ])('falls back to the full module, with one warning, for %s', async (_case, manifest, why) => {
+    const root = mkdtempSync(join(temp, 'root-'));
+    writeFileSync(join(root, 'package.json'), JSON.stringify(manifest));
+    const warnings = captureWarnings();
+    const { Exchange, via } = await loadExchangeClass('bybit', { ...source, root });
+    await new Promise((resolve) => setImmediate(resolve));
+    warnings.stop();
+    expect(via).toBe('full');
+    expect(warnings.lines).toHaveLength(1);
+    expect(warnings.lines[0]).toMatch(why);
+    expect(Exchange).toBe((await import('ccxt')).bybit);
+  });
+
+  it('falls back when the ccxt package root cannot be found', async () => {
+    const warnings = captureWarnings();
+    const missing: CcxtSource = { ...source, resolve: () => join(temp, 'nowhere', 'index.js') };
+    const { via } = await loadExchangeClass('bybit', missing);
+    await new Promise((resolve) => setImmediate(resolve));
+    warnings.stop();
+    expect(via).toBe('full');
+    expect(warnings.lines[0]).toMatch(/root not found/);
+  });
+
+  // Checks the built package in a fresh process, where nothing else has imported ccxt.
+  const dist = join(packageRoot, 'dist', 'index.js');
+  it.skipIf(!existsSync(dist))(
+    'never imports the ccxt root module when building a client (built dist)',
+    () => {
+      const log = join(temp, 'resolved.log');
+      const hooks = `import { appendFileSync } from 'node:fs';
+      export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }`;
+      const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
+      const main = `
+      import { getCredentials } from '@exkeys/credentials';
+      import { createBybitClient } from '@exkeys/bybit';
+      const env = { BYBIT_API_KEY: 'abcdefghijklmnopqr', BYBIT_API_SECRET: 'abcdefghijklmnopqrstuvwxyz0123456789' };
+      const client = await createBybitClient(getCredentials('bybit', { env }));
+      console.log(client.id);`;
+      const out = execFileSync(
+        process.execPath,
+        [
+          '--import',
+          `data:text/javascript,${encodeURIComponent(register)}`,
+          '--input-type=module',
+          '-e',
+          main,
+        ],
+        {
+          cwd: packageRoot,
+          encoding: 'utf8',
+        },
+      );
+      expect(out.trim()).toBe('bybit');
+      const resolved = readFileSync(log, 'utf8').split('\n');
+      expect(resolved.some((url) => url.endsWith('/ccxt/js/src/bybit.js'))).toBe(true);
+      expect(resolved.some((url) => url.endsWith('/ccxt/js/ccxt.js'))).toBe(false);
+    },
+  );
+  if (!existsSync(dist))
+    console.warn(`skipped the fresh-process loading test: build ${dist} first`);
+});
