@@ -68,6 +68,15 @@ export function binanceApi(
       access: 'read',
       handle: (_c, _p, key) => ok(coinConfig(), key!.apiKey),
     },
+    // ccxt's default loadMarkets asks for margin pairs when keys are set (options.fetchMargins).
+    'GET /sapi/v1/margin/allPairs': {
+      access: 'read',
+      handle: (_c, _p, key) => ok(marginPairs(true), key!.apiKey),
+    },
+    'GET /sapi/v1/margin/isolated/allPairs': {
+      access: 'read',
+      handle: (_c, _p, key) => ok(marginPairs(false), key!.apiKey),
+    },
     'GET /sapi/v1/account/apiRestrictions': {
       access: 'any',
       handle: (_c, _p, key) => apiRestrictions(key!),
@@ -420,6 +429,18 @@ function coinConfig(): unknown[] {
       ],
     };
   });
+}
+
+function marginPairs(cross: boolean): unknown[] {
+  return SPOT_MARKETS.map((m, index) => ({
+    ...(cross ? { id: 351637150141315 + index } : {}),
+    symbol: m.base + m.quote,
+    base: m.base,
+    quote: m.quote,
+    isMarginTrade: true,
+    isBuyAllowed: true,
+    isSellAllowed: true,
+  }));
 }
 
 function apiRestrictions(key: ResolvedKey): ExchangeReply {

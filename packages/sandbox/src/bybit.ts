@@ -4,6 +4,7 @@ import {
   type ExchangeReply,
   formParams,
   header,
+  jsonParams,
 } from './exchange-api.js';
 import { BALANCES, findMarket, SPOT_MARKETS, type SpotMarket, totalUsd } from './market-data.js';
 import type { OrderStore, SandboxOrder } from './order-store.js';
@@ -181,7 +182,7 @@ export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderSt
     const route = routes[`${call.method} ${call.path}`];
     if (!route) return undefined;
     const params: Record<string, unknown> =
-      call.method === 'POST' ? parseJson(call.rawBody) : formParams(call.rawQuery);
+      call.method === 'POST' ? jsonParams(call.rawBody) : formParams(call.rawQuery);
     if (route.access === 'public') return route.handle(call, params, undefined);
     const auth = authenticate(call, keys);
     if ('reply' in auth) return auth.reply;
@@ -239,17 +240,6 @@ function authenticate(
   }
   if (isExpired(key, call.now)) return fail(33004, 'Your api key has expired.');
   return { key };
-}
-
-function parseJson(raw: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(raw || '{}');
-    return value && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
 }
 
 function instruments(call: ExchangeCall, p: Record<string, unknown>): ExchangeReply {

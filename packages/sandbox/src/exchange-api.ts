@@ -41,3 +41,20 @@ export function formParams(raw: string): Record<string, string> {
   }
   return params;
 }
+
+/** The parsed JSON body, `undefined` when it is not JSON. An empty body counts as `{}`. */
+export function jsonValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw || '{}');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The JSON body as a parameter object; anything but a JSON object yields `{}`. */
+export function jsonParams(raw: string): Record<string, unknown> {
+  const value = jsonValue(raw);
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}

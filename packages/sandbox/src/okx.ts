@@ -4,6 +4,8 @@ import {
   type ExchangeReply,
   formParams,
   header,
+  jsonParams,
+  jsonValue,
 } from './exchange-api.js';
 import { BALANCES, findMarket, SPOT_MARKETS, type SpotMarket, totalUsd } from './market-data.js';
 import type { OrderStore, SandboxOrder } from './order-store.js';
@@ -64,7 +66,11 @@ export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStor
     },
     'POST /api/v5/trade/order': {
       access: 'trade',
-      handle: (call, p, key) => createOrder(call, p, key!),
+      handle: (call, _p, key) => createOrders(call, key!, false),
+    },
+    'POST /api/v5/trade/batch-orders': {
+      access: 'trade',
+      handle: (call, _p, key) => createOrders(call, key!, true),
     },
     'POST /api/v5/trade/cancel-order': {
       access: 'trade',
@@ -76,33 +82,26 @@ export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStor
     },
   };
 
-  function createOrder(
-    call: ExchangeCall,
-    p: Record<string, unknown>,
-    key: ResolvedKey,
-  ): ExchangeReply {
+  /** Places one order; returns OKX's per-order result item and whether it was accepted. */
+  function placeOrder(call: ExchangeCall, p: Record<string, unknown>, key: ResolvedKey) {
     const instId = String(p.instId ?? '');
     const market = findMarket(instId, '-');
     const clOrdId = typeof p.clOrdId === 'string' ? p.clOrdId : '';
     const tag = typeof p.tag === 'string' ? p.tag : '';
-    const rejected = (sCode: string, sMsg: string) => ({
-      status: 200,
-      body: {
-        code: '1',
-        msg: 'All operations failed',
-        data: [{ clOrdId, ordId: '', tag, ts: String(call.now), sCode, sMsg }],
-        inTime: `${call.now}000`,
-        outTime: `${call.now}000`,
-      },
-      errorCode: sCode,
-      apiKey: key.apiKey,
+    const item = (ordId: string, sCode: string, sMsg: string) => ({
+      clOrdId,
+      ordId,
+      tag,
+      ts: String(call.now),
+      sCode,
+      sMsg,
     });
     if (!market)
-      return rejected('51001', "Instrument ID, Instrument ID code, or Spread ID doesn't exist.");
+      return item('', '51001', "Instrument ID, Instrument ID code, or Spread ID doesn't exist.");
     const side = p.side === 'buy' || p.side === 'sell' ? p.side : undefined;
     const type = p.ordType === 'limit' || p.ordType === 'market' ? p.ordType : undefined;
-    if (!side || !type || !p.sz) return rejected('51000', 'Parameter side, ordType or sz error');
-    if (type === 'limit' && !p.px) return rejected('51000', 'Parameter px error');
+    if (!side || !type || !p.sz) return item('', '51000', 'Parameter side, ordType or sz error');
+    if (type === 'limit' && !p.px) return item('', '51000', 'Parameter px error');
     const order = orders.add({
       exchange: 'okx',
       owner: key.apiKey,
@@ -114,17 +113,28 @@ export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStor
       price: type === 'limit' ? String(p.px) : market.last,
       now: call.now,
     });
+    return item(order.id, '0', 'Order placed');
+  }
+
+  /** `trade/order` takes one order object, `trade/batch-orders` (ccxt's default) an array. */
+  function createOrders(call: ExchangeCall, key: ResolvedKey, batch: boolean): ExchangeReply {
+    const parsed = jsonValue(call.rawBody);
+    const requests = (batch ? parsed : [parsed]) as unknown;
+    if (!Array.isArray(requests) || requests.length === 0 || requests.length > 20) {
+      return fail(400, '50000', 'Body for POST request cannot be empty.', key.apiKey);
+    }
+    const data = requests.map((p) => placeOrder(call, (p ?? {}) as Record<string, unknown>, key));
+    const failed = data.filter((d) => d.sCode !== '0');
+    const code = failed.length === 0 ? '0' : failed.length === data.length ? '1' : '2';
+    const msg = {
+      '0': '',
+      '1': 'All operations failed',
+      '2': 'Bulk operation partially succeeded',
+    }[code];
     return {
       status: 200,
-      body: {
-        code: '0',
-        msg: '',
-        data: [
-          { clOrdId, ordId: order.id, tag, ts: String(call.now), sCode: '0', sMsg: 'Order placed' },
-        ],
-        inTime: `${call.now}000`,
-        outTime: `${call.now}000`,
-      },
+      body: { code, msg, data, inTime: `${call.now}000`, outTime: `${call.now}000` },
+      ...(failed[0] ? { errorCode: failed[0].sCode } : {}),
       apiKey: key.apiKey,
     };
   }
@@ -190,7 +200,7 @@ export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStor
     const route = routes[`${call.method} ${call.path}`];
     if (!route) return undefined;
     const params: Record<string, unknown> =
-      call.method === 'POST' ? parseJson(call.rawBody) : formParams(call.rawQuery);
+      call.method === 'POST' ? jsonParams(call.rawBody) : formParams(call.rawQuery);
     if (route.access === 'public') return route.handle(call, params, undefined);
     const auth = authenticate(call, keys);
     if ('reply' in auth) return auth.reply;
@@ -240,17 +250,6 @@ function authenticate(
     return reject('50110', `Your IP ${call.ip} is not included in your API key's IP whitelist.`);
   }
   return { key };
-}
-
-function parseJson(raw: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(raw || '{}');
-    return value && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
 }
 
 function instruments(_call: ExchangeCall, p: Record<string, unknown>): ExchangeReply {
