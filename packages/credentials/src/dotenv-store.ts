@@ -13,6 +13,15 @@ import type {
   StoreWriteOptions,
 } from './store.js';
 
+/** Options of {@link dotenvStore}. */
+export interface DotenvStoreOptions {
+  /**
+   * How long a write waits for another process holding the file's lock before failing with `io`.
+   * @default 10000
+   */
+  lockTimeoutMs?: number;
+}
+
 /**
  * A {@link CredentialStore} backed by the `.env` file at `path`. A missing file reads as empty and is
  * created (mode 0600) by the first write; an existing file is rewritten with mode 0600 as well.
@@ -20,29 +29,37 @@ import type {
  * @throws {CredentialsError} `io` (with the path and what to do) when the file cannot be read or
  * written, `unrepresentable-value` when a value cannot be written so that dotenv reads it back exactly.
  */
-export function dotenvStore(path: string): CredentialStore {
+export function dotenvStore(path: string, options: DotenvStoreOptions = {}): CredentialStore {
   async function load(): Promise<DotenvDocument> {
     const content = await io('read', path, () => readFileIfExists(path));
     return DotenvDocument.parse(content?.toString('utf8') ?? '');
   }
 
-  async function update(changes: StoreChanges, options: StoreWriteOptions = {}): Promise<void> {
+  async function update(
+    changes: StoreChanges,
+    writeOptions: StoreWriteOptions = {},
+  ): Promise<void> {
+    const lock = { timeoutMs: options.lockTimeoutMs ?? 10_000 };
     await io('update', path, () =>
-      withFileLock(path, async () => {
-        const content = await readFileIfExists(path);
-        const before = content?.toString('utf8') ?? '';
-        const document = DotenvDocument.parse(before);
-        for (const [name, value] of Object.entries(changes)) {
-          if (value === null) document.delete(name);
-          else document.set(name, value);
-        }
-        for (const [name, iso] of Object.entries(options.rotatedAt ?? {})) {
-          document.setRotatedAt(name, iso);
-        }
-        const after = document.toString();
-        if (after === before) return;
-        await writeFileAtomic(path, after);
-      }),
+      withFileLock(
+        path,
+        async () => {
+          const content = await readFileIfExists(path);
+          const before = content?.toString('utf8') ?? '';
+          const document = DotenvDocument.parse(before);
+          for (const [name, value] of Object.entries(changes)) {
+            if (value === null) document.delete(name);
+            else document.set(name, value);
+          }
+          for (const [name, iso] of Object.entries(writeOptions.rotatedAt ?? {})) {
+            document.setRotatedAt(name, iso);
+          }
+          const after = document.toString();
+          if (after === before) return;
+          await writeFileAtomic(path, after);
+        },
+        lock,
+      ),
     );
   }
 
