@@ -4,6 +4,7 @@
  * call, step 3 `getCredentials` hands out validated values only.
  * @module
  */
+export { type DotenvStoreOptions, dotenvStore } from './dotenv-store.js';
 export * from './errors.js';
 export { type ConfiguredExchange, type ListOptions, listConfiguredExchanges } from './list.js';
 export { type LoadOptions, type LoadResult, loadApiKeys } from './load.js';
