@@ -177,6 +177,17 @@ describe('DotenvDocument.set', () => {
     const document = DotenvDocument.parse(text);
     document.set('A', 'here');
     expect(parse(document.toString())).toEqual({ A: 'here', B: '1' });
+    expect(document.toString()).toBe('A=here\nB=1\n');
+  });
+
+  it('updates values written with the `NAME: value` syntax dotenv also accepts', () => {
+    const text = "A: one\nB:\n'two'\nC=3\n";
+    expect(parse(text)).toEqual({ A: 'one', B: 'two', C: '3' });
+    const document = DotenvDocument.parse(text);
+    document.set('A', 'uno');
+    document.set('B', 'dos');
+    expect(document.toString()).toBe('A: uno\nB:\ndos\nC=3\n');
+    expect(parse(document.toString())).toEqual({ A: 'uno', B: 'dos', C: '3' });
   });
 
   const injections = [

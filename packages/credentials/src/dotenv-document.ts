@@ -20,6 +20,8 @@ interface Definition {
   name: string;
   /** Start of the physical line holding the name. */
   lineStart: number;
+  /** End of the `=` (or `: `) after the name. */
+  separatorEnd: number;
   /** Span of the raw value (quotes included, surrounding blanks excluded); empty when absent. */
   valueStart: number;
   valueEnd: number;
@@ -202,7 +204,8 @@ function parseText(text: string): ParsedText {
     const [nameStart, nameEnd] = match.indices![1]!;
     const group = match.indices![2];
     const raw = match[2] ?? '';
-    let valueStart = group?.[0] ?? nameEnd + separatorLength(normalized, nameEnd);
+    const separatorEnd = nameEnd + separatorLength(normalized, nameEnd);
+    let valueStart = group?.[0] ?? separatorEnd;
     let valueEnd = group?.[1] ?? valueStart;
     if (group !== undefined) {
       valueStart += raw.length - raw.trimStart().length;
@@ -211,6 +214,7 @@ function parseText(text: string): ParsedText {
     definitions.push({
       name,
       lineStart: normalized.lastIndexOf('\n', nameStart - 1) + 1,
+      separatorEnd,
       valueStart,
       valueEnd,
     });
@@ -283,11 +287,12 @@ function encodings(value: string, eol: string): string[] {
 
 function replaceValue(parsed: ParsedText, definition: Definition, encoded: string): string {
   const { normalized, origin, text } = parsed;
-  let start = definition.valueStart;
+  const { separatorEnd, valueStart, valueEnd } = definition;
   // A value that began on the next line (`A=` then `'x'` below) is rewritten right after the `=`.
-  const blanks = normalized.slice(definition.lineStart, start);
-  if (blanks.includes('\n')) start = definition.lineStart + blanks.lastIndexOf('=') + 1;
-  return text.slice(0, origin[start]) + encoded + text.slice(origin[definition.valueEnd]);
+  const start = normalized.slice(separatorEnd, valueStart).includes('\n')
+    ? separatorEnd
+    : valueStart;
+  return text.slice(0, origin[start]) + encoded + text.slice(origin[valueEnd]);
 }
 
 function appendLine(parsed: ParsedText, line: string): string {
