@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { AuthenticationError, InvalidNonce, PermissionDenied } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from './index.js';
-import { canaryKey, ccxtClient, rejection } from './test-ccxt-client.js';
+import { canaryKey, ccxtClient, type Json, rejection } from './test-ccxt-client.js';
 
 const good = canaryKey('bybit', 'good');
 const readOnly = canaryKey('bybit', 'readonly', { permissions: { trade: false } });
@@ -78,7 +78,7 @@ async function signedFetch(options: {
   );
   return {
     status: response.status,
-    body: (await response.json()) as { retCode: number; result: any },
+    body: (await response.json()) as { retCode: number; result: Json },
   };
 }
 
@@ -86,7 +86,7 @@ describe('bybit v5 signatures, checked against ccxt 4.5.84', () => {
   it('accepts ccxt-signed GET and POST requests from the right key', async () => {
     const info = (await client(good).privateGetV5UserQueryApi()) as {
       retCode: string;
-      result: any;
+      result: Json;
     };
     expect(info.result.apiKey).toBe(good.apiKey);
     const order = (await client(good).privatePostV5OrderCreate(ORDER)) as {
@@ -135,7 +135,7 @@ describe('bybit v5 signatures, checked against ccxt 4.5.84', () => {
   });
 
   it('lets a read-only key read but answers its orders with 10005 (PermissionDenied)', async () => {
-    const info = (await client(readOnly).privateGetV5UserQueryApi()) as { result: any };
+    const info = (await client(readOnly).privateGetV5UserQueryApi()) as { result: Json };
     expect(info.result.readOnly).toBe(1);
     expect(info.result.permissions.Spot).toEqual([]);
     await expectFailure(client(readOnly).privatePostV5OrderCreate(ORDER), PermissionDenied, 10005);
@@ -210,7 +210,7 @@ describe('bybit v5 raw protocol', () => {
 
   it('describes each key in /v5/user/query-api as Bybit does', async () => {
     const info = async (key: typeof good) =>
-      ((await client(key).privateGetV5UserQueryApi()) as { result: any }).result;
+      ((await client(key).privateGetV5UserQueryApi()) as { result: Json }).result;
     const trade = await info(good);
     expect(trade).toMatchObject({ readOnly: 0, ips: ['*'], expiredAt: '', secret: '' });
     expect(trade.permissions.Spot).toEqual(['SpotTrade']);

@@ -59,3 +59,7 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
   }
   throw new Error('expected the call to fail, but it succeeded');
 }
+
+/** Exchange JSON as tests read it: deep property access without a schema per endpoint. */
+// biome-ignore lint/suspicious/noExplicitAny: assertions check the shape at run time.
+export type Json = any;
