@@ -53,11 +53,7 @@ export class NativeScryptRecipient implements Recipient {
    * @param logN - The scrypt work factor as log2(N). @default 18
    */
   constructor(passphrase: string, logN: number = DEFAULT_SCRYPT_WORK_FACTOR) {
-    if (!Number.isInteger(logN) || logN < 1 || logN > MAX_SCRYPT_WORK_FACTOR) {
-      throw new RangeError(
-        `scrypt work factor must be an integer from 1 to ${MAX_SCRYPT_WORK_FACTOR}`,
-      );
-    }
+    checkWorkFactor(logN);
     this.#passphrase = passphrase;
     this.#logN = logN;
   }
@@ -65,19 +61,55 @@ export class NativeScryptRecipient implements Recipient {
   async wrapFileKey(fileKey: Uint8Array): Promise<Stanza[]> {
     const salt = randomBytes(16);
     const key = await deriveWrapKey(this.#passphrase, salt, this.#logN);
-    const cipher = createCipheriv('chacha20-poly1305', key, nonce(), { authTagLength: TAG_BYTES });
-    const body = Buffer.concat([cipher.update(fileKey), cipher.final(), cipher.getAuthTag()]);
-    return [new Stanza(['scrypt', encodeBase64NoPad(salt), String(this.#logN)], body)];
+    return [
+      new Stanza(['scrypt', encodeBase64NoPad(salt), String(this.#logN)], wrap(key, fileKey)),
+    ];
   }
 }
 
-/** Unwraps a file key from a passphrase stanza. Returns `null` when the passphrase is wrong. */
+/**
+ * Unwraps a file key from a passphrase stanza; returns `null` when the passphrase is wrong. It
+ * remembers the wrap keys it derived (by salt), so opening the same file again costs no scrypt.
+ */
 export class NativeScryptIdentity implements Identity {
   readonly #passphrase: string;
+  readonly #keys = new Map<string, Promise<Buffer>>();
 
   /** @param passphrase - The passphrase to try. */
   constructor(passphrase: string) {
     this.#passphrase = passphrase;
+  }
+
+  #derive(salt: Buffer, logN: number): Promise<Buffer> {
+    const id = `${logN}:${salt.toString('base64')}`;
+    let key = this.#keys.get(id);
+    if (key === undefined) {
+      key = deriveWrapKey(this.#passphrase, salt, logN);
+      key.catch(() => this.#keys.delete(id));
+      // A store sees a new salt per write; a handful is all it ever needs again.
+      if (this.#keys.size >= 8) this.#keys.delete(this.#keys.keys().next().value!);
+      this.#keys.set(id, key);
+    }
+    return key;
+  }
+
+  /**
+   * A single-use recipient for the same passphrase whose scrypt work is done now, before any lock is
+   * taken, and remembered, so decrypting the file it writes is free. Wrapping is then instant.
+   */
+  async prepareRecipient(logN: number = DEFAULT_SCRYPT_WORK_FACTOR): Promise<Recipient> {
+    checkWorkFactor(logN);
+    const salt = randomBytes(16);
+    const key = await this.#derive(salt, logN);
+    let used = false;
+    return {
+      wrapFileKey(fileKey: Uint8Array): Stanza[] {
+        // One salt per file: a second file must not share it.
+        if (used) throw new Error('a prepared scrypt recipient wraps one file key only');
+        used = true;
+        return [new Stanza(['scrypt', encodeBase64NoPad(salt), String(logN)], wrap(key, fileKey))];
+      },
+    };
   }
 
   async unwrapFileKey(stanzas: Stanza[]): Promise<Uint8Array | null> {
@@ -97,20 +129,33 @@ export class NativeScryptIdentity implements Identity {
       if (logN > MAX_SCRYPT_WORK_FACTOR) throw new Error('scrypt work factor is too high');
       if (stanza.body.length !== FILE_KEY_BYTES + TAG_BYTES)
         throw new Error('invalid scrypt stanza');
-      const key = await deriveWrapKey(this.#passphrase, salt, logN);
-      const decipher = createDecipheriv('chacha20-poly1305', key, nonce(), {
-        authTagLength: TAG_BYTES,
-      });
-      decipher.setAuthTag(stanza.body.subarray(FILE_KEY_BYTES));
-      try {
-        return Buffer.concat([
-          decipher.update(stanza.body.subarray(0, FILE_KEY_BYTES)),
-          decipher.final(),
-        ]);
-      } catch {
-        return null;
-      }
+      return unwrap(await this.#derive(salt, logN), stanza.body);
     }
+    return null;
+  }
+}
+
+function checkWorkFactor(logN: number): void {
+  if (!Number.isInteger(logN) || logN < 1 || logN > MAX_SCRYPT_WORK_FACTOR) {
+    throw new RangeError(
+      `scrypt work factor must be an integer from 1 to ${MAX_SCRYPT_WORK_FACTOR}`,
+    );
+  }
+}
+
+function wrap(key: Buffer, fileKey: Uint8Array): Buffer {
+  const cipher = createCipheriv('chacha20-poly1305', key, nonce(), { authTagLength: TAG_BYTES });
+  return Buffer.concat([cipher.update(fileKey), cipher.final(), cipher.getAuthTag()]);
+}
+
+function unwrap(key: Buffer, body: Uint8Array): Buffer | null {
+  const decipher = createDecipheriv('chacha20-poly1305', key, nonce(), {
+    authTagLength: TAG_BYTES,
+  });
+  decipher.setAuthTag(body.subarray(FILE_KEY_BYTES));
+  try {
+    return Buffer.concat([decipher.update(body.subarray(0, FILE_KEY_BYTES)), decipher.final()]);
+  } catch {
     return null;
   }
 }
