@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, exkeys, type TempProject, tempProject } from './test-cli.js';
+
+let project: TempProject;
+beforeAll(() => {
+  ensureBuilt();
+  project = tempProject();
+});
+afterAll(() => project.remove());
+
+const CANARY = 'CANARYargvSECRET0value9Xq2';
+
+describe('secrets as arguments', () => {
+  const forms = [
+    ['set', 'bybit', '--secret', CANARY],
+    ['set', 'bybit', `--secret=${CANARY}`],
+    ['set', 'bybit', '--api-secret', CANARY],
+    ['set', 'bybit', `--api-key=${CANARY}`],
+    ['rotate', 'okx', '--passphrase', CANARY],
+    ['list', `--password=${CANARY}`],
+    ['verify', '--token', CANARY],
+    ['set', 'bybit', '--key', CANARY],
+    ['set', 'bybit', `--API_SECRET=${CANARY}`],
+  ];
+  for (const args of forms) {
+    it(`refuses ${args.slice(0, 3).join(' ').replace(CANARY, '<value>')} with exit 2, without echoing the value`, async () => {
+      const result = await exkeys(project, args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('never accepts secrets as command-line arguments');
+      expect(result.stdout + result.stderr).not.toContain(CANARY);
+      expect(result.stdout + result.stderr).not.toContain(CANARY.slice(0, 8));
+    });
+  }
+
+  it('does not echo a value in an unknown --opt=value either', async () => {
+    const result = await exkeys(project, ['list', `--whatever=${CANARY}`]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown option '--whatever=…'");
+    expect(result.stdout + result.stderr).not.toContain(CANARY.slice(0, 8));
+  });
+
+  it('does not echo surplus positional arguments', async () => {
+    const result = await exkeys(project, ['set', 'bybit', CANARY]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('too many arguments');
+    expect(result.stdout + result.stderr).not.toContain(CANARY.slice(0, 8));
+  });
+
+  it('leaves arguments after -- to the command given to run', async () => {
+    const script = 'process.exit(process.argv.includes("--token") ? 0 : 3)';
+    const result = await exkeys(project, [
+      'run',
+      '--',
+      process.execPath,
+      '-e',
+      script,
+      '--',
+      '--token',
+    ]);
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('usage', () => {
+  it('exits 2 on an unknown option, an unknown command and a missing argument', async () => {
+    expect((await exkeys(project, ['list', '--frobnicate'])).code).toBe(2);
+    expect((await exkeys(project, ['frobnicate'])).code).toBe(2);
+    expect((await exkeys(project, ['set'])).code).toBe(2);
+    expect((await exkeys(project, [])).code).toBe(2);
+  });
+
+  it('exits 2 for an invalid exchange id or profile', async () => {
+    const bad = await exkeys(project, ['set', 'by-bit'], { input: 'a\nb\n' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Invalid exchange id');
+    const profile = await exkeys(project, ['set', 'bybit', '--profile', 'no way'], {
+      input: 'a\nb\n',
+    });
+    expect(profile.code).toBe(2);
+  });
+
+  it('has an example in the help of every command, and exits 0', async () => {
+    const commands = [
+      'init',
+      'set',
+      'list',
+      'validate',
+      'verify',
+      'rotate',
+      'doctor',
+      'scan',
+      'encrypt',
+      'decrypt',
+      'run',
+      'sandbox',
+    ];
+    const main = await exkeys(project, ['--help']);
+    expect(main.code).toBe(0);
+    for (const command of commands) {
+      expect(main.stdout).toContain(command);
+      const help = await exkeys(project, [command, '--help']);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toMatch(
+        new RegExp(`Example:\\n\\s+\\$ (EXKEYS_PASSPHRASE=… )?exkeys ${command}`),
+      );
+    }
+  });
+
+  it('prints its version', async () => {
+    const result = await exkeys(project, ['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('colour', () => {
+  // `list` of a missing file prints plain text; `--help` headings are where colour would show.
+  const ESC = '\x1b[';
+  it('uses no colour when stdout is not a TTY, even with CI set', async () => {
+    const result = await exkeys(project, ['validate'], { env: { CI: 'true' } });
+    expect(result.stdout + result.stderr).not.toContain(ESC);
+  });
+
+  it('uses colour with FORCE_COLOR, and NO_COLOR turns it off', async () => {
+    const forced = await exkeys(project, ['doctor'], { env: { FORCE_COLOR: '1' } });
+    expect(forced.stdout).toContain(ESC);
+    const none = await exkeys(project, ['doctor'], { env: { NO_COLOR: '1' } });
+    expect(none.stdout).not.toContain(ESC);
+  });
+});

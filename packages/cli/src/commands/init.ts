@@ -1,0 +1,91 @@
+/**
+ * `exkeys init`: a commented `.env` template created with mode 0600 (never over an existing file),
+ * and `.gitignore` lines for every file that holds secrets.
+ * @module
+ */
+import { chmod, open, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { CommandFailed, EXIT } from '../exit-codes.js';
+import { gitRoot, isTracked } from '../git.js';
+import type { StoreOptions } from '../program.js';
+import { SECRET_FILE_PATTERNS } from '../secret-files.js';
+import { err, out, print, printError } from '../terminal.js';
+
+const TEMPLATE = `# exkeys: exchange API keys for this project. NEVER commit this file (it is in .gitignore).
+# Prefer \`exkeys set <exchange>\` (hidden prompt) to editing this file: it validates the key first.
+# One dedicated key per bot, no withdraw permission, IP whitelist on. Check with \`exkeys doctor --live\`.
+
+# Bybit: https://www.bybit.com/app/user/api-management
+# BYBIT_API_KEY=
+# BYBIT_API_SECRET=
+
+# Binance: https://www.binance.com/en/my/settings/api-management
+# BINANCE_API_KEY=
+# BINANCE_API_SECRET=
+
+# OKX: https://www.okx.com/account/my-api (the passphrase is the one chosen when creating the key)
+# OKX_API_KEY=
+# OKX_API_SECRET=
+# OKX_API_PASSPHRASE=
+
+# Named profiles, one per bot: BYBIT_GRID_API_KEY=… (exkeys set bybit --profile grid)
+`;
+
+/** Appends the missing `lines` to the `.gitignore` at `path`. Returns the lines added. */
+async function ensureIgnored(path: string, lines: readonly string[]): Promise<string[]> {
+  let current = '';
+  try {
+    current = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const present = new Set(current.split(/\r?\n/).map((line) => line.trim()));
+  const missing = lines.filter((line) => !present.has(line));
+  if (missing.length === 0) return [];
+  const separator = current === '' || current.endsWith('\n') ? '' : '\n';
+  const header = present.has('# exkeys: files holding secrets')
+    ? ''
+    : '# exkeys: files holding secrets\n';
+  await writeFile(path, `${current}${separator}${header}${missing.join('\n')}\n`);
+  return missing;
+}
+
+/** Runs `exkeys init`. */
+export async function initCommand(options: StoreOptions): Promise<void> {
+  const envFile = resolve(options.envFile);
+  const dir = dirname(envFile);
+  const gitignore = join(dir, '.gitignore');
+  const added = await ensureIgnored(gitignore, [basename(envFile), ...SECRET_FILE_PATTERNS]);
+  print(
+    added.length > 0
+      ? `${out.green('✔')} ${gitignore}: added ${added.join(', ')}`
+      : `${out.green('✔')} ${gitignore} already covers ${basename(envFile)} and keystores`,
+  );
+
+  if ((await gitRoot(dir)) !== undefined && (await isTracked(envFile, dir))) {
+    printError(
+      `${err.yellow('warning')} ${options.envFile} is tracked by git: .gitignore does not untrack it. Run \`git rm --cached ${options.envFile}\`, commit, and rotate every key it ever held (\`exkeys doctor\` shows the commits).`,
+    );
+  }
+
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(envFile, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      printError(
+        `${err.red('error')} ${options.envFile} already exists; exkeys never overwrites a file that may hold keys. Add keys with \`exkeys set <exchange>\`.`,
+      );
+      throw new CommandFailed(EXIT.failed);
+    }
+    throw error;
+  }
+  try {
+    await handle.writeFile(TEMPLATE);
+  } finally {
+    await handle.close();
+  }
+  await chmod(envFile, 0o600);
+  print(`${out.green('✔')} created ${options.envFile} (mode 0600)`);
+  print('Next: exkeys set <exchange>   (e.g. exkeys set bybit)');
+}

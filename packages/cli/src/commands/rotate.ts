@@ -1,0 +1,83 @@
+/**
+ * `exkeys rotate <exchange>`: read a new key like `set`, verify it live (unless `--no-verify`), swap
+ * it in atomically with its rotation time, and tell the user to delete the old key on the exchange.
+ * Nothing changes when any step before the swap fails.
+ * @module
+ */
+import { maskKey, normalizeExchange, updateApiKey, variableNames } from '@exkeys/credentials';
+import { apiManagementPage } from '../api-management-pages.js';
+import { CommandFailed, EXIT } from '../exit-codes.js';
+import { type EndpointOptions, endpointFrom, verifyMany } from '../live-verification.js';
+import type { StoreOptions } from '../program.js';
+import { assertValidNew, readNewCredentials } from '../secret-input.js';
+import { loadPrivateEnv, profileOf, selectStore } from '../store-selection.js';
+import { err, out, print, printError, startProgress } from '../terminal.js';
+import { printLiveResults } from './verify.js';
+
+/** Options of `exkeys rotate`. */
+export interface RotateOptions extends StoreOptions, EndpointOptions {
+  /** False with `--no-verify`. */
+  verify: boolean;
+  /** `data` keys must not trade. */
+  purpose: 'data' | 'trade';
+  /** Read the new secret from this file. */
+  secretFile?: string;
+}
+
+/** Runs `exkeys rotate`. */
+export async function rotateCommand(exchangeArg: string, options: RotateOptions): Promise<void> {
+  const exchange = normalizeExchange(exchangeArg);
+  const profile = profileOf(options);
+  const names = variableNames(exchange, profile);
+  const store = await selectStore(options);
+  const current = await loadPrivateEnv(store);
+  const oldKey = current[names.key];
+  if (!oldKey) {
+    printError(
+      `${err.red('error')} ${names.key} is not set in ${store.location}: there is nothing to rotate. Use \`exkeys set ${exchange}${profile === 'default' ? '' : ` --profile ${profile}`}\`.`,
+    );
+    throw new CommandFailed(EXIT.failed);
+  }
+  const creds = await readNewCredentials(
+    exchange,
+    profile,
+    options.secretFile === undefined ? {} : { secretFile: options.secretFile },
+  );
+  assertValidNew(exchange, profile, creds);
+  if (creds.apiKey === oldKey) {
+    printError(
+      `${err.red('error')} the new ${names.key} is the key already stored: create a new key on ${apiManagementPage(exchange)} first.`,
+    );
+    throw new CommandFailed(EXIT.failed);
+  }
+
+  if (options.verify) {
+    const candidate: Record<string, string> = {
+      [names.key]: creds.apiKey,
+      [names.secret]: creds.apiSecret,
+    };
+    if (creds.passphrase !== undefined) candidate[names.passphrase] = creds.passphrase;
+    const progress = startProgress(`Verifying the new ${exchange} key ${maskKey(creds.apiKey)}…`);
+    const [result] = await verifyMany(candidate, [{ exchange, profile }], endpointFrom(options), {
+      purpose: options.purpose,
+    }).finally(() => progress.stop());
+    printLiveResults(result ? [result] : []);
+    if (!result?.ok) {
+      printError(`${err.red('✖')} The new key was not saved; ${store.location} is unchanged.`);
+      throw new CommandFailed(EXIT.failed);
+    }
+  } else {
+    printError(
+      `${err.yellow('warning')} --no-verify: the new key was not checked with ${exchange}.`,
+    );
+  }
+
+  await updateApiKey(exchange, creds, { ...store.target, profile, env: {} });
+  print(
+    `${out.green('✔')} ${exchange} (${profile}) now uses key ${maskKey(creds.apiKey)} in ${store.location}`,
+  );
+  print(
+    `${out.bold('Now delete the OLD key')} ${maskKey(oldKey)} on ${exchange}: ${apiManagementPage(exchange)}`,
+  );
+  print('  Until you do, anyone holding a copy of it can still use it.');
+}

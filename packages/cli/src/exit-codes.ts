@@ -1,0 +1,56 @@
+/**
+ * Exit codes and the errors that choose them: 0 all well, 1 a check failed, 2 the command line was
+ * wrong.
+ * @module
+ */
+import { CredentialsError, ExkeysError } from '@exkeys/credentials';
+
+/** Process exit codes used by every command. */
+export const EXIT = {
+  /** Everything checked out. */
+  ok: 0,
+  /** A check failed: a bad key, a leak, a failed verification. */
+  failed: 1,
+  /** The command line itself was wrong (unknown option, secret passed as an argument…). */
+  usage: 2,
+} as const;
+
+/** The command line was wrong. Exits with {@link EXIT.usage}; the message says how to call it. */
+export class UsageError extends Error {
+  /** Always `usage`. */
+  readonly code = 'usage';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * A command finished and already printed why it failed. Exits with `exitCode` without printing
+ * anything more.
+ */
+export class CommandFailed extends Error {
+  /** The exit code to use. */
+  readonly exitCode: number;
+
+  constructor(exitCode: number = EXIT.failed) {
+    super(`exit ${exitCode}`);
+    this.name = 'CommandFailed';
+    this.exitCode = exitCode;
+  }
+}
+
+/** The exit code for an error thrown by a command: bad exchange or profile names are usage errors. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof CommandFailed) return error.exitCode;
+  if (error instanceof UsageError) return EXIT.usage;
+  if (
+    CredentialsError.isInstance(error) &&
+    (error.code === 'invalid-exchange' || error.code === 'invalid-profile')
+  ) {
+    return EXIT.usage;
+  }
+  if (ExkeysError.isInstance(error)) return EXIT.failed;
+  return EXIT.failed;
+}

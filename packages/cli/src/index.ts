@@ -1,0 +1,8 @@
+/**
+ * `@exkeys/cli`: the `exkeys` command line. The binary is `exkeys`; this entry exposes the program
+ * and the scanner's leak rules for tools that embed them.
+ * @module
+ */
+export { CommandFailed, EXIT, UsageError } from './exit-codes.js';
+export { createProgram, type StoreOptions } from './program.js';
+export { findSecretArgument } from './secret-arguments.js';

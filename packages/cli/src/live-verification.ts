@@ -1,0 +1,141 @@
+/**
+ * Live verification for `verify`, `rotate` and `doctor --live`: each key is checked by its exchange
+ * package (imported only when needed, as they load ccxt) and judged by `assertSafeKey`, all keys
+ * concurrently.
+ * @module
+ */
+import {
+  assertSafeKey,
+  getCredentials,
+  type KeyPolicy,
+  type KeyReport,
+  KeyVerificationError,
+  redactText,
+  UnsafeKeyError,
+  type ValidatedCredentials,
+} from '@exkeys/credentials';
+import type { PrivateEnv } from './store-selection.js';
+
+/** Where to verify: the exchange's production API unless one of these is set. */
+export interface EndpointOptions {
+  /** The exchange's testnet. */
+  testnet?: boolean;
+  /** The exchange's demo-trading environment. */
+  demo?: boolean;
+  /** Another origin, such as the exkeys sandbox. */
+  baseUrl?: string;
+}
+
+type Verifier = (creds: ValidatedCredentials, options: EndpointOptions) => Promise<KeyReport>;
+
+const VERIFIERS: Readonly<Record<string, () => Promise<Verifier>>> = {
+  bybit: async () => (await import('@exkeys/bybit')).verifyBybitKey as Verifier,
+  binance: async () => (await import('@exkeys/binance')).verifyBinanceKey as Verifier,
+  okx: async () => (await import('@exkeys/okx')).verifyOkxKey as Verifier,
+};
+
+/** Exchanges `verify` can check live. */
+export const VERIFIABLE_EXCHANGES: readonly string[] = Object.keys(VERIFIERS);
+
+/** The outcome of one live check. Holds no secret. */
+export interface LiveResult {
+  /** Lowercase exchange id. */
+  exchange: string;
+  /** Profile name. */
+  profile: string;
+  /** Verified and within policy. */
+  ok: boolean;
+  /** What the exchange said the key can do, when it answered. */
+  report?: KeyReport;
+  /** Advice that does not fail the key. */
+  warnings: string[];
+  /** Why it failed. */
+  error?: {
+    /** `unsafe-key`, `key-verification`, `invalid-credentials`, `unsupported`… */
+    code: string;
+    /** For verification failures: `invalid-key`, `ip-not-allowed`, `network`…; for unsafe keys, the reasons. */
+    reason?: string;
+    /** What went wrong and what to do. */
+    message: string;
+  };
+}
+
+function describeError(
+  error: unknown,
+  secrets: readonly string[],
+): NonNullable<LiveResult['error']> {
+  const message = redactText(error instanceof Error ? error.message : String(error), secrets);
+  if (UnsafeKeyError.isInstance(error)) {
+    return { code: error.code, reason: error.reasons.join(','), message };
+  }
+  if (KeyVerificationError.isInstance(error)) {
+    return { code: error.code, reason: error.reason, message };
+  }
+  const code = (error as { code?: unknown }).code;
+  return { code: typeof code === 'string' ? code : 'error', message };
+}
+
+function unsupported(exchange: string): Error & { code: string } {
+  return Object.assign(
+    new Error(
+      `exkeys cannot verify ${exchange} keys live yet (supported: ${VERIFIABLE_EXCHANGES.join(', ')}).`,
+    ),
+    { code: 'unsupported' },
+  );
+}
+
+/**
+ * Verifies every pair concurrently (the core's `verifyAll`) and applies `policy` to each report.
+ * Never throws; results keep the order of `pairs`.
+ */
+export async function verifyMany(
+  env: PrivateEnv,
+  pairs: readonly { exchange: string; profile: string }[],
+  endpoint: EndpointOptions,
+  policy: KeyPolicy,
+): Promise<LiveResult[]> {
+  const { verifyAll } = await import('@exkeys/credentials/exchange');
+  const secrets = new Map<string, string[]>();
+  const id = (pair: { exchange: string; profile: string }) => `${pair.exchange}/${pair.profile}`;
+  const tasks: Record<string, () => Promise<KeyReport>> = {};
+  for (const pair of pairs) {
+    tasks[id(pair)] = async () => {
+      const load = VERIFIERS[pair.exchange];
+      if (load === undefined) throw unsupported(pair.exchange);
+      const creds = getCredentials(pair.exchange, { profile: pair.profile, env });
+      secrets.set(id(pair), [creds.apiKey, creds.apiSecret, creds.passphrase ?? '']);
+      return (await load())(creds, endpoint);
+    };
+  }
+  const outcomes = await verifyAll(tasks);
+  return pairs.map((pair) => {
+    const base = { exchange: pair.exchange, profile: pair.profile };
+    const outcome = outcomes[id(pair)];
+    const hidden = secrets.get(id(pair)) ?? [];
+    if (outcome === undefined || !outcome.ok) {
+      return { ...base, ok: false, warnings: [], error: describeError(outcome?.error, hidden) };
+    }
+    const report = outcome.report;
+    try {
+      const { warnings } = assertSafeKey(report, policy);
+      return { ...base, ok: true, report, warnings: [...report.warnings, ...warnings] };
+    } catch (error) {
+      return {
+        ...base,
+        ok: false,
+        report,
+        warnings: report.warnings,
+        error: describeError(error, hidden),
+      };
+    }
+  });
+}
+
+/** Endpoint options from a command's `--testnet`, `--demo`, `--base-url`. */
+export function endpointFrom(options: EndpointOptions): EndpointOptions {
+  const endpoint: EndpointOptions = {};
+  if (options.testnet) endpoint.testnet = true;
+  if (options.demo) endpoint.demo = true;
+  if (options.baseUrl !== undefined) endpoint.baseUrl = options.baseUrl;
+  return endpoint;
+}

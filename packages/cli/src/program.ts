@@ -1,0 +1,221 @@
+/**
+ * The `exkeys` command tree. Each handler is imported only when its command runs, so `exkeys --help`
+ * and `exkeys list` never load ccxt, the sandbox or the prompt library.
+ * @module
+ */
+import { Command, Option } from 'commander';
+import { redactCommanderMessage } from './secret-arguments.js';
+
+/** Options every store-reading command accepts. */
+export interface StoreOptions {
+  /** The `.env` file. @default '.env' */
+  envFile: string;
+  /** An age keystore file to use instead of the `.env` file. */
+  keystore?: string;
+  /** The profile, for commands about one key. */
+  profile?: string;
+  /** Print JSON instead of text. */
+  json?: boolean;
+}
+
+function withStore(command: Command, { json = true, profile = false } = {}): Command {
+  command
+    .option('--env-file <path>', 'the .env file holding the keys', '.env')
+    .option(
+      '--keystore <path>',
+      'an age keystore to use instead of the .env file (passphrase from EXKEYS_PASSPHRASE or a prompt, identity from EXKEYS_AGE_IDENTITY)',
+    );
+  if (profile)
+    command.option('--profile <name>', 'the key profile, e.g. GRID for GRID_BYBIT_API_KEY');
+  if (json) command.option('--json', 'print JSON instead of a table');
+  return command;
+}
+
+function withEndpoint(command: Command): Command {
+  return command
+    .addOption(new Option('--testnet', 'verify against the testnet').conflicts(['demo', 'baseUrl']))
+    .addOption(new Option('--demo', 'verify against demo trading').conflicts(['baseUrl']))
+    .option('--base-url <url>', 'verify against this URL (e.g. the exkeys sandbox)')
+    .addOption(
+      new Option('--purpose <purpose>', 'what the key is for: data keys must not trade')
+        .choices(['data', 'trade'])
+        .default('trade'),
+    );
+}
+
+function example(text: string): string {
+  return `\nExample:\n${text
+    .split('\n')
+    .map((line) => `  $ ${line}`)
+    .join('\n')}\n`;
+}
+
+type Handler = (...args: unknown[]) => Promise<void>;
+
+/** Defers `import(path)` until the command runs. */
+function lazy(load: () => Promise<Handler>): Handler {
+  return async (...args) => (await load())(...args);
+}
+
+/** Builds the `exkeys` program. Parse errors throw (see `exitOverride`) so the caller picks the exit code. */
+export function createProgram(version: string): Command {
+  const program = new Command('exkeys')
+    .description('Keep crypto-exchange API keys out of your code, your git history and your shell.')
+    .version(version)
+    .enablePositionalOptions()
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      outputError: (message, write) => write(redactCommanderMessage(message)),
+    })
+    .addHelpText(
+      'after',
+      '\nSecrets are never taken as arguments: type them at a hidden prompt or pipe them on stdin.\nExit codes: 0 all well, 1 a check failed, 2 usage error.\n',
+    );
+
+  withStore(
+    program
+      .command('init')
+      .description(
+        'create a commented .env template (mode 0600) and add secret files to .gitignore',
+      ),
+    { json: false },
+  )
+    .addHelpText('after', example('exkeys init'))
+    .action(lazy(async () => (await import('./commands/init.js')).initCommand as Handler));
+
+  withStore(
+    program
+      .command('set')
+      .description(
+        'store a key: hidden prompts on a terminal, else stdin lines (key, secret, passphrase)',
+      )
+      .argument('<exchange>', 'exchange id, e.g. bybit, binance, okx')
+      .option('--secret-file <path>', 'read the secret from this file (a PEM private key)'),
+    { json: false, profile: true },
+  )
+    .addHelpText(
+      'after',
+      example(
+        'exkeys set bybit --profile grid\nprintf "%s\\n%s\\n" "$KEY" "$SECRET" | exkeys set binance\nexkeys set binance --secret-file ed25519-private.pem   # key on stdin or prompt',
+      ),
+    )
+    .action(lazy(async () => (await import('./commands/set.js')).setCommand as Handler));
+
+  withStore(
+    program
+      .command('list')
+      .description('list configured keys: preview, what is set, age and status')
+      .option('--max-age <days>', 'keys older than this are stale', '90'),
+  )
+    .addHelpText('after', example('exkeys list --max-age 30'))
+    .action(lazy(async () => (await import('./commands/list.js')).listCommand as Handler));
+
+  withStore(
+    program
+      .command('validate')
+      .description('check stored keys without any network call (placeholders, whitespace, shape)')
+      .argument('[exchanges...]', 'exchanges to check (default: every configured one)'),
+  )
+    .addHelpText('after', example('exkeys validate bybit okx'))
+    .action(lazy(async () => (await import('./commands/validate.js')).validateCommand as Handler));
+
+  withEndpoint(
+    withStore(
+      program
+        .command('verify')
+        .description('verify keys live and audit their permissions; refuse keys that can withdraw')
+        .argument('[exchanges...]', 'exchanges to verify (default: every configured one)'),
+    ),
+  )
+    .addHelpText('after', example('exkeys verify --purpose data\nexkeys verify bybit --testnet'))
+    .action(lazy(async () => (await import('./commands/verify.js')).verifyCommand as Handler));
+
+  withEndpoint(
+    withStore(
+      program
+        .command('rotate')
+        .description(
+          'replace a key: read the new one like `set`, verify it live, then swap it in atomically',
+        )
+        .argument('<exchange>', 'exchange id')
+        .option('--no-verify', 'skip live verification of the new key')
+        .option('--secret-file <path>', 'read the new secret from this file (a PEM private key)'),
+      { json: false, profile: true },
+    ),
+  )
+    .addHelpText('after', example('exkeys rotate bybit --profile grid'))
+    .action(lazy(async () => (await import('./commands/rotate.js')).rotateCommand as Handler));
+
+  withStore(
+    program
+      .command('doctor')
+      .description(
+        'audit key hygiene: .gitignore, git history, file modes, key age, shared keys; --live audits permissions',
+      )
+      .option('--live', 'also verify every key live and fail when one can withdraw')
+      .option('--max-age <days>', 'keys older than this fail', '90')
+      .option('--base-url <url>', 'with --live: verify against this URL'),
+  )
+    .addHelpText('after', example('exkeys doctor --live'))
+    .action(lazy(async () => (await import('./commands/doctor.js')).doctorCommand as Handler));
+
+  withStore(
+    program
+      .command('scan')
+      .description('find exchange keys in files (and with --history, in every commit)')
+      .argument('[paths...]', 'files or directories to scan (default: the current directory)')
+      .option('--history', 'also scan every commit of the git history'),
+  )
+    .addHelpText('after', example('exkeys scan --history'))
+    .action(lazy(async () => (await import('./commands/scan.js')).scanCommand as Handler));
+
+  withStore(
+    program
+      .command('encrypt')
+      .description('move every key from the .env file into an age keystore (--keystore)'),
+    { json: false },
+  )
+    .option('--keep', 'keep the keys in the .env file too')
+    .addHelpText('after', example('EXKEYS_PASSPHRASE=… exkeys encrypt --keystore .env.age'))
+    .action(lazy(async () => (await import('./commands/encrypt.js')).encryptCommand as Handler));
+
+  withStore(
+    program
+      .command('decrypt')
+      .description('move every key from an age keystore (--keystore) back into the .env file'),
+    { json: false },
+  )
+    .option('--keep', 'keep the keys in the keystore too')
+    .addHelpText('after', example('exkeys decrypt --keystore .env.age'))
+    .action(lazy(async () => (await import('./commands/encrypt.js')).decryptCommand as Handler));
+
+  withStore(
+    program
+      .command('run')
+      .description("run a command with the keys in ITS environment only (not your shell's)")
+      .option('--exchange <ids...>', 'inject only these exchanges')
+      .argument('<command...>', 'the command to run, after --')
+      .passThroughOptions(),
+    { json: false },
+  )
+    .addHelpText(
+      'after',
+      example('exkeys run -- node bot.js\nexkeys run --exchange bybit -- npm start'),
+    )
+    .action(lazy(async () => (await import('./commands/run.js')).runCommand as Handler));
+
+  program
+    .command('sandbox')
+    .description('start the loopback exchange (Bybit, Binance, OKX) with demo keys')
+    .option('--port <port>', 'port to listen on (default: a free one)')
+    .option('--latency <ms>', 'delay every response by this many milliseconds', '0')
+    .option(
+      '--write-env <path>',
+      'write the demo keys to this new .env file (mode 0600) for the example bot',
+    )
+    .addHelpText('after', example('exkeys sandbox --port 8799 --write-env .env.sandbox'))
+    .action(lazy(async () => (await import('./commands/sandbox.js')).sandboxCommand as Handler));
+
+  return program;
+}

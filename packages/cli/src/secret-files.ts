@@ -1,0 +1,12 @@
+/**
+ * Names of files that hold secrets and must never be committed, shared by `init` (which adds them to
+ * `.gitignore`) and `doctor` (which checks them).
+ * @module
+ */
+
+/** `.gitignore` patterns for age keystores and age identity files. */
+export const SECRET_FILE_PATTERNS: readonly string[] = [
+  '*.env.age',
+  '*.age-identity',
+  'age-identity.txt',
+];

@@ -1,0 +1,109 @@
+/**
+ * Reading new credentials without ever taking them from argv: hidden prompts on a terminal, stdin
+ * lines otherwise (key, secret, then the passphrase for exchanges that need one), and an optional
+ * `--secret-file` for PEM private keys.
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { needsPassphrase, validateCredentials, variableNames } from '@exkeys/credentials';
+import { CommandFailed, EXIT, UsageError } from './exit-codes.js';
+import { err, printError } from './terminal.js';
+
+/** New credentials read from the user. */
+export interface NewCredentials {
+  /** The API key. */
+  apiKey: string;
+  /** The API secret or PEM private key. */
+  apiSecret: string;
+  /** The passphrase, for exchanges that need one. */
+  passphrase?: string;
+}
+
+/** Where to read the secret from instead of the prompt or stdin. */
+export interface SecretInputOptions {
+  /** Path of a file holding the secret (a PEM private key); its trailing newlines are dropped. */
+  secretFile?: string;
+}
+
+async function readStdinLines(): Promise<string[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text === '') return [];
+  // Only the line break is removed: spaces stay, so validation can refuse them.
+  const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+async function promptHidden(message: string): Promise<string> {
+  const { password, isCancel } = await import('@clack/prompts');
+  const value = await password({ message, mask: '•', output: process.stderr });
+  if (isCancel(value)) {
+    printError('Cancelled: nothing was changed.');
+    throw new CommandFailed(EXIT.failed);
+  }
+  return value;
+}
+
+/**
+ * Reads a key, a secret and (for OKX and other passphrase exchanges) a passphrase: from hidden
+ * prompts when stdin is a terminal, else from stdin, one value per line in that order.
+ * @throws {UsageError} when stdin is empty.
+ */
+export async function readNewCredentials(
+  exchange: string,
+  profile: string,
+  options: SecretInputOptions = {},
+): Promise<NewCredentials> {
+  const names = variableNames(exchange, profile);
+  const withPassphrase = needsPassphrase(exchange);
+  const fileSecret =
+    options.secretFile === undefined
+      ? undefined
+      : (await readFile(options.secretFile, 'utf8')).replace(/(\r?\n)+$/, '');
+  const fields: Array<'key' | 'secret' | 'passphrase'> = ['key'];
+  if (fileSecret === undefined) fields.push('secret');
+  if (withPassphrase) fields.push('passphrase');
+  const values: Record<string, string> = {};
+  if (process.stdin.isTTY) {
+    for (const field of fields) values[field] = await promptHidden(`${names[field]} (hidden)`);
+  } else {
+    const lines = await readStdinLines();
+    if (lines.length === 0) {
+      throw new UsageError(
+        `Nothing on stdin. Pipe ${fields.map((field) => names[field]).join(', ')}, one per line, or run exkeys in a terminal to get hidden prompts.`,
+      );
+    }
+    fields.forEach((field, index) => {
+      values[field] = lines[index] ?? '';
+    });
+  }
+  const creds: NewCredentials = {
+    apiKey: values.key ?? '',
+    apiSecret: fileSecret ?? values.secret ?? '',
+  };
+  if (withPassphrase) creds.passphrase = values.passphrase ?? '';
+  return creds;
+}
+
+/**
+ * Runs the core's static validation on `creds` in a throw-away record (never `process.env`). Prints
+ * every error and warning by variable name.
+ * @throws {CommandFailed} when a value is missing, has whitespace, or is a template placeholder.
+ */
+export function assertValidNew(exchange: string, profile: string, creds: NewCredentials): void {
+  const names = variableNames(exchange, profile);
+  const env: Record<string, string> = {
+    [names.key]: creds.apiKey,
+    [names.secret]: creds.apiSecret,
+  };
+  if (creds.passphrase !== undefined) env[names.passphrase] = creds.passphrase;
+  const result = validateCredentials(exchange, { profile, env });
+  for (const warning of result.warnings) printError(`${err.yellow('warning')} ${warning.message}`);
+  if (!result.valid) {
+    for (const error of result.errors) printError(`${err.red('error')} ${error.message}`);
+    printError('Nothing was saved.');
+    throw new CommandFailed(EXIT.failed);
+  }
+}
