@@ -4,8 +4,29 @@
  * call, step 3 `getCredentials` hands out validated values only.
  * @module
  */
+export {
+  type AgeIdentity,
+  type AgeKey,
+  type AgeKeySources,
+  defaultIdentityFile,
+  readIdentityFile,
+  resolveAgeKey,
+} from './age-identity.js';
+export {
+  type AgeStore,
+  type AgeStoreOptions,
+  ageStore,
+  changeKeystorePassphrase,
+  type MigrateToEnvOptions,
+  type MigrateToKeystoreOptions,
+  type MigrationResult,
+  migrateEnvToKeystore,
+  migrateKeystoreToEnv,
+  recipientsFile,
+} from './age-store.js';
 export { type DotenvStoreOptions, dotenvStore } from './dotenv-store.js';
 export * from './errors.js';
+export { type KeychainStoreOptions, keychainStore } from './keychain-store.js';
 export { type ConfiguredExchange, type ListOptions, listConfiguredExchanges } from './list.js';
 export { type LoadOptions, type LoadResult, loadApiKeys } from './load.js';
 export {
@@ -27,6 +48,7 @@ export {
 } from './policy.js';
 export { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './read-credentials.js';
 export { maskKey, REDACTED, redactText } from './redact.js';
+export { secretFilesStore } from './secret-files-store.js';
 export type {
   CredentialStore,
   StoreChanges,
