@@ -1,0 +1,250 @@
+/**
+ * Test support, not built or exported: the behaviour every exchange package must show against the
+ * loopback `@exkeys/sandbox`. Each package's tests call {@link describeExchangePackage} with its own
+ * tables, so the three packages share one suite instead of three copies. Types are structural so the
+ * core needs neither ccxt nor the sandbox.
+ * @module
+ */
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { KeyVerificationError, type KeyVerificationReason } from '../errors.js';
+import type { KeyReport } from '../policy.js';
+import type { ExchangeClientOptions } from './client-options.js';
+
+/** The sandbox key shape (`SandboxKey` of `@exkeys/sandbox`). */
+export interface SuiteSandboxKey {
+  exchange: 'bybit' | 'binance' | 'okx';
+  apiKey: string;
+  apiSecret: string;
+  passphrase?: string;
+  permissions?: { read?: boolean; trade?: boolean; withdraw?: boolean };
+  ips?: string[];
+  expiresAt?: string | null;
+}
+
+/** The running sandbox (`Sandbox` of `@exkeys/sandbox`). */
+export interface SuiteSandbox {
+  url: string;
+  requests: ReadonlyArray<{ method: string; path: string; ok: boolean; errorCode: string | null }>;
+  close(): Promise<void>;
+}
+
+/** How the suite provokes each failure from the sandbox. */
+export type Provocation =
+  | 'unknown-key'
+  | 'wrong-secret'
+  | 'wrong-passphrase'
+  | 'ip-not-whitelisted'
+  | 'expired-key'
+  | 'skewed-clock'
+  | 'closed-port';
+
+/** A package's client the suite can trade with (a subset of a ccxt client). */
+export interface SuiteClient {
+  fetchBalance(): Promise<object>;
+  fetchTicker(symbol: string): Promise<{ symbol?: string | undefined; last?: number | undefined }>;
+  createOrder(
+    symbol: string,
+    type: 'limit',
+    side: 'buy',
+    amount: number,
+    price: number,
+  ): Promise<{ id: string }>;
+  cancelOrder(id: string, symbol: string): Promise<unknown>;
+}
+
+/** What an exchange package hands the suite. */
+export interface ExchangeSuite<Creds> {
+  exchange: SuiteSandboxKey['exchange'];
+  /** `startSandbox` from `@exkeys/sandbox`. */
+  startSandbox: (options: { keys: SuiteSandboxKey[] }) => Promise<SuiteSandbox>;
+  /** The public step 3: `(env) => getCredentials('<exchange>', { env })`. */
+  credentials: (env: Record<string, string>) => Creds;
+  create: (creds: Creds, options?: ExchangeClientOptions) => Promise<SuiteClient>;
+  verify: (creds: Creds, options?: ExchangeClientOptions) => Promise<KeyReport>;
+  /** The path of the key-information endpoint, e.g. `/v5/user/query-api`. */
+  keyInfoPath: string;
+  /** Whether the key-information endpoint tells the key's expiry. */
+  reportsExpiry: boolean;
+  /** Each failure the exchange can produce, and the reason and exchange code expected. */
+  failures: ReadonlyArray<{ provoke: Provocation; reason: KeyVerificationReason; code?: string }>;
+  /** A limit order the sandbox accepts and leaves open. */
+  order: { symbol: string; amount: number; price: number };
+}
+
+const ADVICE: Record<KeyVerificationReason, RegExp> = {
+  'invalid-key': /revoke it and generate a new key/,
+  'bad-signature': /_API_SECRET is not the secret/,
+  'wrong-passphrase': /Re-check [A-Z]+_API_PASSPHRASE/,
+  'ip-not-allowed': /Add this IP to the whitelist/,
+  expired: /has expired\. Generate a new key/,
+  'clock-skew': /Sync the clock \(NTP/,
+  network: /Could not reach .* baseUrl/,
+};
+
+/** Registers the shared tests for one exchange package. */
+export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): void {
+  const { exchange } = suite;
+  const upper = exchange.toUpperCase();
+  const needsPassphrase = exchange === 'okx';
+  // Canaries: if any part of one shows up in an output, the test fails.
+  const canary = (role: string, n: number) => `CANARY${role}${upper}${String(n).padStart(24, '0')}`;
+  const key = (n: number, extra: Partial<SuiteSandboxKey> = {}): SuiteSandboxKey => ({
+    exchange,
+    apiKey: canary('KEY', n),
+    apiSecret: canary('SECRET', n),
+    ...(needsPassphrase ? { passphrase: canary('PASS', n) } : {}),
+    ...extra,
+  });
+  const future = new Date(Math.floor(Date.now() / 1000 + 30 * 86_400) * 1000).toISOString();
+  const keys = {
+    trade: key(1),
+    readOnly: key(2, { permissions: { trade: false } }),
+    withdraw: key(3, { permissions: { withdraw: true } }),
+    whitelisted: key(4, { ips: ['127.0.0.1', '10.0.0.1'], expiresAt: future }),
+    blocked: key(5, { ips: ['203.0.113.7'] }),
+    expired: key(6, { expiresAt: '2020-01-01T00:00:00Z' }),
+  };
+  const credsOf = (k: SuiteSandboxKey, change: Partial<SuiteSandboxKey> = {}) => {
+    const v = { ...k, ...change };
+    return suite.credentials({
+      [`${upper}_API_KEY`]: v.apiKey,
+      [`${upper}_API_SECRET`]: v.apiSecret,
+      ...(v.passphrase ? { [`${upper}_API_PASSPHRASE`]: v.passphrase } : {}),
+    });
+  };
+  const assertNoCanary = (text: string) => {
+    expect(text).not.toMatch(/CANARY(SECRET|PASS)/);
+    for (const k of Object.values(keys)) expect(text).not.toContain(k.apiKey);
+  };
+  const describeError = (error: unknown) =>
+    [
+      inspect(error, { depth: 8, showHidden: true }),
+      JSON.stringify(error),
+      String((error as Error).stack),
+      inspect((error as Error).cause, { depth: 8 }),
+    ].join('\n');
+
+  let sandbox: SuiteSandbox;
+  beforeAll(async () => {
+    sandbox = await suite.startSandbox({ keys: Object.values(keys) });
+  });
+  afterAll(() => sandbox.close());
+  const local = (): ExchangeClientOptions => ({ baseUrl: sandbox.url });
+
+  describe(`${exchange}: key verification against the sandbox`, () => {
+    it.each([
+      ['a trade key', keys.trade],
+      ['a read-only key', keys.readOnly],
+      ['a withdraw-enabled key', keys.withdraw],
+      ['an IP-whitelisted key with an expiry', keys.whitelisted],
+    ])('reports %s from exactly one call to the key-information endpoint', async (_name, k) => {
+      const before = sandbox.requests.length;
+      const report = await suite.verify(credsOf(k), local());
+      const calls = sandbox.requests.slice(before);
+      expect(calls.map((call) => `${call.method} ${call.path} ${call.ok}`)).toEqual([
+        `GET ${suite.keyInfoPath} true`,
+      ]);
+      const expiresAt =
+        suite.reportsExpiry && k.expiresAt ? new Date(k.expiresAt).toISOString() : null;
+      expect(report).toEqual({
+        exchange,
+        profile: 'default',
+        permissions: {
+          read: true,
+          trade: k.permissions?.trade ?? true,
+          withdraw: k.permissions?.withdraw ?? false,
+        },
+        ipRestricted: k.ips !== undefined,
+        expiresAt,
+        warnings: [],
+      });
+      assertNoCanary(JSON.stringify(report) + inspect(report));
+    });
+
+    it.each(suite.failures)('$provoke → $reason ($code)', async ({ provoke, reason, code }) => {
+      const options: ExchangeClientOptions = local();
+      let creds: Creds;
+      switch (provoke) {
+        case 'unknown-key':
+          creds = credsOf(keys.trade, { apiKey: canary('KEY', 99) });
+          break;
+        case 'wrong-secret':
+          creds = credsOf(keys.trade, { apiSecret: canary('SECRET', 99) });
+          break;
+        case 'wrong-passphrase':
+          creds = credsOf(keys.trade, { passphrase: canary('PASS', 99) });
+          break;
+        case 'ip-not-whitelisted':
+          creds = credsOf(keys.blocked);
+          break;
+        case 'expired-key':
+          creds = credsOf(keys.expired);
+          break;
+        case 'skewed-clock':
+          creds = credsOf(keys.trade);
+          options.ccxt = { options: { timeDifference: 3_600_000 } };
+          break;
+        case 'closed-port':
+          creds = credsOf(keys.trade);
+          options.baseUrl = 'http://127.0.0.1:9';
+          break;
+      }
+      const error = await suite.verify(creds, options).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (!KeyVerificationError.isInstance(error)) throw error ?? new Error('verification passed');
+      expect({ reason: error.reason, code: error.exchangeCode, exchange: error.exchange }).toEqual({
+        reason,
+        code,
+        exchange,
+      });
+      expect(error.message).toMatch(ADVICE[reason]);
+      assertNoCanary(describeError(error));
+    });
+  });
+
+  describe(`${exchange}: client against the sandbox`, () => {
+    it('keeps the key, secret and passphrase out of ccxt verbose output', async () => {
+      const lines: string[] = [];
+      const collect = (...args: unknown[]) => {
+        lines.push(args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg))).join(' '));
+      };
+      const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
+        vi.spyOn(console, method).mockImplementation(collect),
+      );
+      try {
+        const options = { ...local(), ccxt: { verbose: true } };
+        const client = await suite.create(credsOf(keys.trade), options);
+        await client.fetchBalance();
+        await suite.verify(credsOf(keys.trade), options);
+        await suite
+          .verify(credsOf(keys.trade, { apiSecret: canary('SECRET', 98) }), options)
+          .catch(collect);
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
+      const output = lines.join('\n');
+      expect(output).toContain('fetch Request');
+      expect(output).toContain('[redacted]');
+      assertNoCanary(output);
+    });
+
+    it('fetches a balance and a ticker, places and cancels an order', async () => {
+      const before = sandbox.requests.length;
+      const client = await suite.create(credsOf(keys.trade), local());
+      const { symbol, amount, price } = suite.order;
+      const balance = (await client.fetchBalance()) as { total?: Record<string, number> };
+      expect(Object.values(balance.total ?? {}).some((total) => total > 0)).toBe(true);
+      const ticker = await client.fetchTicker(symbol);
+      expect(ticker.symbol).toBe(symbol);
+      expect(ticker.last).toBeGreaterThan(0);
+      const order = await client.createOrder(symbol, 'limit', 'buy', amount, price);
+      expect(order.id).toMatch(/\S/);
+      await client.cancelOrder(order.id, symbol);
+      const failed = sandbox.requests.slice(before).filter((call) => !call.ok);
+      expect(failed).toEqual([]);
+    });
+  });
+}
