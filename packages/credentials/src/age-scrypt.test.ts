@@ -88,6 +88,25 @@ describe('NativeScryptRecipient / NativeScryptIdentity', () => {
     expect(() => new NativeScryptRecipient(PASS, 10.5)).toThrow(RangeError);
   });
 
+  it('prepares a single-use recipient whose file the same identity opens', async () => {
+    const identity = new NativeScryptIdentity(PASS);
+    const prepared = await identity.prepareRecipient(10);
+    const fileKey = new Uint8Array(16).fill(9);
+    const stanzas = await prepared.wrapFileKey(fileKey);
+    expect(stanzas[0]!.args).toEqual([
+      'scrypt',
+      expect.stringMatching(/^[A-Za-z0-9+/]{22}$/),
+      '10',
+    ]);
+    expect(() => prepared.wrapFileKey(fileKey)).toThrow(/one file key/);
+    // A fresh identity (no remembered keys) agrees, so the prepared key is the real scrypt output.
+    expect(Buffer.from((await new NativeScryptIdentity(PASS).unwrapFileKey(stanzas))!)).toEqual(
+      Buffer.from(fileKey),
+    );
+    expect(await new NativeScryptIdentity('other').unwrapFileKey(stanzas)).toBeNull();
+    await expect(identity.prepareRecipient(30)).rejects.toThrow(RangeError);
+  });
+
   it('does not interfere with X25519 identities in the same decrypter', async () => {
     const x25519 = await generateIdentity();
     const encrypter = new Encrypter();

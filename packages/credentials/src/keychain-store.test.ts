@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { generateIdentity } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildForChild, type ChildBuild } from './__fixtures__/stores/child-build.js';
 import { KeystoreError } from './errors.js';
@@ -13,6 +14,8 @@ const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./__fixtures__/stores/keychain-child.mjs', import.meta.url));
 const CANARY = 'CANARYSECRETkeychain0123456789abcdef';
 const OTHER = 'CANARYKEYkeychain9876543210';
+// A throwaway age identity, generated for these tests only.
+const IDENTITY = await generateIdentity();
 
 function missingTool(): string | null {
   for (const tool of ['dbus-run-session', 'gnome-keyring-daemon', 'secret-tool']) {
@@ -37,7 +40,7 @@ let build: ChildBuild;
 let home = '';
 
 beforeAll(async () => {
-  build = await buildForChild(['keychain-store.ts']);
+  build = await buildForChild(['keychain-store.ts', 'age-store.ts']);
   home = await mkdtemp(join(tmpdir(), 'exkeys-keychain-home-'));
 });
 afterAll(async () => {
@@ -72,6 +75,9 @@ async function inKeyringSession(
         EXKEYS_TEST_KEYRING_PW: 'test-keyring-password',
         EXKEYS_TEST_CANARY: CANARY,
         EXKEYS_TEST_OTHER: OTHER,
+        EXKEYS_TEST_AGE_MODULE: build.module('age-store.ts'),
+        EXKEYS_TEST_KEYSTORE: join(home, `${service}.age`),
+        EXKEYS_TEST_IDENTITY: IDENTITY,
       },
       timeout: 60_000,
     },
@@ -179,6 +185,22 @@ describe('keychainStore against a real gnome-keyring Secret Service', () => {
       home = saved;
       await rm(lockedHome, { recursive: true, force: true });
     }
+  });
+
+  it('holds the age identity that opens an age keystore (identityKeychain / EXKEYS_AGE_IDENTITY_KEYCHAIN)', async (ctx) => {
+    if (toolsMissing) {
+      console.warn(`skipped: ${toolsMissing}`);
+      ctx.skip();
+    }
+    const { results, output } = await inKeyringSession('exkeys-test-e', ['age-identity']);
+    expect(results[0]).toMatchObject({
+      ok: true,
+      byOption: true,
+      byEnv: true,
+      missingIdentity: { name: 'KeystoreError', code: 'no-key' },
+    });
+    expectNoCanary(output);
+    expect(output).not.toContain(IDENTITY.slice(0, 20));
   });
 
   it('reports a damaged index entry as `corrupted`', async (ctx) => {

@@ -51,6 +51,19 @@ try {
       input: 'not json',
     });
     await store.readAll();
+  } else if (scenario === 'age-identity') {
+    // The age identity kept in the keychain opens an age keystore.
+    const { ageStore } = await import(process.env.EXKEYS_TEST_AGE_MODULE);
+    const path = process.env.EXKEYS_TEST_KEYSTORE;
+    const env = { HOME: process.env.HOME };
+    await ageStore({ path, identity: process.env.EXKEYS_TEST_IDENTITY }).write({ S: canary });
+    const missing = await ageStore({ path, identityKeychain: service, env }).readAll().catch((e) => e);
+    out.missingIdentity = describeError(missing);
+    await store.write({ EXKEYS_AGE_IDENTITY: process.env.EXKEYS_TEST_IDENTITY });
+    const byOption = await ageStore({ path, identityKeychain: service, env }).readAll();
+    const byEnv = await ageStore({ path, env: { ...env, EXKEYS_AGE_IDENTITY_KEYCHAIN: service } }).readAll();
+    out.byOption = byOption.get('S') === canary;
+    out.byEnv = byEnv.get('S') === canary;
   } else if (scenario === 'write-only') {
     await store.write({ BYBIT_API_SECRET: canary });
   }
