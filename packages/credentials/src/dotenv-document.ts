@@ -113,9 +113,9 @@ export class DotenvDocument {
     throw new CredentialsError(
       'unrepresentable-value',
       `The value of ${name} cannot be written to a .env file so that dotenv reads it back exactly: ` +
-        `it contains all three quote characters (' " \`) together with characters that need quoting ` +
-        '(a line break, #, or leading/trailing spaces). Nothing was written. Keep this variable in the ' +
-        'age keystore or the OS keychain instead, or use a value without one of the quote characters.',
+        'no quoting style can hold it (it mixes the quote characters \' " ` with a line break, #, ' +
+        'backslashes or surrounding spaces). Nothing was written. Keep this variable in the age ' +
+        'keystore or the OS keychain instead, or use a value without one of the quote characters.',
     );
   }
 
