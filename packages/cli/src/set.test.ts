@@ -102,7 +102,7 @@ describe('exkeys set', () => {
     ].join('\n');
     const pemPath = join(project.dir, 'ed25519.pem');
     writeFileSync(pemPath, pem, { mode: 0o600 });
-    const key = 'CANARYbinanceKEY0000000000000000000000000000000000000000000000001';
+    const key = 'CANARYbinanceKEY000000000000000000000000000000000000000000000001';
     const result = await exkeys(project, ['set', 'binance', '--secret-file', 'ed25519.pem'], {
       input: `${key}\n`,
     });

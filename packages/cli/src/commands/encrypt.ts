@@ -1,21 +1,49 @@
 /**
- * `exkeys encrypt` / `exkeys decrypt`: move keys between the `.env` file and an age keystore.
+ * `exkeys encrypt` / `exkeys decrypt`: move the `.env` file into an age keystore and back, every line
+ * kept (comments, rotation times, unrelated variables), through the core's migration functions.
  * @module
  */
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { migrateEnvToKeystore, migrateKeystoreToEnv } from '@exkeys/credentials';
+import { keystoreOptions } from '../keystore.js';
 import type { StoreOptions } from '../program.js';
+import { out, print } from '../terminal.js';
 
 /** Options of `exkeys encrypt` and `exkeys decrypt`. */
 export interface MoveOptions extends StoreOptions {
-  /** Keep the source too. */
+  /** Keep the source too (copy instead of move). */
   keep?: boolean;
 }
 
+function paths(options: MoveOptions): { envFile: string; keystore: string; shownKeystore: string } {
+  const shownKeystore = options.keystore ?? `${options.envFile}.age`;
+  return { envFile: resolve(options.envFile), keystore: resolve(shownKeystore), shownKeystore };
+}
+
 /** Runs `exkeys encrypt`. */
-export async function encryptCommand(_options: MoveOptions): Promise<void> {
-  throw new Error('not available yet');
+export async function encryptCommand(options: MoveOptions): Promise<void> {
+  const { envFile, keystore, shownKeystore } = paths(options);
+  const result = await migrateEnvToKeystore(envFile, await keystoreOptions(keystore), {
+    deleteEnvFile: !options.keep,
+  });
+  print(
+    `${out.green('✔')} encrypted ${options.envFile} into ${shownKeystore} (${result.names.length} variable${result.names.length === 1 ? '' : 's'})`,
+  );
+  print(
+    options.keep
+      ? `  ${options.envFile} was kept: delete it once you have checked the keystore.`
+      : `  ${options.envFile} was deleted. Use the keystore with --keystore ${shownKeystore}.`,
+  );
 }
 
 /** Runs `exkeys decrypt`. */
-export async function decryptCommand(_options: MoveOptions): Promise<void> {
-  throw new Error('not available yet');
+export async function decryptCommand(options: MoveOptions): Promise<void> {
+  const { envFile, keystore, shownKeystore } = paths(options);
+  const result = await migrateKeystoreToEnv(await keystoreOptions(keystore), envFile);
+  if (!options.keep) await rm(keystore);
+  print(
+    `${out.green('✔')} decrypted ${shownKeystore} into ${options.envFile} (mode 0600, ${result.names.length} variable${result.names.length === 1 ? '' : 's'})`,
+  );
+  if (!options.keep) print(`  ${shownKeystore} was deleted.`);
 }

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BIN,
+  CANARY_BYBIT_KEY,
+  CANARY_BYBIT_SECRET,
+  CANARY_OKX_KEY,
+  CANARY_OKX_PASSPHRASE,
+  CANARY_OKX_SECRET,
+  ensureBuilt,
+  exkeys,
+  type TempProject,
+  tempProject,
+} from './test-cli.js';
+
+let project: TempProject;
+beforeAll(() => ensureBuilt());
+afterEach(() => project?.remove());
+
+const PRINT_ENV =
+  'for (const n of ["BYBIT_API_KEY","BYBIT_API_SECRET","OKX_API_KEY","OTHER"]) console.log(n + "=" + (process.env[n] ?? "<unset>"))';
+
+function writeEnv(): void {
+  writeFileSync(
+    join(project.dir, '.env'),
+    `BYBIT_API_KEY=${CANARY_BYBIT_KEY}\nBYBIT_API_SECRET=${CANARY_BYBIT_SECRET}\nOKX_API_KEY=${CANARY_OKX_KEY}\nOKX_API_SECRET=${CANARY_OKX_SECRET}\nOKX_API_PASSPHRASE=${CANARY_OKX_PASSPHRASE}\nOTHER=plain\n`,
+    { mode: 0o600 },
+  );
+}
+
+describe('exkeys run', () => {
+  it("injects the store into the child's environment only", async () => {
+    project = tempProject();
+    writeEnv();
+    const result = await exkeys(project, ['run', '--', process.execPath, '-e', PRINT_ENV]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`BYBIT_API_SECRET=${CANARY_BYBIT_SECRET}`);
+    expect(result.stdout).toContain(`OKX_API_KEY=${CANARY_OKX_KEY}`);
+    expect(result.stdout).toContain('OTHER=plain');
+    expect(result.stderr).toBe('');
+  });
+
+  it('--exchange limits what is injected, and the shell wins over the file', async () => {
+    project = tempProject();
+    writeEnv();
+    const result = await exkeys(project, ['run', '--exchange', 'okx', '--', process.execPath, '-e', PRINT_ENV]);
+    expect(result.stdout).toContain('BYBIT_API_KEY=<unset>');
+    expect(result.stdout).toContain(`OKX_API_KEY=${CANARY_OKX_KEY}`);
+    expect(result.stdout).toContain('OTHER=<unset>');
+    const shell = await exkeys(project, ['run', '--', process.execPath, '-e', PRINT_ENV], {
+      env: { BYBIT_API_KEY: 'FROMSHELL' },
+    });
+    expect(shell.stdout).toContain('BYBIT_API_KEY=FROMSHELL');
+  });
+
+  it("exits with the child's exit code, and 127 for a missing command", async () => {
+    project = tempProject();
+    expect((await exkeys(project, ['run', '--', process.execPath, '-e', 'process.exit(7)'])).code).toBe(7);
+    const missing = await exkeys(project, ['run', '--', 'exkeys-no-such-command']);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toContain('command not found: exkeys-no-such-command');
+    expect((await exkeys(project, ['run'])).code).toBe(2);
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    it(`forwards ${signal} to the child and exits with its code`, async () => {
+      project = tempProject();
+      const script = `process.on(${JSON.stringify(signal)}, () => { console.log('child got ${signal}'); process.exit(42); }); console.log('ready'); setInterval(() => {}, 1000);`;
+      const child = spawn(process.execPath, ['--', BIN, 'run', '--', process.execPath, '-e', script], {
+        cwd: project.dir,
+        env: project.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      await new Promise<void>((ready) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('ready')) ready();
+        });
+      });
+      child.kill(signal);
+      const code = await new Promise<number | null>((done) => child.on('close', (exit) => done(exit)));
+      expect(stdout).toContain(`child got ${signal}`);
+      expect(code).toBe(42);
+    });
+  }
+});
