@@ -44,6 +44,8 @@ describe('startSandbox', () => {
     expect(second.port).not.toBe(first.port);
     expect(await reachable('127.0.0.1', first.port)).toBe(true);
     expect(await reachable('::1', first.port)).toBe(false);
+    // Linux routes all of 127/8 to loopback: a wildcard bind would answer on 127.0.0.2 too.
+    expect(await reachable('127.0.0.2', first.port)).toBe(false);
     const external = Object.values(networkInterfaces())
       .flat()
       .find((nic) => nic && nic.family === 'IPv4' && !nic.internal);
