@@ -3,10 +3,17 @@ import { startSandbox } from '@exkeys/sandbox';
 import { describeExchangePackage } from '../../credentials/src/exchange/test-exchange-suite.js';
 import { createBybitClient, verifyBybitKey } from './index.js';
 
+const OKX_ENV = {
+  OKX_API_KEY: '1a2b3c4d-0000-4000-8000-00000000c0de',
+  OKX_API_SECRET: 'CANARYSECRETOKXFOREIGN0000000000',
+  OKX_API_PASSPHRASE: 'CANARYPASSFOREIGN',
+};
+
 describeExchangePackage({
   exchange: 'bybit',
   startSandbox,
   credentials: (env) => getCredentials('bybit', { env }),
+  foreignCredentials: () => getCredentials('okx', { env: OKX_ENV }),
   create: createBybitClient,
   verify: verifyBybitKey,
   keyInfoPath: '/v5/user/query-api',

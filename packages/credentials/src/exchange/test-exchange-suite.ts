@@ -7,7 +7,7 @@
  */
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { KeyVerificationError, type KeyVerificationReason } from '../errors.js';
+import { CredentialsError, KeyVerificationError, type KeyVerificationReason } from '../errors.js';
 import type { KeyReport } from '../policy.js';
 import type { ExchangeClientOptions } from './client-options.js';
 
@@ -41,6 +41,8 @@ export type Provocation =
 
 /** A package's client the suite can trade with (a subset of a ccxt client). */
 export interface SuiteClient {
+  urls: { api: unknown };
+  secret?: unknown;
   fetchBalance(): Promise<object>;
   fetchTicker(symbol: string): Promise<{ symbol?: string | undefined; last?: number | undefined }>;
   createOrder(
@@ -60,6 +62,8 @@ export interface ExchangeSuite<Creds> {
   startSandbox: (options: { keys: SuiteSandboxKey[] }) => Promise<SuiteSandbox>;
   /** The public step 3: `(env) => getCredentials('<exchange>', { env })`. */
   credentials: (env: Record<string, string>) => Creds;
+  /** Validated credentials of another exchange, which the factory must refuse. */
+  foreignCredentials: () => unknown;
   create: (creds: Creds, options?: ExchangeClientOptions) => Promise<SuiteClient>;
   verify: (creds: Creds, options?: ExchangeClientOptions) => Promise<KeyReport>;
   /** The path of the key-information endpoint, e.g. `/v5/user/query-api`. */
@@ -202,6 +206,74 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
       });
       expect(error.message).toMatch(ADVICE[reason]);
       assertNoCanary(describeError(error));
+    });
+  });
+
+  describe(`${exchange}: client factory`, () => {
+    it('refuses plain objects, other exchanges and credentials smuggled in ccxt options', async () => {
+      const plain = {
+        exchange,
+        profile: 'default',
+        apiKey: keys.trade.apiKey,
+        apiSecret: keys.trade.apiSecret,
+      };
+      const codeOf = (promise: Promise<unknown>) =>
+        promise.then(
+          () => 'accepted',
+          (e: unknown) => (CredentialsError.isInstance(e) ? e.code : e),
+        );
+      expect(await codeOf(suite.create(plain as Creds))).toBe('not-validated');
+      expect(await codeOf(suite.create(suite.foreignCredentials() as Creds))).toBe(
+        'wrong-exchange',
+      );
+      expect(await codeOf(suite.verify(suite.foreignCredentials() as Creds))).toBe(
+        'wrong-exchange',
+      );
+      const smuggled = { ccxt: { secret: keys.trade.apiSecret } };
+      expect(await codeOf(suite.create(credsOf(keys.trade), smuggled))).toBe('not-validated');
+    });
+
+    it('holds the secret where ccxt reads it, hidden from inspect and JSON', async () => {
+      const client = await suite.create(credsOf(keys.trade), { ccxt: { timeout: 1234 } });
+      expect(client.secret).toBe(keys.trade.apiSecret);
+      expect((client as unknown as { timeout: number }).timeout).toBe(1234);
+      expect(Object.keys(client)).not.toContain('secret');
+      expect(Object.keys(client)).not.toContain('password');
+      expect(inspect(client, { depth: 1 })).not.toMatch(/CANARY(SECRET|PASS)/);
+    });
+
+    it.each([
+      ['', {}],
+      [' after the testnet switch', { testnet: true }],
+    ])('baseUrl replaces the origin of every API group, keeping paths%s', async (_when, mode) => {
+      const plain = await suite.create(credsOf(keys.trade), mode);
+      const based = await suite.create(credsOf(keys.trade), {
+        ...mode,
+        baseUrl: 'http://127.0.0.1:9/x/',
+      });
+      const groups = plain.urls.api as Record<string, string>;
+      const expected = Object.fromEntries(
+        Object.entries(groups).map(([group, url]) => [
+          group,
+          url.replace(/^[a-z]+:\/\/[^/]*/, 'http://127.0.0.1:9/x'),
+        ]),
+      );
+      expect(based.urls.api).toEqual(expected);
+      expect(Object.keys(expected).length).toBeGreaterThan(0);
+    });
+
+    it('accepts only http(s) base URLs', async () => {
+      for (const baseUrl of [
+        'file:///etc/passwd',
+        'ftp://127.0.0.1',
+        'not a url',
+        'http://u:p@127.0.0.1',
+      ]) {
+        await expect(suite.create(credsOf(keys.trade), { baseUrl })).rejects.toThrow(TypeError);
+      }
+      await expect(
+        suite.create(credsOf(keys.trade), { testnet: true, demo: true }),
+      ).rejects.toThrow(TypeError);
     });
   });
 
