@@ -504,7 +504,7 @@ function renderOrder(order: SandboxOrder) {
     origQuoteOrderQty: d8(0),
     cummulativeQuoteQty: filled ? d8(Number(order.amount) * Number(order.price)) : d8(0),
     status: { open: 'NEW', filled: 'FILLED', canceled: 'CANCELED' }[order.status],
-    timeInForce: order.type === 'limit' ? 'GTC' : 'GTC',
+    timeInForce: 'GTC',
     type: order.type === 'limit' ? 'LIMIT' : 'MARKET',
     side: order.side === 'buy' ? 'BUY' : 'SELL',
     workingTime: order.createdAt,

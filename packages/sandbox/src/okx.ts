@@ -7,7 +7,7 @@ import {
   jsonParams,
   jsonValue,
 } from './exchange-api.js';
-import { BALANCES, findMarket, SPOT_MARKETS, type SpotMarket, totalUsd } from './market-data.js';
+import { BALANCES, findMarket, SPOT_MARKETS, totalUsd } from './market-data.js';
 import type { OrderStore, SandboxOrder } from './order-store.js';
 import { ipAllowed, isExpired, keyId, type ResolvedKey } from './sandbox-key.js';
 import { hmacSha256, sameText } from './signatures.js';
@@ -294,10 +294,9 @@ function instruments(_call: ExchangeCall, p: Record<string, unknown>): ExchangeR
 }
 
 function ticker(call: ExchangeCall, p: Record<string, unknown>): ExchangeReply {
-  const market = findMarket(String(p.instId ?? ''), '-');
-  if (!market)
+  const m = findMarket(String(p.instId ?? ''), '-');
+  if (!m)
     return fail(200, '51001', "Instrument ID, Instrument ID code, or Spread ID doesn't exist.");
-  const m: SpotMarket = market;
   return ok([
     {
       instType: 'SPOT',

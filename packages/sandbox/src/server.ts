@@ -90,10 +90,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const now = Date.now();
-    const target = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const rawQuery = (req.url ?? '').includes('?')
-      ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1)
-      : '';
+    const rawUrl = req.url ?? '/';
+    const target = new URL(rawUrl, 'http://127.0.0.1');
+    // The raw query, percent-encoding untouched: signatures cover the bytes as sent.
+    const rawQuery = rawUrl.includes('?') ? rawUrl.slice(rawUrl.indexOf('?') + 1) : '';
     const rawBody = await readBody(req);
     const exchange = exchangeOf(target.pathname);
     const method = req.method ?? 'GET';
