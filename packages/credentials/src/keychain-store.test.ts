@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,15 @@ function missingTool(): string | null {
 const toolsMissing =
   process.platform === 'linux' ? missingTool() : 'Secret Service tests are Linux-only';
 
+const BARE_BUS_CONFIG = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>
+`;
+
 interface ChildResult {
   ok: boolean;
   error?: { name: string; code: string; message: string };
@@ -55,15 +64,23 @@ afterAll(async () => {
 async function inKeyringSession(
   service: string,
   scenarios: readonly string[],
-  options: { locked?: boolean } = {},
+  options: { locked?: boolean; noProvider?: boolean } = {},
 ): Promise<{ results: ChildResult[]; output: string }> {
-  const unlock = options.locked
-    ? 'gnome-keyring-daemon --components=secrets --daemonize >/dev/null'
-    : 'printf %s "$EXKEYS_TEST_KEYRING_PW" | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null';
+  let unlock =
+    'printf %s "$EXKEYS_TEST_KEYRING_PW" | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null';
+  if (options.locked) unlock = 'gnome-keyring-daemon --components=secrets --daemonize >/dev/null';
+  const bus: string[] = [];
+  if (options.noProvider) {
+    // A session bus that cannot activate any service: no Secret Service provider at all.
+    const config = join(home, 'bus.conf');
+    await writeFile(config, BARE_BUS_CONFIG);
+    bus.push(`--config-file=${config}`);
+    unlock = 'true';
+  }
   const steps = scenarios.map((s) => `node "$CHILD" "$MODULE" ${s} "$SERVICE"`).join('; ');
   const { stdout, stderr } = await run(
     'dbus-run-session',
-    ['--', 'bash', '-c', `${unlock}; ${steps}`],
+    [...bus, '--', 'bash', '-c', `${unlock}; ${steps}`],
     {
       env: {
         PATH: process.env.PATH,
@@ -201,6 +218,22 @@ describe('keychainStore against a real gnome-keyring Secret Service', () => {
     });
     expectNoCanary(output);
     expect(output).not.toContain(IDENTITY.slice(0, 20));
+  });
+
+  it('fails with `unavailable` when the session bus has no Secret Service provider', async (ctx) => {
+    if (toolsMissing) {
+      console.warn(`skipped: ${toolsMissing}`);
+      ctx.skip();
+    }
+    const { results, output } = await inKeyringSession('exkeys-test-f', ['write-only'], {
+      noProvider: true,
+    });
+    expect(results[0]).toMatchObject({
+      ok: false,
+      error: { name: 'KeystoreError', code: 'unavailable' },
+    });
+    expect(results[0]!.error!.message).toContain('no Secret Service');
+    expectNoCanary(output);
   });
 
   it('reports a damaged index entry as `corrupted`', async (ctx) => {

@@ -67,9 +67,14 @@ function assertReachable(service: string): void {
 function fromBinding(service: string, error: unknown, secrets: readonly string[]): KeystoreError {
   const raw = error instanceof Error ? error.message : String(error);
   const message = redactText(raw, secrets);
-  const why = /no result found/i.test(message)
-    ? 'the keyring is locked or has no default collection (unlock it, e.g. log into the desktop session)'
-    : `the keychain backend failed (${message})`;
+  let why = `the keychain backend failed (${message})`;
+  if (/no result found/i.test(message)) {
+    why =
+      'the keyring is locked or has no default collection (unlock it, e.g. log into the desktop session)';
+  } else if (/org\.freedesktop\.secrets|ServiceUnknown/i.test(message)) {
+    why =
+      'no Secret Service (GNOME Keyring, KWallet, KeePassXC) is running on the D-Bus session bus';
+  }
   return unavailable(service, why, new Error(message));
 }
 
