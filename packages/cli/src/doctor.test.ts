@@ -22,10 +22,14 @@ interface Finding {
   fix?: string;
 }
 
-async function doctor(...args: string[]): Promise<{ code: number | null; findings: Finding[]; text: string }> {
+async function doctor(
+  ...args: string[]
+): Promise<{ code: number | null; findings: Finding[]; text: string }> {
   const json = await exkeys(project, ['doctor', '--json', ...args]);
   const text = await exkeys(project, ['doctor', ...args]);
-  expect(leakedFragments(json.stdout + json.stderr + text.stdout + text.stderr, CANARY_BYBIT_SECRET)).toEqual([]);
+  expect(
+    leakedFragments(json.stdout + json.stderr + text.stdout + text.stderr, CANARY_BYBIT_SECRET),
+  ).toEqual([]);
   expect(text.code).toBe(json.code);
   return { code: json.code, findings: JSON.parse(json.stdout) as Finding[], text: text.stdout };
 }
@@ -36,7 +40,9 @@ async function healthyProject(): Promise<void> {
   project = tempProject({ git: true });
   await exkeys(project, ['init']);
   writeFileSync(join(project.dir, '.env'), ''); // drop the template: only the saved key below
-  await exkeys(project, ['set', 'bybit'], { input: `${CANARY_BYBIT_KEY}\n${CANARY_BYBIT_SECRET}\n` });
+  await exkeys(project, ['set', 'bybit'], {
+    input: `${CANARY_BYBIT_KEY}\n${CANARY_BYBIT_SECRET}\n`,
+  });
   project.git('add', '.gitignore');
   project.git('commit', '-q', '-m', 'ignore secrets');
 }
@@ -48,7 +54,15 @@ describe('exkeys doctor', () => {
     expect(failed(findings)).toEqual([]);
     expect(code).toBe(0);
     expect(findings.map((finding) => finding.check)).toEqual(
-      expect.arrayContaining(['file-mode', 'gitignore', 'tracked', 'history', 'valid', 'age', 'shared']),
+      expect.arrayContaining([
+        'file-mode',
+        'gitignore',
+        'tracked',
+        'history',
+        'valid',
+        'age',
+        'shared',
+      ]),
     );
     expect(text).toContain('No problems found');
   });
@@ -99,15 +113,30 @@ describe('exkeys doctor', () => {
     expect(code).toBe(1);
     const problems = failed(findings);
     expect(problems).toContainEqual(
-      expect.objectContaining({ check: 'age', fix: 'exkeys rotate bybit', message: expect.stringContaining('200 days old') }),
+      expect.objectContaining({
+        check: 'age',
+        fix: 'exkeys rotate bybit',
+        message: expect.stringContaining('200 days old'),
+      }),
     );
     expect(problems).toContainEqual(
-      expect.objectContaining({ check: 'shared', message: 'BYBIT_API_KEY, BYBIT_GRID_API_KEY hold the same value' }),
+      expect.objectContaining({
+        check: 'shared',
+        message: 'BYBIT_API_KEY, BYBIT_GRID_API_KEY hold the same value',
+      }),
     );
     expect(problems).toContainEqual(
-      expect.objectContaining({ check: 'shared', message: 'BYBIT_API_SECRET, BYBIT_GRID_API_SECRET hold the same value' }),
+      expect.objectContaining({
+        check: 'shared',
+        message: 'BYBIT_API_SECRET, BYBIT_GRID_API_SECRET hold the same value',
+      }),
     );
-    expect(problems.filter((finding) => finding.check === 'valid').map((finding) => finding.message).join('\n')).toContain('OKX_API_SECRET');
+    expect(
+      problems
+        .filter((finding) => finding.check === 'valid')
+        .map((finding) => finding.message)
+        .join('\n'),
+    ).toContain('OKX_API_SECRET');
     // With a longer allowance the age check passes.
     const relaxed = await doctor('--max-age', '365');
     expect(failed(relaxed.findings).some((finding) => finding.check === 'age')).toBe(false);

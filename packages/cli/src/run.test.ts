@@ -45,7 +45,15 @@ describe('exkeys run', () => {
   it('--exchange limits what is injected, and the shell wins over the file', async () => {
     project = tempProject();
     writeEnv();
-    const result = await exkeys(project, ['run', '--exchange', 'okx', '--', process.execPath, '-e', PRINT_ENV]);
+    const result = await exkeys(project, [
+      'run',
+      '--exchange',
+      'okx',
+      '--',
+      process.execPath,
+      '-e',
+      PRINT_ENV,
+    ]);
     expect(result.stdout).toContain('BYBIT_API_KEY=<unset>');
     expect(result.stdout).toContain(`OKX_API_KEY=${CANARY_OKX_KEY}`);
     expect(result.stdout).toContain('OTHER=<unset>');
@@ -57,7 +65,9 @@ describe('exkeys run', () => {
 
   it("exits with the child's exit code, and 127 for a missing command", async () => {
     project = tempProject();
-    expect((await exkeys(project, ['run', '--', process.execPath, '-e', 'process.exit(7)'])).code).toBe(7);
+    expect(
+      (await exkeys(project, ['run', '--', process.execPath, '-e', 'process.exit(7)'])).code,
+    ).toBe(7);
     const missing = await exkeys(project, ['run', '--', 'exkeys-no-such-command']);
     expect(missing.code).toBe(127);
     expect(missing.stderr).toContain('command not found: exkeys-no-such-command');
@@ -68,11 +78,15 @@ describe('exkeys run', () => {
     it(`forwards ${signal} to the child and exits with its code`, async () => {
       project = tempProject();
       const script = `process.on(${JSON.stringify(signal)}, () => { console.log('child got ${signal}'); process.exit(42); }); console.log('ready'); setInterval(() => {}, 1000);`;
-      const child = spawn(process.execPath, ['--', BIN, 'run', '--', process.execPath, '-e', script], {
-        cwd: project.dir,
-        env: project.env,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--', BIN, 'run', '--', process.execPath, '-e', script],
+        {
+          cwd: project.dir,
+          env: project.env,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
       let stdout = '';
       await new Promise<void>((ready) => {
         child.stdout.on('data', (chunk: Buffer) => {
@@ -81,7 +95,9 @@ describe('exkeys run', () => {
         });
       });
       child.kill(signal);
-      const code = await new Promise<number | null>((done) => child.on('close', (exit) => done(exit)));
+      const code = await new Promise<number | null>((done) =>
+        child.on('close', (exit) => done(exit)),
+      );
       expect(stdout).toContain(`child got ${signal}`);
       expect(code).toBe(42);
     });

@@ -68,18 +68,22 @@ describe('exkeys scan', () => {
     expectMasked(text.stdout + text.stderr);
 
     const json = JSON.parse((await exkeys(project, ['scan', '--json'])).stdout) as Finding[];
-    expect(json.map((finding) => `${finding.file}:${finding.line}:${finding.rule}`).sort()).toEqual([
-      'config.js:2:bybit-key',
-      'config.js:2:bybit-secret',
-      'config.js:4:okx-key',
-      'config.js:5:okx-secret',
-      'config.js:7:binance-key-or-secret',
-    ]);
+    expect(json.map((finding) => `${finding.file}:${finding.line}:${finding.rule}`).sort()).toEqual(
+      [
+        'config.js:2:bybit-key',
+        'config.js:2:bybit-secret',
+        'config.js:4:okx-key',
+        'config.js:5:okx-secret',
+        'config.js:7:binance-key-or-secret',
+      ],
+    );
   });
 
   it('finds the configured values anywhere, but not in the store itself', async () => {
     project = tempProject({ git: true });
-    await exkeys(project, ['set', 'bybit'], { input: `${CANARY_BYBIT_KEY}\n${CANARY_BYBIT_SECRET}\n` });
+    await exkeys(project, ['set', 'bybit'], {
+      input: `${CANARY_BYBIT_KEY}\n${CANARY_BYBIT_SECRET}\n`,
+    });
     await exkeys(project, ['init']); // .gitignore for .env
     const clean = await exkeys(project, ['scan']);
     expect(clean.code, clean.stdout).toBe(0);
@@ -87,7 +91,10 @@ describe('exkeys scan', () => {
 
     // No exchange name nearby: only the exact-value rule can catch it.
     mkdirSync(join(project.dir, 'logs'));
-    writeFileSync(join(project.dir, 'logs', 'debug.log'), `starting\nsigning with ${CANARY_BYBIT_SECRET}\n`);
+    writeFileSync(
+      join(project.dir, 'logs', 'debug.log'),
+      `starting\nsigning with ${CANARY_BYBIT_SECRET}\n`,
+    );
     const found = await exkeys(project, ['scan', '--json']);
     expect(found.code).toBe(1);
     expect(JSON.parse(found.stdout)).toEqual([
@@ -107,7 +114,10 @@ describe('exkeys scan', () => {
     project = tempProject({ git: true });
     writeFileSync(join(project.dir, '.gitignore'), 'ignored.txt\n');
     writeFileSync(join(project.dir, 'ignored.txt'), `bybit ${CANARY_BYBIT_SECRET}\n`);
-    writeFileSync(join(project.dir, 'blob.bin'), Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(`bybit ${CANARY_BYBIT_SECRET}`)]));
+    writeFileSync(
+      join(project.dir, 'blob.bin'),
+      Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(`bybit ${CANARY_BYBIT_SECRET}`)]),
+    );
     const result = await exkeys(project, ['scan']);
     expect(result.code, result.stdout).toBe(0);
   });
@@ -115,7 +125,10 @@ describe('exkeys scan', () => {
   it('walks a plain directory outside git, skipping node_modules', async () => {
     project = tempProject();
     mkdirSync(join(project.dir, 'node_modules', 'x'), { recursive: true });
-    writeFileSync(join(project.dir, 'node_modules', 'x', 'index.js'), `bybit ${CANARY_BYBIT_SECRET}\n`);
+    writeFileSync(
+      join(project.dir, 'node_modules', 'x', 'index.js'),
+      `bybit ${CANARY_BYBIT_SECRET}\n`,
+    );
     expect((await exkeys(project, ['scan'])).code).toBe(0);
     writeFileSync(join(project.dir, 'notes.md'), `my bybit secret: ${CANARY_BYBIT_SECRET}\n`);
     const result = await exkeys(project, ['scan', 'notes.md']);
@@ -146,9 +159,18 @@ describe('exkeys scan', () => {
     expect(history.stdout).toContain('bybit-secret');
     expect(history.stderr).toMatch(/3 commits/);
     expectMasked(history.stdout + history.stderr);
-    const json = JSON.parse((await exkeys(project, ['scan', '--history', '--json'])).stdout) as Finding[];
+    const json = JSON.parse(
+      (await exkeys(project, ['scan', '--history', '--json'])).stdout,
+    ) as Finding[];
     expect(json).toEqual([
-      { file: 'bot.js', line: 3, commit: leakCommit.slice(0, 12), rule: 'bybit-secret', exchange: 'bybit', preview: '[redacted]' },
+      {
+        file: 'bot.js',
+        line: 3,
+        commit: leakCommit.slice(0, 12),
+        rule: 'bybit-secret',
+        exchange: 'bybit',
+        preview: '[redacted]',
+      },
     ]);
   });
 

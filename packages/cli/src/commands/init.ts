@@ -4,7 +4,7 @@
  * @module
  */
 import { chmod, open, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { CommandFailed, EXIT } from '../exit-codes.js';
 import { gitRoot, isTracked } from '../git.js';
 import type { StoreOptions } from '../program.js';
@@ -58,8 +58,8 @@ export async function initCommand(options: StoreOptions): Promise<void> {
   const added = await ensureIgnored(gitignore, [basename(envFile), ...SECRET_FILE_PATTERNS]);
   print(
     added.length > 0
-      ? `${out.green('✔')} ${gitignore}: added ${added.join(', ')}`
-      : `${out.green('✔')} ${gitignore} already covers ${basename(envFile)} and keystores`,
+      ? `${out.green('✔')} ${relative(process.cwd(), gitignore)}: added ${added.join(', ')}`
+      : `${out.green('✔')} ${relative(process.cwd(), gitignore)} already covers ${basename(envFile)} and keystores`,
   );
 
   if ((await gitRoot(dir)) !== undefined && (await isTracked(envFile, dir))) {

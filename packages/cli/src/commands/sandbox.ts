@@ -82,7 +82,9 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
     );
     print('');
     print('Point the example bot at it:');
-    print(`  exkeys run --env-file ${options.writeEnv} -- node apps/example-bot/dist/index.js`);
+    print(
+      `  EXKEYS_EXCHANGE=bybit exkeys run --env-file ${options.writeEnv} -- node apps/example-bot/dist/main.js`,
+    );
     print(
       `  (EXKEYS_BASE_URL=${sandbox.url} is in ${options.writeEnv}; the bot also reads EXKEYS_TESTNET and EXKEYS_DEMO)`,
     );
@@ -91,7 +93,9 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
   } else {
     print('');
     print('Point the example bot at it:');
-    print(`  EXKEYS_BASE_URL=${sandbox.url} node apps/example-bot/dist/index.js`);
+    print(
+      `  EXKEYS_BASE_URL=${sandbox.url} exkeys run --env-file <demo keys> -- node apps/example-bot/dist/main.js`,
+    );
     print('Get the demo keys into an env file with --write-env .env.sandbox.');
   }
   print('Press Ctrl+C to stop.');

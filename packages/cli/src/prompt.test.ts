@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BIN,
+  CANARY_BYBIT_KEY,
+  CANARY_BYBIT_SECRET,
+  ensureBuilt,
+  leakedFragments,
+  type TempProject,
+  tempProject,
+} from './test-cli.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+let project: TempProject;
+let socket: string;
+
+beforeAll(() => ensureBuilt());
+afterEach(() => {
+  if (socket) spawnSync('tmux', ['-L', socket, 'kill-server']);
+  project?.remove();
+});
+
+function tmux(...args: string[]): string {
+  const result = spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], {
+    encoding: 'utf8',
+    env: project.env,
+  });
+  if (result.status !== 0) throw new Error(`tmux ${args[0]} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Everything the terminal showed, scrollback included. */
+function screen(): string {
+  return tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'exkeys');
+}
+
+async function waitFor(text: string): Promise<string> {
+  for (let i = 0; i < 200; i += 1) {
+    const shown = screen();
+    if (shown.includes(text)) return shown;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`"${text}" never appeared on the terminal:\n${screen()}`);
+}
+
+describe('hidden prompt in a real terminal (tmux)', () => {
+  it('exkeys set does not echo the key or the secret', async (ctx) => {
+    if (!hasTmux)
+      ctx.skip('tmux (Debian package `tmux`) is not installed: cannot open a pseudo-terminal');
+    project = tempProject();
+    socket = `exkeys-test-${process.pid}-${Date.now()}`;
+    const command = `${process.execPath} -- ${BIN} set bybit; echo "EXIT=$?"; sleep 60`;
+    tmux('new-session', '-d', '-s', 'exkeys', '-x', '200', '-y', '50', '-c', project.dir, command);
+    await waitFor('BYBIT_API_KEY');
+    tmux('send-keys', '-t', 'exkeys', '-l', CANARY_BYBIT_KEY);
+    tmux('send-keys', '-t', 'exkeys', 'Enter');
+    await waitFor('BYBIT_API_SECRET');
+    tmux('send-keys', '-t', 'exkeys', '-l', CANARY_BYBIT_SECRET);
+    tmux('send-keys', '-t', 'exkeys', 'Enter');
+    const shown = await waitFor('EXIT=');
+    expect(shown).toContain('EXIT=0');
+    expect(shown).toContain('saved bybit key CANARY…');
+    expect(shown).toContain('•'); // the mask was drawn instead of the characters
+    expect(leakedFragments(shown, CANARY_BYBIT_SECRET)).toEqual([]);
+    expect(shown).not.toContain(CANARY_BYBIT_KEY);
+    const saved = readFileSync(join(project.dir, '.env'), 'utf8');
+    expect(saved).toContain(`BYBIT_API_SECRET=${CANARY_BYBIT_SECRET}`);
+  });
+});

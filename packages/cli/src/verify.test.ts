@@ -1,0 +1,313 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { demoKeys, type Sandbox, type SandboxKey, startSandbox } from '@exkeys/sandbox';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BIN,
+  ensureBuilt,
+  exkeys,
+  leakedFragments,
+  type TempProject,
+  tempProject,
+} from './test-cli.js';
+
+// Keys the sandbox accepts: Bybit/Binance/OKX trade keys, withdraw-enabled keys, and spare keys for
+// rotation. Shaped like real keys so the CLI's validation has no warnings to print.
+const key = (exchange: SandboxKey['exchange'], tag: string, withdraw = false): SandboxKey => {
+  const fill = (length: number, prefix: string) =>
+    (prefix + '7Qx2Lm9Zr4Tk8Wn3Vb6'.repeat(6)).slice(0, length);
+  if (exchange === 'okx') {
+    const hex = (n: number) =>
+      (tag.replace(/[^0-9a-f]/g, '') + 'a1b2c3d4e5f60718293a4b5c6d7e8f90'.repeat(2)).slice(0, n);
+    return {
+      exchange,
+      apiKey: `${hex(8)}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(12)}`,
+      apiSecret: `C0FFEE${tag.toUpperCase()}`
+        .padEnd(32, 'A')
+        .replace(/[^0-9A-F]/g, 'B')
+        .slice(0, 32),
+      passphrase: `Pass-${tag}-okx9`,
+      permissions: { read: true, trade: true, withdraw },
+    };
+  }
+  const [keyLength, secretLength] = exchange === 'bybit' ? [18, 36] : [64, 64];
+  return {
+    exchange,
+    apiKey: fill(keyLength, `K${tag}${exchange}`),
+    apiSecret: fill(secretLength, `CANARYSECRET${tag}${exchange}`),
+    permissions: { read: true, trade: true, withdraw },
+  };
+};
+
+const KEYS = {
+  bybit: key('bybit', 'a'),
+  binance: key('binance', 'a'),
+  okx: key('okx', 'a'),
+  bybitWithdraw: key('bybit', 'w', true),
+  okxWithdraw: key('okx', 'e', true),
+  bybitNext: key('bybit', 'n'),
+  bybitNextWithdraw: key('bybit', 'x', true),
+};
+const SECRETS = Object.values(KEYS)
+  .flatMap((k) => [k.apiSecret, k.passphrase ?? ''])
+  .filter(Boolean);
+
+let sandbox: Sandbox;
+let project: TempProject;
+
+beforeAll(async () => {
+  ensureBuilt();
+  sandbox = await startSandbox({ keys: Object.values(KEYS) });
+});
+afterAll(async () => sandbox?.close());
+afterEach(() => project?.remove());
+
+function envLines(k: SandboxKey, profile = ''): string {
+  const prefix = `${k.exchange.toUpperCase()}_${profile ? `${profile}_` : ''}API_`;
+  return `${prefix}KEY=${k.apiKey}\n${prefix}SECRET=${k.apiSecret}\n${k.passphrase ? `${prefix}PASSPHRASE=${k.passphrase}\n` : ''}`;
+}
+
+function expectNoSecret(text: string): void {
+  for (const secret of SECRETS) expect(leakedFragments(text, secret)).toEqual([]);
+}
+
+interface Result {
+  exchange: string;
+  profile: string;
+  ok: boolean;
+  report?: { permissions: { withdraw: boolean } };
+  error?: { code: string; reason?: string; message: string };
+}
+
+describe('exkeys verify (against the sandbox)', () => {
+  it('verifies safe Bybit, Binance and OKX keys concurrently: exit 0 and a permissions table', async () => {
+    project = tempProject();
+    writeFileSync(
+      join(project.dir, '.env'),
+      envLines(KEYS.bybit) + envLines(KEYS.binance) + envLines(KEYS.okx),
+    );
+    const result = await exkeys(project, ['verify', '--base-url', sandbox.url]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /EXCHANGE\s+PROFILE\s+READ\s+TRADE\s+WITHDRAW\s+IP-WHITELIST\s+EXPIRES\s+RESULT/,
+    );
+    for (const exchange of ['binance', 'bybit', 'okx']) {
+      expect(result.stdout).toMatch(
+        new RegExp(`${exchange}\\s+default\\s+yes\\s+yes\\s+no\\s+no\\s+-\\s+ok`),
+      );
+    }
+    expect(result.stdout).toContain('has no IP whitelist');
+    expect(result.stderr).toContain('Verifying binance (default), bybit (default), okx (default)');
+    expectNoSecret(result.stdout + result.stderr);
+  });
+
+  it('refuses a withdraw-enabled key: exit 1 with the refusal message', async () => {
+    project = tempProject();
+    writeFileSync(
+      join(project.dir, '.env'),
+      envLines(KEYS.bybit) + envLines(KEYS.bybitWithdraw, 'GRID') + envLines(KEYS.okxWithdraw),
+    );
+    const result = await exkeys(project, ['verify', '--base-url', sandbox.url]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/bybit\s+GRID\s+yes\s+yes\s+YES\s+.*withdraw-enabled/);
+    expect(result.stdout).toContain('Refusing the bybit key (profile GRID): it can WITHDRAW funds');
+    expect(result.stdout).toContain('Refusing the okx key (profile default)');
+    expect(result.stdout).toMatch(/bybit\s+default\s+.*ok/);
+    expectNoSecret(result.stdout + result.stderr);
+
+    const json = JSON.parse(
+      (await exkeys(project, ['verify', 'bybit', '--json', '--base-url', sandbox.url])).stdout,
+    ) as Result[];
+    expect(json.map((r) => [r.profile, r.ok, r.error?.code])).toEqual([
+      ['default', true, undefined],
+      ['GRID', false, 'unsafe-key'],
+    ]);
+  });
+
+  it('--purpose data refuses a key that can trade', async () => {
+    project = tempProject();
+    writeFileSync(join(project.dir, '.env'), envLines(KEYS.bybit));
+    const result = await exkeys(project, [
+      'verify',
+      '--purpose',
+      'data',
+      '--base-url',
+      sandbox.url,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('trade-on-data-key');
+  });
+
+  it('reports a wrong secret by reason, without the secret', async () => {
+    project = tempProject();
+    const wrong = { ...KEYS.bybit, apiSecret: KEYS.bybitNext.apiSecret };
+    writeFileSync(join(project.dir, '.env'), envLines(wrong));
+    const result = await exkeys(project, ['verify', '--json', '--base-url', sandbox.url]);
+    expect(result.code).toBe(1);
+    const [only] = JSON.parse(result.stdout) as Result[];
+    expect(only?.error).toMatchObject({ code: 'key-verification', reason: 'bad-signature' });
+    expectNoSecret(result.stdout + result.stderr);
+  });
+
+  it('fails for nothing configured, and for an exchange it cannot verify', async () => {
+    project = tempProject();
+    expect((await exkeys(project, ['verify', '--base-url', sandbox.url])).code).toBe(1);
+    writeFileSync(
+      join(project.dir, '.env'),
+      'KRAKEN_API_KEY=abcdefgh12345678\nKRAKEN_API_SECRET=abcdefgh12345678abcdefgh\n',
+    );
+    const result = await exkeys(project, ['verify', '--base-url', sandbox.url]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('cannot verify kraken keys live yet');
+  });
+
+  it('doctor --live fails on a key that can withdraw', async () => {
+    project = tempProject();
+    writeFileSync(join(project.dir, '.env'), envLines(KEYS.bybit) + envLines(KEYS.okxWithdraw), {
+      mode: 0o600,
+    });
+    const result = await exkeys(project, ['doctor', '--live', '--json', '--base-url', sandbox.url]);
+    expect(result.code).toBe(1);
+    const live = (
+      JSON.parse(result.stdout) as Array<{ check: string; status: string; message: string }>
+    ).filter((f) => f.check === 'live' && f.status !== 'warn');
+    expect(live).toEqual([
+      expect.objectContaining({
+        status: 'pass',
+        message: 'bybit (default): verified, cannot withdraw',
+      }),
+      expect.objectContaining({
+        status: 'fail',
+        message: expect.stringContaining('it can WITHDRAW funds'),
+      }),
+    ]);
+  });
+});
+
+describe('exkeys rotate (against the sandbox)', () => {
+  it('changes nothing when the new key fails verification (file bytes identical)', async () => {
+    project = tempProject();
+    writeFileSync(join(project.dir, '.env'), `# bot keys\n${envLines(KEYS.bybit)}`, {
+      mode: 0o600,
+    });
+    const before = readFileSync(join(project.dir, '.env'));
+    const unsafe = await exkeys(project, ['rotate', 'bybit', '--base-url', sandbox.url], {
+      input: `${KEYS.bybitNextWithdraw.apiKey}\n${KEYS.bybitNextWithdraw.apiSecret}\n`,
+    });
+    expect(unsafe.code).toBe(1);
+    expect(unsafe.stdout).toContain('it can WITHDRAW funds');
+    expect(unsafe.stderr).toContain('The new key was not saved; .env is unchanged.');
+    const unknown = await exkeys(project, ['rotate', 'bybit', '--base-url', sandbox.url], {
+      input: `${'Zz9'.repeat(6)}\n${KEYS.bybitNext.apiSecret}\n`,
+    });
+    expect(unknown.code).toBe(1);
+    expect(readFileSync(join(project.dir, '.env'))).toEqual(before);
+    expectNoSecret(unsafe.stdout + unsafe.stderr + unknown.stdout + unknown.stderr);
+  });
+
+  it('verifies, swaps atomically, records the time and names the old key to delete', async () => {
+    project = tempProject();
+    writeFileSync(join(project.dir, '.env'), `# bot keys\n${envLines(KEYS.bybit)}OTHER=1\n`, {
+      mode: 0o600,
+    });
+    const result = await exkeys(project, ['rotate', 'bybit', '--base-url', sandbox.url], {
+      input: `${KEYS.bybitNext.apiKey}\n${KEYS.bybitNext.apiSecret}\n`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`now uses key ${KEYS.bybitNext.apiKey.slice(0, 6)}…`);
+    expect(result.stdout).toContain(
+      `Now delete the OLD key ${KEYS.bybit.apiKey.slice(0, 6)}… on bybit: https://www.bybit.com/app/user/api-management`,
+    );
+    const after = readFileSync(join(project.dir, '.env'), 'utf8');
+    expect(after).toContain(`BYBIT_API_KEY=${KEYS.bybitNext.apiKey}\n`);
+    expect(after).toContain(`BYBIT_API_SECRET=${KEYS.bybitNext.apiSecret}\n`);
+    expect(after).toMatch(/^# bot keys\n/);
+    expect(after).toContain('OTHER=1\n');
+    expect(after).toMatch(/# exkeys:rotated-at BYBIT_API_KEY \d{4}-/);
+    expectNoSecret(result.stdout + result.stderr);
+  });
+
+  it('--no-verify skips the live check; rotating a key that is not set fails', async () => {
+    project = tempProject();
+    writeFileSync(join(project.dir, '.env'), envLines(KEYS.bybit), { mode: 0o600 });
+    const result = await exkeys(project, ['rotate', 'bybit', '--no-verify'], {
+      input: `${'Zz9'.repeat(6)}\n${KEYS.bybitNext.apiSecret}\n`,
+    });
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(project.dir, '.env'), 'utf8')).toContain(
+      `BYBIT_API_KEY=${'Zz9'.repeat(6)}`,
+    );
+    const none = await exkeys(project, ['rotate', 'okx', '--no-verify'], { input: 'a\nb\nc\n' });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('nothing to rotate');
+  });
+});
+
+describe('exkeys sandbox', () => {
+  it('serves the demo keys until SIGTERM; verify accepts the trade keys and refuses the withdraw ones', async () => {
+    project = tempProject();
+    const child = spawn(process.execPath, ['--', BIN, 'sandbox', '--write-env', '.env.sandbox'], {
+      cwd: project.dir,
+      env: project.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.on('close', () => reject(new Error(`sandbox exited early: ${stderr}`)));
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+        if (match && stdout.includes('Press Ctrl+C')) resolve(match[1]!);
+      });
+    });
+    try {
+      expect(stdout).toContain(`exkeys run --env-file .env.sandbox`);
+      const envFile = readFileSync(join(project.dir, '.env.sandbox'), 'utf8');
+      expect(envFile).toContain(`EXKEYS_BASE_URL=${url}`);
+      const verify = await exkeys(project, [
+        'verify',
+        '--json',
+        '--env-file',
+        '.env.sandbox',
+        '--base-url',
+        url,
+      ]);
+      expect(verify.code).toBe(1);
+      const results = JSON.parse(verify.stdout) as Result[];
+      expect(results.map((r) => `${r.exchange}/${r.profile}:${r.ok}`)).toEqual([
+        'binance/default:true',
+        'binance/WITHDRAW:false',
+        'bybit/default:true',
+        'bybit/WITHDRAW:false',
+        'okx/default:true',
+        'okx/WITHDRAW:false',
+      ]);
+      for (const demo of demoKeys())
+        expect(stdout + verify.stdout + verify.stderr).not.toContain(demo.apiSecret);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await new Promise<number | null>((done) =>
+      child.exitCode === null ? child.on('close', (exit) => done(exit)) : done(child.exitCode),
+    );
+    expect(code).toBe(0);
+    expect(stderr).toContain('Sandbox stopped (SIGTERM)');
+  });
+
+  it('refuses to write demo keys over real ones', async () => {
+    project = tempProject();
+    writeFileSync(join(project.dir, '.env'), envLines(KEYS.bybit), { mode: 0o600 });
+    const before = readFileSync(join(project.dir, '.env'));
+    const result = await exkeys(project, ['sandbox', '--write-env', '.env']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'already holds keys that are not sandbox demo keys (BYBIT_API_KEY, BYBIT_API_SECRET)',
+    );
+    expect(readFileSync(join(project.dir, '.env'))).toEqual(before);
+  });
+});
