@@ -13,6 +13,8 @@ import { keychainStore } from './keychain-store.js';
 
 /** Environment variable holding the keystore passphrase, for unattended use. */
 export const PASSPHRASE_VARIABLE = 'EXKEYS_PASSPHRASE';
+/** Environment variable holding the path of a file with the passphrase (a Docker/Kubernetes secret). */
+export const PASSPHRASE_FILE_VARIABLE = 'EXKEYS_PASSPHRASE_FILE';
 /** Environment variable (and keychain variable) holding an age identity, `AGE-SECRET-KEY-1…`. */
 export const IDENTITY_VARIABLE = 'EXKEYS_AGE_IDENTITY';
 /** Environment variable holding the path of an age identity file. */
@@ -75,30 +77,34 @@ async function toIdentity(text: string, source: string): Promise<AgeIdentity> {
   }
 }
 
-/**
- * Reads an age identity file: one identity per line, `#` comments and blank lines allowed. Refuses a
- * file whose permissions are looser than 0600 (`KeystoreError` code `unavailable`), like ssh does.
- */
-export async function readIdentityFile(path: string): Promise<AgeIdentity[]> {
-  let text: string;
+// Key files must be private, like ssh keys: 0600 or stricter.
+async function readKeyFile(path: string, what: string): Promise<string> {
   try {
     const info = await stat(path);
     if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
       const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
       throw new KeystoreError(
         'unavailable',
-        `Refusing to use the age identity file ${path}: its mode is ${mode}, so other users can read it. ` +
-          `Run \`chmod 600 ${path}\` and try again.`,
+        `Refusing to use the ${what} ${path}: its mode is ${mode}, so other users can read it. ` +
+          `Run \`chmod 600 ${path}\` (for a Kubernetes secret volume set \`defaultMode: 0400\`) and try again.`,
       );
     }
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     if (KeystoreError.isInstance(error)) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw new KeystoreError('no-key', `Cannot read the age identity file ${path} (${code}).`, {
+    throw new KeystoreError('no-key', `Cannot read the ${what} ${path} (${code}).`, {
       cause: error,
     });
   }
+}
+
+/**
+ * Reads an age identity file: one identity per line, `#` comments and blank lines allowed. Refuses a
+ * file whose permissions are looser than 0600 (`KeystoreError` code `unavailable`), like ssh does.
+ */
+export async function readIdentityFile(path: string): Promise<AgeIdentity[]> {
+  const text = await readKeyFile(path, 'age identity file');
   const identities: AgeIdentity[] = [];
   for (const [i, line] of text.split(/\r?\n/).entries()) {
     if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
@@ -121,13 +127,15 @@ async function exists(path: string): Promise<boolean> {
  * 2. the `identity` option;
  * 3. the `identityFile` option;
  * 4. `EXKEYS_PASSPHRASE`;
- * 5. `EXKEYS_AGE_IDENTITY`;
- * 6. `EXKEYS_AGE_IDENTITY_FILE` (a path);
- * 7. the `identityKeychain` option, then `EXKEYS_AGE_IDENTITY_KEYCHAIN` (a keychain service holding
+ * 5. `EXKEYS_PASSPHRASE_FILE` (a path; one trailing newline is trimmed);
+ * 6. `EXKEYS_AGE_IDENTITY`;
+ * 7. `EXKEYS_AGE_IDENTITY_FILE` (a path);
+ * 8. the `identityKeychain` option, then `EXKEYS_AGE_IDENTITY_KEYCHAIN` (a keychain service holding
  *    the variable `EXKEYS_AGE_IDENTITY`);
- * 8. the default identity file `$XDG_CONFIG_HOME/exkeys/age-identity.txt` (`~/.config/…`), if it exists.
+ * 9. the default identity file `$XDG_CONFIG_HOME/exkeys/age-identity.txt` (`~/.config/…`), if it exists.
  *
  * Returns `null` when none is present. Throws `KeystoreError` when a configured source is unusable.
+ * Key files (identity and passphrase files) must not be readable by other users (mode 0600 or 0400).
  */
 export async function resolveAgeKey(sources: AgeKeySources): Promise<AgeKey | null> {
   const env = sources.env ?? process.env;
@@ -143,6 +151,11 @@ export async function resolveAgeKey(sources: AgeKeySources): Promise<AgeKey | nu
   }
   const passphrase = env[PASSPHRASE_VARIABLE];
   if (passphrase) return passphraseKey(passphrase, PASSPHRASE_VARIABLE);
+  const passphraseFile = env[PASSPHRASE_FILE_VARIABLE];
+  if (passphraseFile) {
+    const text = await readKeyFile(passphraseFile, 'passphrase file');
+    return passphraseKey(text.replace(/\r?\n$/, ''), `the passphrase file ${passphraseFile}`);
+  }
   const identity = env[IDENTITY_VARIABLE];
   if (identity) {
     return {

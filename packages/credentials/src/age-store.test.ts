@@ -151,6 +151,20 @@ describe('ageStore with a passphrase', () => {
     expect((await ageStore({ path, passphrase: PASS }).readAll()).get('A')).toBe(CANARY);
   });
 
+  it('reads EXKEYS_PASSPHRASE_FILE (a mounted secret), refusing one readable by others', async () => {
+    const path = join(dir, '.env.age');
+    await ageStore({ path, passphrase: PASS, scryptWorkFactor: LOW }).write({ A: CANARY });
+    const file = join(dir, 'exkeys_passphrase');
+    await writeFile(file, `${PASS}\n`, { mode: 0o400 });
+    const env = { EXKEYS_PASSPHRASE_FILE: file };
+    expect((await ageStore({ path, env }).readAll()).get('A')).toBe(CANARY);
+    await chmod(file, 0o444);
+    const error = await failure(ageStore({ path, env }).readAll());
+    expect(error.code).toBe('unavailable');
+    expect(error.message).toContain('defaultMode: 0400');
+    expect(error.message).not.toContain(PASS);
+  });
+
   it('rejects a wrong passphrase with `wrong-key` saying so, and leaves the file unchanged', async () => {
     const path = join(dir, '.env.age');
     await ageStore({ path, passphrase: PASS, scryptWorkFactor: LOW }).write({ A: CANARY });

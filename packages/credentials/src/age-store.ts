@@ -59,7 +59,8 @@ function noKey(path: string): KeystoreError {
   return new KeystoreError(
     'no-key',
     `No key to open the age keystore ${path}. Pass \`passphrase\` or \`identity\`/\`identityFile\` to ageStore, ` +
-      'or set EXKEYS_PASSPHRASE, EXKEYS_AGE_IDENTITY or EXKEYS_AGE_IDENTITY_FILE, or keep your identity in ' +
+      'or set EXKEYS_PASSPHRASE (or EXKEYS_PASSPHRASE_FILE), EXKEYS_AGE_IDENTITY or EXKEYS_AGE_IDENTITY_FILE, ' +
+      'or keep your identity in ' +
       '~/.config/exkeys/age-identity.txt (mode 0600).',
   );
 }
