@@ -2,8 +2,10 @@ import {
   type ExchangeApi,
   type ExchangeCall,
   type ExchangeReply,
+  exchangeApi,
   formParams,
   header,
+  type Route,
 } from './exchange-api.js';
 import { BALANCES, findMarket, SPOT_MARKETS, type SpotMarket } from './market-data.js';
 import type { OrderStore, SandboxOrder } from './order-store.js';
@@ -13,16 +15,6 @@ import { hmacSha256, isPemKey, sameText, verifyPemSignature } from './signatures
 /** Binance's default and largest `recvWindow`. */
 const DEFAULT_RECV_WINDOW = 5000;
 const MAX_RECV_WINDOW = 60_000;
-
-type Access = 'public' | 'any' | 'read' | 'trade';
-interface Route {
-  readonly access: Access;
-  readonly handle: (
-    call: ExchangeCall,
-    params: Record<string, string>,
-    key: ResolvedKey | undefined,
-  ) => ExchangeReply;
-}
 
 const ok = (body: unknown, apiKey?: string): ExchangeReply => ({
   status: 200,
@@ -50,7 +42,7 @@ export function binanceApi(
   keys: ReadonlyMap<string, ResolvedKey>,
   orders: OrderStore,
 ): ExchangeApi {
-  const routes: Record<string, Route> = {
+  const routes: Record<string, Route<Record<string, string>>> = {
     'GET /api/v3/ping': { access: 'public', handle: () => ok({}) },
     'GET /api/v3/time': { access: 'public', handle: (call) => ok({ serverTime: call.now }) },
     'GET /api/v3/exchangeInfo': { access: 'public', handle: exchangeInfo },
@@ -66,28 +58,28 @@ export function binanceApi(
     'GET /api/v3/ticker/24hr': { access: 'public', handle: ticker },
     'GET /sapi/v1/capital/config/getall': {
       access: 'read',
-      handle: (_c, _p, key) => ok(coinConfig(), key!.apiKey),
+      handle: (_c, _p, key) => ok(coinConfig(), key.apiKey),
     },
     // ccxt's default loadMarkets asks for margin pairs when keys are set (options.fetchMargins).
     'GET /sapi/v1/margin/allPairs': {
       access: 'read',
-      handle: (_c, _p, key) => ok(marginPairs(true), key!.apiKey),
+      handle: (_c, _p, key) => ok(marginPairs(true), key.apiKey),
     },
     'GET /sapi/v1/margin/isolated/allPairs': {
       access: 'read',
-      handle: (_c, _p, key) => ok(marginPairs(false), key!.apiKey),
+      handle: (_c, _p, key) => ok(marginPairs(false), key.apiKey),
     },
     'GET /sapi/v1/account/apiRestrictions': {
       access: 'any',
-      handle: (_c, _p, key) => apiRestrictions(key!),
+      handle: (_c, _p, key) => apiRestrictions(key),
     },
-    'GET /api/v3/account': { access: 'read', handle: (call, _p, key) => account(call, key!) },
-    'POST /api/v3/order': { access: 'trade', handle: (call, p, key) => createOrder(call, p, key!) },
+    'GET /api/v3/account': { access: 'read', handle: (call, _p, key) => account(call, key) },
+    'POST /api/v3/order': { access: 'trade', handle: (call, p, key) => createOrder(call, p, key) },
     'DELETE /api/v3/order': {
       access: 'trade',
-      handle: (call, p, key) => cancelOrder(call, p, key!),
+      handle: (call, p, key) => cancelOrder(call, p, key),
     },
-    'GET /api/v3/order': { access: 'read', handle: (call, p, key) => queryOrder(call, p, key!) },
+    'GET /api/v3/order': { access: 'read', handle: (call, p, key) => queryOrder(call, p, key) },
   };
 
   function createOrder(
@@ -179,23 +171,15 @@ export function binanceApi(
     return ok(renderOrder(found), key.apiKey);
   }
 
-  return (call) => {
-    const route = routes[`${call.method} ${call.path}`];
-    if (!route) return undefined;
-    const params = { ...formParams(call.rawBody), ...formParams(call.rawQuery) };
-    if (route.access === 'public') return route.handle(call, params, undefined);
-    const auth = authenticate(call, params, keys);
-    if ('reply' in auth) return auth.reply;
-    const { key } = auth;
-    const tradingExpired = isExpired(key, call.now);
-    if (
-      (route.access === 'trade' && (!key.trade || tradingExpired)) ||
-      (route.access === 'read' && !key.read)
-    ) {
-      return fail(401, -2015, INVALID_KEY_IP_OR_PERMISSION, key.apiKey);
-    }
-    return route.handle(call, params, key);
-  };
+  return exchangeApi({
+    routes,
+    // Binance reads both; a parameter in the query string wins over the body.
+    params: (call) => ({ ...formParams(call.rawBody), ...formParams(call.rawQuery) }),
+    authenticate: (call, params) => authenticate(call, params, keys),
+    // A lapsed key keeps reading but loses its trading authority.
+    permits: (key, access, now) => key[access] && (access === 'read' || !isExpired(key, now)),
+    denied: (_call, key) => fail(401, -2015, INVALID_KEY_IP_OR_PERMISSION, key.apiKey),
+  });
 }
 
 function authenticate(

@@ -2,9 +2,10 @@ import {
   type ExchangeApi,
   type ExchangeCall,
   type ExchangeReply,
-  formParams,
+  exchangeApi,
   header,
-  jsonParams,
+  queryOrJsonParams,
+  type Route,
 } from './exchange-api.js';
 import { BALANCES, findMarket, SPOT_MARKETS, type SpotMarket, totalUsd } from './market-data.js';
 import type { OrderStore, SandboxOrder } from './order-store.js';
@@ -13,16 +14,6 @@ import { hmacSha256, isPemKey, sameText, verifyPemSignature } from './signatures
 
 /** Bybit's default `X-BAPI-RECV-WINDOW` when a request omits it. */
 const DEFAULT_RECV_WINDOW = 5000;
-
-type Access = 'public' | 'any' | 'read' | 'trade';
-interface Route {
-  readonly access: Access;
-  readonly handle: (
-    call: ExchangeCall,
-    params: Record<string, unknown>,
-    key: ResolvedKey | undefined,
-  ) => ExchangeReply;
-}
 
 /** Bybit v5 wraps every answer, success or error, in this envelope with HTTP 200. */
 function envelope(
@@ -46,7 +37,7 @@ function envelope(
  * failures carry Bybit's retCodes.
  */
 export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStore): ExchangeApi {
-  const routes: Record<string, Route> = {
+  const routes: Record<string, Route<Record<string, unknown>>> = {
     'GET /v5/market/time': {
       access: 'public',
       handle: (call) =>
@@ -60,7 +51,7 @@ export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderSt
     'GET /v5/market/instruments-info': { access: 'public', handle: instruments },
     'GET /v5/market/tickers': { access: 'public', handle: tickers },
     'GET /v5/asset/coin/query-info': { access: 'read', handle: coinInfo },
-    'GET /v5/user/query-api': { access: 'any', handle: (call, _p, key) => keyInfo(call, key!) },
+    'GET /v5/user/query-api': { access: 'any', handle: (call, _p, key) => keyInfo(call, key) },
     'GET /v5/account/info': {
       access: 'read',
       handle: (call) =>
@@ -83,15 +74,15 @@ export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderSt
     'GET /v5/account/wallet-balance': { access: 'read', handle: walletBalance },
     'POST /v5/order/create': {
       access: 'trade',
-      handle: (call, p, key) => createOrder(call, p, key!),
+      handle: (call, p, key) => createOrder(call, p, key),
     },
     'POST /v5/order/cancel': {
       access: 'trade',
-      handle: (call, p, key) => cancelOrder(call, p, key!),
+      handle: (call, p, key) => cancelOrder(call, p, key),
     },
     'GET /v5/order/realtime': {
       access: 'read',
-      handle: (call, p, key) => openOrders(call, p, key!),
+      handle: (call, p, key) => openOrders(call, p, key),
     },
   };
 
@@ -145,15 +136,20 @@ export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderSt
     );
   }
 
+  /** The key's order named by `orderId` or `orderLinkId`. */
+  function findOrder(p: Record<string, unknown>, key: ResolvedKey): SandboxOrder | undefined {
+    return orders.find('bybit', key.apiKey, {
+      id: typeof p.orderId === 'string' ? p.orderId : undefined,
+      clientId: typeof p.orderLinkId === 'string' ? p.orderLinkId : undefined,
+    });
+  }
+
   function cancelOrder(
     call: ExchangeCall,
     p: Record<string, unknown>,
     key: ResolvedKey,
   ): ExchangeReply {
-    const found = orders.find('bybit', key.apiKey, {
-      id: typeof p.orderId === 'string' ? p.orderId : undefined,
-      clientId: typeof p.orderLinkId === 'string' ? p.orderLinkId : undefined,
-    });
+    const found = findOrder(p, key);
     const canceled = orders.cancel(found?.symbol === p.symbol ? found : undefined, call.now);
     if (!canceled) return envelope(170213, 'Order does not exist.', {}, call.now, key.apiKey);
     return envelope(
@@ -170,34 +166,24 @@ export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderSt
     p: Record<string, unknown>,
     key: ResolvedKey,
   ): ExchangeReply {
-    const found = orders.find('bybit', key.apiKey, {
-      id: typeof p.orderId === 'string' ? p.orderId : undefined,
-      clientId: typeof p.orderLinkId === 'string' ? p.orderLinkId : undefined,
-    });
+    const found = findOrder(p, key);
     const list = found ? [renderOrder(found)] : [];
     return envelope(0, 'OK', { list, nextPageCursor: '', category: 'spot' }, call.now, key.apiKey);
   }
 
-  return (call) => {
-    const route = routes[`${call.method} ${call.path}`];
-    if (!route) return undefined;
-    const params: Record<string, unknown> =
-      call.method === 'POST' ? jsonParams(call.rawBody) : formParams(call.rawQuery);
-    if (route.access === 'public') return route.handle(call, params, undefined);
-    const auth = authenticate(call, keys);
-    if ('reply' in auth) return auth.reply;
-    const { key } = auth;
-    if ((route.access === 'trade' && !key.trade) || (route.access === 'read' && !key.read)) {
-      return envelope(
+  return exchangeApi({
+    routes,
+    params: queryOrJsonParams,
+    authenticate: (call) => authenticate(call, keys),
+    denied: (call, key) =>
+      envelope(
         10005,
         'Permission denied, please check your API key permissions.',
         {},
         call.now,
         key.apiKey,
-      );
-    }
-    return route.handle(call, params, key);
-  };
+      ),
+  });
 }
 
 function authenticate(

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ResolvedKey } from './sandbox-key.js';
 
 /** One HTTP request as an exchange module sees it: raw strings, exactly as they were sent. */
 export interface ExchangeCall {
@@ -57,4 +58,56 @@ export function jsonParams(raw: string): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : {};
+}
+
+/** Bybit and OKX take GET parameters in the query string and POST parameters as a JSON body. */
+export function queryOrJsonParams(call: ExchangeCall): Record<string, unknown> {
+  return call.method === 'POST' ? jsonParams(call.rawBody) : formParams(call.rawQuery);
+}
+
+/** Who may call a route: anyone, any valid key, or a key with read or trade permission. */
+export type Access = 'public' | 'any' | 'read' | 'trade';
+
+/** One endpoint. Private handlers receive the authenticated key. */
+export type Route<P> =
+  | {
+      readonly access: 'public';
+      readonly handle: (call: ExchangeCall, params: P) => ExchangeReply;
+    }
+  | {
+      readonly access: Exclude<Access, 'public'>;
+      readonly handle: (call: ExchangeCall, params: P, key: ResolvedKey) => ExchangeReply;
+    };
+
+/** What makes one exchange different: its endpoints, parameters, authentication and refusals. */
+export interface ExchangeRules<P> {
+  /** Endpoints keyed `'METHOD /path'`. */
+  readonly routes: Record<string, Route<P>>;
+  readonly params: (call: ExchangeCall) => P;
+  /** Checks key, clock, signature and IP; answers the exchange's error on the first failure. */
+  readonly authenticate: (
+    call: ExchangeCall,
+    params: P,
+  ) => { key: ResolvedKey } | { reply: ExchangeReply };
+  /** Whether a key may use a `read` or `trade` route. @default the key's own flag */
+  readonly permits?: (key: ResolvedKey, access: 'read' | 'trade', now: number) => boolean;
+  /** The exchange's answer to a key without the permission a route needs. */
+  readonly denied: (call: ExchangeCall, key: ResolvedKey) => ExchangeReply;
+}
+
+/** Builds an imitation: route, authenticate, check the permission, then handle. */
+export function exchangeApi<P>(rules: ExchangeRules<P>): ExchangeApi {
+  const permits = rules.permits ?? ((key: ResolvedKey, access: 'read' | 'trade') => key[access]);
+  return (call) => {
+    const route = rules.routes[`${call.method} ${call.path}`];
+    if (!route) return undefined;
+    const params = rules.params(call);
+    if (route.access === 'public') return route.handle(call, params);
+    const auth = rules.authenticate(call, params);
+    if ('reply' in auth) return auth.reply;
+    if (route.access !== 'any' && !permits(auth.key, route.access, call.now)) {
+      return rules.denied(call, auth.key);
+    }
+    return route.handle(call, params, auth.key);
+  };
 }

@@ -2,10 +2,11 @@ import {
   type ExchangeApi,
   type ExchangeCall,
   type ExchangeReply,
-  formParams,
+  exchangeApi,
   header,
-  jsonParams,
   jsonValue,
+  queryOrJsonParams,
+  type Route,
 } from './exchange-api.js';
 import { BALANCES, findMarket, SPOT_MARKETS, totalUsd } from './market-data.js';
 import type { OrderStore, SandboxOrder } from './order-store.js';
@@ -15,16 +16,6 @@ import { hmacSha256, sameText } from './signatures.js';
 /** OKX rejects request timestamps more than 30 s away from its clock. */
 const TIMESTAMP_WINDOW_MS = 30_000;
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
-
-type Access = 'public' | 'any' | 'read' | 'trade';
-interface Route {
-  readonly access: Access;
-  readonly handle: (
-    call: ExchangeCall,
-    params: Record<string, unknown>,
-    key: ResolvedKey | undefined,
-  ) => ExchangeReply;
-}
 
 const ok = (data: unknown[], apiKey?: string): ExchangeReply => ({
   status: 200,
@@ -45,7 +36,7 @@ const fail = (status: number, code: string, msg: string, apiKey?: string): Excha
  * passphrase must match. `x-simulated-trading: 1` is accepted like a demo-trading request.
  */
 export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStore): ExchangeApi {
-  const routes: Record<string, Route> = {
+  const routes: Record<string, Route<Record<string, unknown>>> = {
     'GET /api/v5/public/time': {
       access: 'public',
       handle: (call) => ok([{ ts: String(call.now) }]),
@@ -54,31 +45,31 @@ export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStor
     'GET /api/v5/market/ticker': { access: 'public', handle: ticker },
     'GET /api/v5/asset/currencies': {
       access: 'read',
-      handle: (_c, _p, key) => ok(currencies(), key!.apiKey),
+      handle: (_c, _p, key) => ok(currencies(), key.apiKey),
     },
     'GET /api/v5/account/config': {
       access: 'any',
-      handle: (call, _p, key) => accountConfig(call, key!),
+      handle: (call, _p, key) => accountConfig(call, key),
     },
     'GET /api/v5/account/balance': {
       access: 'read',
-      handle: (call, _p, key) => ok(balance(call), key!.apiKey),
+      handle: (call, _p, key) => ok(balance(call), key.apiKey),
     },
     'POST /api/v5/trade/order': {
       access: 'trade',
-      handle: (call, _p, key) => createOrders(call, key!, false),
+      handle: (call, _p, key) => createOrders(call, key, false),
     },
     'POST /api/v5/trade/batch-orders': {
       access: 'trade',
-      handle: (call, _p, key) => createOrders(call, key!, true),
+      handle: (call, _p, key) => createOrders(call, key, true),
     },
     'POST /api/v5/trade/cancel-order': {
       access: 'trade',
-      handle: (call, p, key) => cancelOrder(call, p, key!),
+      handle: (call, p, key) => cancelOrder(call, p, key),
     },
     'GET /api/v5/trade/order': {
       access: 'read',
-      handle: (call, p, key) => queryOrder(call, p, key!),
+      handle: (call, p, key) => queryOrder(call, p, key),
     },
   };
 
@@ -196,20 +187,12 @@ export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStor
     return ok([renderOrder(found)], key.apiKey);
   }
 
-  return (call) => {
-    const route = routes[`${call.method} ${call.path}`];
-    if (!route) return undefined;
-    const params: Record<string, unknown> =
-      call.method === 'POST' ? jsonParams(call.rawBody) : formParams(call.rawQuery);
-    if (route.access === 'public') return route.handle(call, params, undefined);
-    const auth = authenticate(call, keys);
-    if ('reply' in auth) return auth.reply;
-    const { key } = auth;
-    if ((route.access === 'trade' && !key.trade) || (route.access === 'read' && !key.read)) {
-      return fail(401, '50120', "API key doesn't have permission", key.apiKey);
-    }
-    return route.handle(call, params, key);
-  };
+  return exchangeApi({
+    routes,
+    params: queryOrJsonParams,
+    authenticate: (call) => authenticate(call, keys),
+    denied: (_call, key) => fail(401, '50120', "API key doesn't have permission", key.apiKey),
+  });
 }
 
 function authenticate(
