@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { inspect, promisify } from 'node:util';
 import { Decrypter, Encrypter, generateIdentity, identityToRecipient } from 'age-encryption';
 import { parse as dotenvParse } from 'dotenv';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -271,6 +271,19 @@ describe('ageStore with X25519 identities', () => {
     );
     expect(id.code).toBe('wrong-key');
     expect(id.message).toContain('encrypted with a passphrase');
+  });
+
+  it('shows neither passphrase nor identity when the store is printed', async () => {
+    const path = join(dir, '.env.age');
+    for (const store of [
+      ageStore({ path, identity: alice.identity }),
+      ageStore({ path, passphrase: CANARY }),
+    ]) {
+      await store.readAll();
+      const printed = `${inspect(store, { depth: 10, showHidden: true })} ${JSON.stringify(store)} ${String(store)}`;
+      expect(printed).not.toContain(alice.identity.slice(0, 20));
+      expectNoCanary(printed);
+    }
   });
 
   it('never writes a canary into the keystore file', async () => {
