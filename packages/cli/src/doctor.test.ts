@@ -1,19 +1,17 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CANARY_BYBIT_KEY,
   CANARY_BYBIT_SECRET,
-  ensureBuilt,
+  cliProjects,
   exkeys,
   leakedFragments,
   type TempProject,
-  tempProject,
 } from './test-cli.js';
 
 let project: TempProject;
-beforeAll(() => ensureBuilt());
-afterEach(() => project?.remove());
+const newProject = cliProjects();
 
 interface Finding {
   check: string;
@@ -37,7 +35,7 @@ async function doctor(
 const failed = (findings: Finding[]) => findings.filter((finding) => finding.status === 'fail');
 
 async function healthyProject(): Promise<void> {
-  project = tempProject({ git: true });
+  project = newProject({ git: true });
   await exkeys(project, ['init']);
   writeFileSync(join(project.dir, '.env'), ''); // drop the template: only the saved key below
   await exkeys(project, ['set', 'bybit'], {

@@ -1,8 +1,9 @@
 /**
- * `@exkeys/cli`: the `exkeys` command line. The binary is `exkeys`; this entry exposes the program
- * and the scanner's leak rules for tools that embed them.
+ * `@exkeys/cli`: the `exkeys` command line. The binary is `exkeys`; this entry exposes the program,
+ * the secret-argument guard and the scanner's leak rules for tools that embed them.
  * @module
  */
 export { CommandFailed, EXIT, UsageError } from './exit-codes.js';
+export { LEAK_RULES, type LeakRule, NEAR_LINES } from './leak-rules.js';
 export { createProgram, type StoreOptions } from './program.js';
 export { findSecretArgument } from './secret-arguments.js';

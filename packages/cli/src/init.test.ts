@@ -1,15 +1,14 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, exkeys, type TempProject, tempProject } from './test-cli.js';
+import { describe, expect, it } from 'vitest';
+import { cliProjects, exkeys, type TempProject } from './test-cli.js';
 
 let project: TempProject;
-beforeAll(() => ensureBuilt());
-afterEach(() => project?.remove());
+const newProject = cliProjects();
 
 describe('exkeys init', () => {
   it('creates a commented .env with mode 0600 and a .gitignore covering secret files', async () => {
-    project = tempProject({ git: true });
+    project = newProject({ git: true });
     const result = await exkeys(project, ['init']);
     expect(result.code).toBe(0);
     const envFile = join(project.dir, '.env');
@@ -27,7 +26,7 @@ describe('exkeys init', () => {
   });
 
   it('keeps an existing .gitignore and never duplicates lines', async () => {
-    project = tempProject({ git: true });
+    project = newProject({ git: true });
     writeFileSync(join(project.dir, '.gitignore'), 'node_modules\n.env');
     await exkeys(project, ['init']);
     await exkeys(project, ['init']);
@@ -38,7 +37,7 @@ describe('exkeys init', () => {
   });
 
   it('refuses to overwrite an existing .env (exit 1, bytes unchanged)', async () => {
-    project = tempProject();
+    project = newProject();
     const envFile = join(project.dir, '.env');
     writeFileSync(envFile, 'BYBIT_API_KEY=existing\n');
     const result = await exkeys(project, ['init']);
@@ -48,7 +47,7 @@ describe('exkeys init', () => {
   });
 
   it('warns when .env is already tracked by git', async () => {
-    project = tempProject({ git: true });
+    project = newProject({ git: true });
     writeFileSync(join(project.dir, '.env'), '# nothing yet\n');
     project.git('add', '.env');
     project.git('commit', '-q', '-m', 'oops');
@@ -58,7 +57,7 @@ describe('exkeys init', () => {
   });
 
   it('honours --env-file', async () => {
-    project = tempProject({ git: true });
+    project = newProject({ git: true });
     const result = await exkeys(project, ['init', '--env-file', 'bot.env']);
     expect(result.code).toBe(0);
     expect(statSync(join(project.dir, 'bot.env')).mode & 0o777).toBe(0o600);
@@ -68,7 +67,7 @@ describe('exkeys init', () => {
 
 describe('the installed binary', () => {
   it('runs through its shebang and keeps `--env-file <new file>` away from Node', async () => {
-    project = tempProject({ git: true });
+    project = newProject({ git: true });
     const { spawnSync } = await import('node:child_process');
     const { BIN } = await import('./test-cli.js');
     const result = spawnSync(BIN, ['init', '--env-file', 'fresh.env'], {

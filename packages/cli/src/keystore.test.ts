@@ -1,21 +1,19 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CANARY_BYBIT_KEY,
   CANARY_BYBIT_SECRET,
-  ensureBuilt,
+  cliProjects,
   exkeys,
   filesUnder,
   leakedFragments,
   type TempProject,
-  tempProject,
 } from './test-cli.js';
 
 let project: TempProject;
-beforeAll(() => ensureBuilt());
-afterEach(() => project?.remove());
+const newProject = cliProjects();
 
 const PASSPHRASE = { EXKEYS_PASSPHRASE: 'correct horse battery staple 42' };
 const hasAge = spawnSync('age-keygen', ['--version']).status === 0;
@@ -23,7 +21,7 @@ const hasAge = spawnSync('age-keygen', ['--version']).status === 0;
 describe('--keystore (age)', () => {
   it('set writes an age file the age CLI decrypts; list, validate and run read it', async (ctx) => {
     if (!hasAge) ctx.skip('the age CLI (Debian package `age`) is not installed');
-    project = tempProject();
+    project = newProject();
     const identity = join(project.dir, 'id.age-identity');
     expect(spawnSync('age-keygen', ['-o', identity]).status).toBe(0);
     const env = { EXKEYS_AGE_IDENTITY_FILE: identity };
@@ -64,14 +62,14 @@ describe('--keystore (age)', () => {
   });
 
   it('without any key source and no terminal, fails with what to set', async () => {
-    project = tempProject();
+    project = newProject();
     const result = await exkeys(project, ['list', '--keystore', 'keys.env.age']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('EXKEYS_PASSPHRASE');
   });
 
   it('encrypt then decrypt moves the .env into a passphrase keystore and back, losing no line', async () => {
-    project = tempProject();
+    project = newProject();
     const original = `# my bot\nBYBIT_API_KEY=${CANARY_BYBIT_KEY}\n\n# the secret\nBYBIT_API_SECRET="${CANARY_BYBIT_SECRET}"\nLOG_LEVEL=debug # trailing comment\n`;
     writeFileSync(join(project.dir, '.env'), original, { mode: 0o600 });
     const encrypt = await exkeys(project, ['encrypt'], { env: PASSPHRASE });
@@ -104,7 +102,7 @@ describe('--keystore (age)', () => {
   });
 
   it('encrypt refuses to overwrite an existing keystore, and --keep keeps the source', async () => {
-    project = tempProject();
+    project = newProject();
     writeFileSync(join(project.dir, '.env'), `BYBIT_API_KEY=${CANARY_BYBIT_KEY}\n`, {
       mode: 0o600,
     });

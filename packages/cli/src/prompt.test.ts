@@ -1,25 +1,23 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   BIN,
   CANARY_BYBIT_KEY,
   CANARY_BYBIT_SECRET,
-  ensureBuilt,
+  cliProjects,
   leakedFragments,
   type TempProject,
-  tempProject,
 } from './test-cli.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 let project: TempProject;
 let socket: string;
 
-beforeAll(() => ensureBuilt());
+const newProject = cliProjects();
 afterEach(() => {
   if (socket) spawnSync('tmux', ['-L', socket, 'kill-server']);
-  project?.remove();
 });
 
 function tmux(...args: string[]): string {
@@ -49,7 +47,7 @@ describe('hidden prompt in a real terminal (tmux)', () => {
   it('exkeys set does not echo the key or the secret', async (ctx) => {
     if (!hasTmux)
       ctx.skip('tmux (Debian package `tmux`) is not installed: cannot open a pseudo-terminal');
-    project = tempProject();
+    project = newProject();
     socket = `exkeys-test-${process.pid}-${Date.now()}`;
     const command = `${process.execPath} -- ${BIN} set bybit; echo "EXIT=$?"; sleep 60`;
     tmux('new-session', '-d', '-s', 'exkeys', '-x', '200', '-y', '50', '-c', project.dir, command);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BIN,
   CANARY_BYBIT_KEY,
@@ -9,15 +9,13 @@ import {
   CANARY_OKX_KEY,
   CANARY_OKX_PASSPHRASE,
   CANARY_OKX_SECRET,
-  ensureBuilt,
+  cliProjects,
   exkeys,
   type TempProject,
-  tempProject,
 } from './test-cli.js';
 
 let project: TempProject;
-beforeAll(() => ensureBuilt());
-afterEach(() => project?.remove());
+const newProject = cliProjects();
 
 const PRINT_ENV =
   'for (const n of ["BYBIT_API_KEY","BYBIT_API_SECRET","OKX_API_KEY","OTHER"]) console.log(n + "=" + (process.env[n] ?? "<unset>"))';
@@ -32,7 +30,7 @@ function writeEnv(): void {
 
 describe('exkeys run', () => {
   it("injects the store into the child's environment only", async () => {
-    project = tempProject();
+    project = newProject();
     writeEnv();
     const result = await exkeys(project, ['run', '--', process.execPath, '-e', PRINT_ENV]);
     expect(result.code).toBe(0);
@@ -43,7 +41,7 @@ describe('exkeys run', () => {
   });
 
   it('--exchange limits what is injected, and the shell wins over the file', async () => {
-    project = tempProject();
+    project = newProject();
     writeEnv();
     const result = await exkeys(project, [
       'run',
@@ -64,7 +62,7 @@ describe('exkeys run', () => {
   });
 
   it("exits with the child's exit code, and 127 for a missing command", async () => {
-    project = tempProject();
+    project = newProject();
     expect(
       (await exkeys(project, ['run', '--', process.execPath, '-e', 'process.exit(7)'])).code,
     ).toBe(7);
@@ -76,7 +74,7 @@ describe('exkeys run', () => {
 
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`forwards ${signal} to the child and exits with its code`, async () => {
-      project = tempProject();
+      project = newProject();
       const script = `process.on(${JSON.stringify(signal)}, () => { console.log('child got ${signal}'); process.exit(42); }); console.log('ready'); setInterval(() => {}, 1000);`;
       const child = spawn(
         process.execPath,

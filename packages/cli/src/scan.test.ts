@@ -1,21 +1,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CANARY_BYBIT_KEY,
   CANARY_BYBIT_SECRET,
   CANARY_OKX_KEY,
   CANARY_OKX_SECRET,
-  ensureBuilt,
+  cliProjects,
   exkeys,
   leakedFragments,
   type TempProject,
-  tempProject,
 } from './test-cli.js';
 
 let project: TempProject;
-beforeAll(() => ensureBuilt());
-afterEach(() => project?.remove());
+const newProject = cliProjects();
 
 interface Finding {
   file: string;
@@ -39,7 +37,7 @@ function expectMasked(text: string): void {
 
 describe('exkeys scan', () => {
   it('finds key-shaped strings near exchange names, masked, with file:line, and exits 1', async () => {
-    project = tempProject({ git: true });
+    project = newProject({ git: true });
     writeFileSync(
       join(project.dir, 'config.js'),
       [
@@ -80,7 +78,7 @@ describe('exkeys scan', () => {
   });
 
   it('finds the configured values anywhere, but not in the store itself', async () => {
-    project = tempProject({ git: true });
+    project = newProject({ git: true });
     await exkeys(project, ['set', 'bybit'], {
       input: `${CANARY_BYBIT_KEY}\n${CANARY_BYBIT_SECRET}\n`,
     });
@@ -111,7 +109,7 @@ describe('exkeys scan', () => {
   });
 
   it('skips ignored files, binary files and node_modules', async () => {
-    project = tempProject({ git: true });
+    project = newProject({ git: true });
     writeFileSync(join(project.dir, '.gitignore'), 'ignored.txt\n');
     writeFileSync(join(project.dir, 'ignored.txt'), `bybit ${CANARY_BYBIT_SECRET}\n`);
     writeFileSync(
@@ -123,7 +121,7 @@ describe('exkeys scan', () => {
   });
 
   it('walks a plain directory outside git, skipping node_modules', async () => {
-    project = tempProject();
+    project = newProject();
     mkdirSync(join(project.dir, 'node_modules', 'x'), { recursive: true });
     writeFileSync(
       join(project.dir, 'node_modules', 'x', 'index.js'),
@@ -137,7 +135,7 @@ describe('exkeys scan', () => {
   });
 
   it('with --history, finds a secret committed and later deleted, naming the commit', async () => {
-    project = tempProject({ git: true });
+    project = newProject({ git: true });
     writeFileSync(join(project.dir, 'README.md'), '# bot\n');
     project.git('add', '.');
     project.git('commit', '-q', '-m', 'start');
@@ -175,7 +173,7 @@ describe('exkeys scan', () => {
   });
 
   it('--history outside a repository is a usage error', async () => {
-    project = tempProject();
+    project = newProject();
     expect((await exkeys(project, ['scan', '--history'])).code).toBe(2);
   });
 });

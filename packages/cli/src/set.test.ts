@@ -1,23 +1,21 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CANARY_BYBIT_KEY,
   CANARY_BYBIT_SECRET,
   CANARY_OKX_KEY,
   CANARY_OKX_PASSPHRASE,
   CANARY_OKX_SECRET,
-  ensureBuilt,
+  cliProjects,
   exkeys,
   filesUnder,
   leakedFragments,
   type TempProject,
-  tempProject,
 } from './test-cli.js';
 
 let project: TempProject;
-beforeAll(() => ensureBuilt());
-afterEach(() => project?.remove());
+const newProject = cliProjects();
 
 function expectNoLeak(text: string, ...secrets: string[]): void {
   for (const secret of secrets) expect(leakedFragments(text, secret)).toEqual([]);
@@ -25,7 +23,7 @@ function expectNoLeak(text: string, ...secrets: string[]): void {
 
 describe('exkeys set', () => {
   it('reads key and secret from stdin, validates, and saves them 0600 without printing the secret', async () => {
-    project = tempProject({ git: true });
+    project = newProject({ git: true });
     const result = await exkeys(project, ['set', 'bybit'], {
       input: `${CANARY_BYBIT_KEY}\n${CANARY_BYBIT_SECRET}\n`,
     });
@@ -44,7 +42,7 @@ describe('exkeys set', () => {
   });
 
   it('asks OKX for a passphrase too, and stores a named profile', async () => {
-    project = tempProject();
+    project = newProject();
     const result = await exkeys(project, ['set', 'okx', '--profile', 'grid'], {
       input: `${CANARY_OKX_KEY}\r\n${CANARY_OKX_SECRET}\r\n${CANARY_OKX_PASSPHRASE}\r\n`,
     });
@@ -56,7 +54,7 @@ describe('exkeys set', () => {
   });
 
   it('refuses a missing passphrase, placeholders and whitespace, writing nothing', async () => {
-    project = tempProject();
+    project = newProject();
     const cases = [
       {
         exchange: 'okx',
@@ -86,14 +84,14 @@ describe('exkeys set', () => {
   });
 
   it('is a usage error with nothing on stdin', async () => {
-    project = tempProject();
+    project = newProject();
     const result = await exkeys(project, ['set', 'bybit']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Nothing on stdin');
   });
 
   it('takes a PEM secret from --secret-file and the key from stdin', async () => {
-    project = tempProject();
+    project = newProject();
     const pem = [
       '-----BEGIN PRIVATE KEY-----',
       'MC4CAQAwBQYDK2VwBCIEIPEMcanaryPEMcanaryPEMcanaryPEMcanary1234',
@@ -128,7 +126,7 @@ describe('exkeys set', () => {
 
 describe('exkeys list and validate', () => {
   it('lists previews, flags and a status; --json gives the rows', async () => {
-    project = tempProject();
+    project = newProject();
     await exkeys(project, ['set', 'bybit'], {
       input: `${CANARY_BYBIT_KEY}\n${CANARY_BYBIT_SECRET}\n`,
     });
@@ -174,7 +172,7 @@ describe('exkeys list and validate', () => {
   });
 
   it('marks keys older than --max-age stale', async () => {
-    project = tempProject();
+    project = newProject();
     const old = new Date(Date.now() - 100 * 86_400_000).toISOString();
     writeFileSync(
       join(project.dir, '.env'),
@@ -192,7 +190,7 @@ describe('exkeys list and validate', () => {
   });
 
   it('validate exits 0 for good keys and 1 for a placeholder, naming the variable only', async () => {
-    project = tempProject();
+    project = newProject();
     await exkeys(project, ['set', 'bybit'], {
       input: `${CANARY_BYBIT_KEY}\n${CANARY_BYBIT_SECRET}\n`,
     });
@@ -217,7 +215,7 @@ describe('exkeys list and validate', () => {
   });
 
   it('validate reads an explicit --env-file and ignores the shell', async () => {
-    project = tempProject();
+    project = newProject();
     writeFileSync(
       join(project.dir, 'other.env'),
       `BYBIT_API_KEY=${CANARY_BYBIT_KEY}\nBYBIT_API_SECRET=${CANARY_BYBIT_SECRET}\n`,

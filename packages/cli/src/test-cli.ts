@@ -15,6 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const root = join(packageDir, '..', '..');
@@ -218,3 +219,20 @@ export const CANARY_OKX_KEY = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 export const CANARY_OKX_SECRET = 'CA7A2F5E9B3D4C1A8E6F0B2D4A9C7E31';
 /** An OKX passphrase. */
 export const CANARY_OKX_PASSPHRASE = 'CanaryPass-8x2Q';
+
+/**
+ * Registers the hooks every CLI test file needs (build the binary once, remove each test's project)
+ * and returns the function that creates a test's project.
+ */
+export function cliProjects(): (options?: { git?: boolean }) => TempProject {
+  let current: TempProject | undefined;
+  beforeAll(() => ensureBuilt());
+  afterEach(() => {
+    current?.remove();
+    current = undefined;
+  });
+  return (options) => {
+    current = tempProject(options);
+    return current;
+  };
+}

@@ -2,15 +2,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoKeys, type Sandbox, type SandboxKey, startSandbox } from '@exkeys/sandbox';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BIN,
-  ensureBuilt,
-  exkeys,
-  leakedFragments,
-  type TempProject,
-  tempProject,
-} from './test-cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cliProjects, exkeys, leakedFragments, type TempProject } from './test-cli.js';
 
 // Keys the sandbox accepts: Bybit/Binance/OKX trade keys, withdraw-enabled keys, and spare keys for
 // rotation. Shaped like real keys so the CLI's validation has no warnings to print.
@@ -56,12 +49,11 @@ const SECRETS = Object.values(KEYS)
 let sandbox: Sandbox;
 let project: TempProject;
 
+const newProject = cliProjects();
 beforeAll(async () => {
-  ensureBuilt();
   sandbox = await startSandbox({ keys: Object.values(KEYS) });
 });
 afterAll(async () => sandbox?.close());
-afterEach(() => project?.remove());
 
 function envLines(k: SandboxKey, profile = ''): string {
   const prefix = `${k.exchange.toUpperCase()}_${profile ? `${profile}_` : ''}API_`;
@@ -82,7 +74,7 @@ interface Result {
 
 describe('exkeys verify (against the sandbox)', () => {
   it('verifies safe Bybit, Binance and OKX keys concurrently: exit 0 and a permissions table', async () => {
-    project = tempProject();
+    project = newProject();
     writeFileSync(
       join(project.dir, '.env'),
       envLines(KEYS.bybit) + envLines(KEYS.binance) + envLines(KEYS.okx),
@@ -103,7 +95,7 @@ describe('exkeys verify (against the sandbox)', () => {
   });
 
   it('refuses a withdraw-enabled key: exit 1 with the refusal message', async () => {
-    project = tempProject();
+    project = newProject();
     writeFileSync(
       join(project.dir, '.env'),
       envLines(KEYS.bybit) + envLines(KEYS.bybitWithdraw, 'GRID') + envLines(KEYS.okxWithdraw),
@@ -126,7 +118,7 @@ describe('exkeys verify (against the sandbox)', () => {
   });
 
   it('--purpose data refuses a key that can trade', async () => {
-    project = tempProject();
+    project = newProject();
     writeFileSync(join(project.dir, '.env'), envLines(KEYS.bybit));
     const result = await exkeys(project, [
       'verify',
@@ -140,7 +132,7 @@ describe('exkeys verify (against the sandbox)', () => {
   });
 
   it('reports a wrong secret by reason, without the secret', async () => {
-    project = tempProject();
+    project = newProject();
     const wrong = { ...KEYS.bybit, apiSecret: KEYS.bybitNext.apiSecret };
     writeFileSync(join(project.dir, '.env'), envLines(wrong));
     const result = await exkeys(project, ['verify', '--json', '--base-url', sandbox.url]);
@@ -151,7 +143,7 @@ describe('exkeys verify (against the sandbox)', () => {
   });
 
   it('fails for nothing configured, and for an exchange it cannot verify', async () => {
-    project = tempProject();
+    project = newProject();
     expect((await exkeys(project, ['verify', '--base-url', sandbox.url])).code).toBe(1);
     writeFileSync(
       join(project.dir, '.env'),
@@ -163,7 +155,7 @@ describe('exkeys verify (against the sandbox)', () => {
   });
 
   it('doctor --live fails on a key that can withdraw', async () => {
-    project = tempProject();
+    project = newProject();
     writeFileSync(join(project.dir, '.env'), envLines(KEYS.bybit) + envLines(KEYS.okxWithdraw), {
       mode: 0o600,
     });
@@ -187,7 +179,7 @@ describe('exkeys verify (against the sandbox)', () => {
 
 describe('exkeys rotate (against the sandbox)', () => {
   it('changes nothing when the new key fails verification (file bytes identical)', async () => {
-    project = tempProject();
+    project = newProject();
     writeFileSync(join(project.dir, '.env'), `# bot keys\n${envLines(KEYS.bybit)}`, {
       mode: 0o600,
     });
@@ -207,7 +199,7 @@ describe('exkeys rotate (against the sandbox)', () => {
   });
 
   it('verifies, swaps atomically, records the time and names the old key to delete', async () => {
-    project = tempProject();
+    project = newProject();
     writeFileSync(join(project.dir, '.env'), `# bot keys\n${envLines(KEYS.bybit)}OTHER=1\n`, {
       mode: 0o600,
     });
@@ -229,7 +221,7 @@ describe('exkeys rotate (against the sandbox)', () => {
   });
 
   it('--no-verify skips the live check; rotating a key that is not set fails', async () => {
-    project = tempProject();
+    project = newProject();
     writeFileSync(join(project.dir, '.env'), envLines(KEYS.bybit), { mode: 0o600 });
     const result = await exkeys(project, ['rotate', 'bybit', '--no-verify'], {
       input: `${'Zz9'.repeat(6)}\n${KEYS.bybitNext.apiSecret}\n`,
@@ -246,7 +238,7 @@ describe('exkeys rotate (against the sandbox)', () => {
 
 describe('exkeys sandbox', () => {
   it('serves the demo keys until SIGTERM; verify accepts the trade keys and refuses the withdraw ones', async () => {
-    project = tempProject();
+    project = newProject();
     const child = spawn(process.execPath, ['--', BIN, 'sandbox', '--write-env', '.env.sandbox'], {
       cwd: project.dir,
       env: project.env,
@@ -300,7 +292,7 @@ describe('exkeys sandbox', () => {
   });
 
   it('refuses to write demo keys over real ones', async () => {
-    project = tempProject();
+    project = newProject();
     writeFileSync(join(project.dir, '.env'), envLines(KEYS.bybit), { mode: 0o600 });
     const before = readFileSync(join(project.dir, '.env'));
     const result = await exkeys(project, ['sandbox', '--write-env', '.env']);

@@ -57,7 +57,9 @@ export async function rotateCommand(exchangeArg: string, options: RotateOptions)
       [names.secret]: creds.apiSecret,
     };
     if (creds.passphrase !== undefined) candidate[names.passphrase] = creds.passphrase;
-    const progress = startProgress(`Verifying the new ${exchange} key ${maskKey(creds.apiKey)}…`);
+    const progress = startProgress(
+      `Verifying the new ${exchange} key ${maskKey(creds.apiKey)} live`,
+    );
     const [result] = await verifyMany(candidate, [{ exchange, profile }], endpointFrom(options), {
       purpose: options.purpose,
     }).finally(() => progress.stop());
