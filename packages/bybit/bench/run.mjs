@@ -1,0 +1,214 @@
+// `pnpm bench` for @exkeys/bybit. Prints ratios against named baselines, measured in one run.
+// Timings on a shared 2-core machine are noisy: read the ratios, not the absolute times.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const packages = join(here, '..', '..');
+const dist = (pkg, file = 'index.js') => pathToFileURL(join(packages, pkg, 'dist', file)).href;
+// The dependency-free exchange packages may not have been built by `turbo run bench`.
+for (const pkg of ['binance', 'okx']) {
+  if (!existsSync(join(packages, pkg, 'dist', 'index.js'))) {
+    execFileSync(process.execPath, [
+      join(packages, '..', 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(packages, pkg, 'tsconfig.build.json'),
+    ]);
+  }
+}
+const ccxtUrl = import.meta.resolve('ccxt');
+const { getCredentials } = await import(dist('credentials'));
+const { verifyAll } = await import(dist('credentials', 'exchange/index.js'));
+const { startSandbox } = await import(dist('sandbox'));
+const { createBybitClient, verifyBybitKey } = await import(dist('bybit'));
+const { verifyBinanceKey } = await import(dist('binance'));
+const { verifyOkxKey } = await import(dist('okx'));
+const ccxt = (await import(ccxtUrl)).default;
+
+const dir = mkdtempSync(join(tmpdir(), 'exkeys-bybit-bench-'));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const line = (name, ratio, baseline, goal) =>
+  console.log(`${name.padEnd(44)} ${ratio.toFixed(2)}× ${baseline}  (goal ${goal})`);
+
+const keys = {
+  bybit: { apiKey: 'benchBybitKey00001', apiSecret: 'benchBybitSecret0123456789abcdefghijkl' },
+  binance: { apiKey: 'b'.repeat(64), apiSecret: 's'.repeat(64) },
+  okx: {
+    apiKey: '1a2b3c4d-1a2b-4a2b-8a2b-1a2b3c4d5e6f',
+    apiSecret: '0123456789ABCDEF0123456789ABCDEF',
+    passphrase: 'bench-passphrase',
+  },
+};
+const env = {
+  BYBIT_API_KEY: keys.bybit.apiKey,
+  BYBIT_API_SECRET: keys.bybit.apiSecret,
+  BINANCE_API_KEY: keys.binance.apiKey,
+  BINANCE_API_SECRET: keys.binance.apiSecret,
+  OKX_API_KEY: keys.okx.apiKey,
+  OKX_API_SECRET: keys.okx.apiSecret,
+  OKX_API_PASSPHRASE: keys.okx.passphrase,
+};
+
+// 1. Cold start to a ready client: a fresh process running the three steps on a temp .env and
+// building the client, against a fresh process doing `import ccxt` + `new ccxt.bybit`. Alternated.
+const envFile = join(dir, '.env');
+writeFileSync(
+  envFile,
+  `BYBIT_API_KEY=${keys.bybit.apiKey}\nBYBIT_API_SECRET=${keys.bybit.apiSecret}\n`,
+  {
+    mode: 0o600,
+  },
+);
+const exkeysChild = join(dir, 'exkeys.mjs');
+writeFileSync(
+  exkeysChild,
+  `import { loadApiKeys, validateCredentials, getCredentials } from ${JSON.stringify(dist('credentials'))};
+import { createBybitClient } from ${JSON.stringify(dist('bybit'))};
+const env = {};
+await loadApiKeys({ envFile: ${JSON.stringify(envFile)}, target: env });
+if (!validateCredentials('bybit', { env }).valid) process.exit(1);
+const client = await createBybitClient(getCredentials('bybit', { env }));
+if (client.id !== 'bybit') process.exit(1);
+console.log(process.resourceUsage().maxRSS);
+`,
+);
+const ccxtChild = join(dir, 'ccxt.mjs');
+writeFileSync(
+  ccxtChild,
+  `import ccxt from ${JSON.stringify(ccxtUrl)};
+const client = new ccxt.bybit({ apiKey: process.env.K, secret: process.env.S });
+if (client.id !== 'bybit') process.exit(1);
+console.log(process.resourceUsage().maxRSS);
+`,
+);
+const run = (script) => {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, K: keys.bybit.apiKey, S: keys.bybit.apiSecret },
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${script} failed: ${result.stderr}`);
+  return { ms, rssKiB: Number(result.stdout.trim()) };
+};
+const cold = { exkeys: [], ccxt: [] };
+run(exkeysChild);
+run(ccxtChild);
+for (let i = 0; i < 9; i++) {
+  cold.exkeys.push(run(exkeysChild));
+  cold.ccxt.push(run(ccxtChild));
+}
+const coldMs = (side) => median(cold[side].map((r) => r.ms));
+const coldRss = (side) => median(cold[side].map((r) => r.rssKiB));
+console.log(
+  `cold start: exkeys ${coldMs('exkeys').toFixed(0)} ms / ${(coldRss('exkeys') / 1024).toFixed(0)} MiB, ` +
+    `ccxt ${coldMs('ccxt').toFixed(0)} ms / ${(coldRss('ccxt') / 1024).toFixed(0)} MiB (median of 9)`,
+);
+line(
+  'cold start to a ready client, wall time',
+  coldMs('exkeys') / coldMs('ccxt'),
+  'vs import ccxt + new ccxt.bybit',
+  '≤0.5×',
+);
+line(
+  'cold start to a ready client, peak RSS',
+  coldRss('exkeys') / coldRss('ccxt'),
+  'vs import ccxt + new ccxt.bybit',
+  '≤0.65×',
+);
+
+// 2. Per-request overhead: fetchTicker throughput of a factory-built client against a raw ccxt
+// client on the sandbox, in alternating rounds. ccxt's rate limiter is off on both, or it would be
+// the only thing measured.
+const sandbox = await startSandbox({
+  keys: [
+    { exchange: 'bybit', ...keys.bybit },
+    { exchange: 'binance', ...keys.binance },
+    { exchange: 'okx', ...keys.okx },
+  ],
+});
+const creds = getCredentials('bybit', { env });
+const factory = await createBybitClient(creds, {
+  baseUrl: sandbox.url,
+  ccxt: { enableRateLimit: false },
+});
+const raw = new ccxt.bybit({
+  apiKey: keys.bybit.apiKey,
+  secret: keys.bybit.apiSecret,
+  enableRateLimit: false,
+});
+for (const group of Object.keys(raw.urls.api)) raw.urls.api[group] = sandbox.url;
+await factory.loadMarkets();
+await raw.loadMarkets();
+const perSecond = async (client, calls) => {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) await client.fetchTicker('BTC/USDT');
+  return calls / (Number(process.hrtime.bigint() - start) / 1e9);
+};
+await perSecond(factory, 200);
+await perSecond(raw, 200);
+const rates = { factory: [], raw: [] };
+for (let round = 0; round < 9; round++) {
+  rates.factory.push(await perSecond(factory, 300));
+  rates.raw.push(await perSecond(raw, 300));
+}
+console.log(
+  `fetchTicker: factory ${median(rates.factory).toFixed(0)}/s, raw ccxt ${median(rates.raw).toFixed(0)}/s (median of 9 × 300)`,
+);
+line(
+  'per-request throughput',
+  median(rates.factory) / median(rates.raw),
+  'vs a raw ccxt client',
+  '≥0.97×',
+);
+await sandbox.close();
+
+// 3. Concurrent verification: the three exchanges at once against the slowest single one, with
+// 200 ms of imitated latency per response.
+const slow = await startSandbox({
+  latencyMs: 200,
+  keys: [
+    { exchange: 'bybit', ...keys.bybit },
+    { exchange: 'binance', ...keys.binance },
+    { exchange: 'okx', ...keys.okx },
+  ],
+});
+const options = { baseUrl: slow.url };
+const verifiers = {
+  bybit: () => verifyBybitKey(getCredentials('bybit', { env }), options),
+  binance: () => verifyBinanceKey(getCredentials('binance', { env }), options),
+  okx: () => verifyOkxKey(getCredentials('okx', { env }), options),
+};
+const timed = async (fn) => {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+};
+await verifyAll(verifiers);
+const singles = [];
+const together = [];
+for (let round = 0; round < 5; round++) {
+  const each = [];
+  for (const verify of Object.values(verifiers)) each.push(await timed(verify));
+  singles.push(Math.max(...each));
+  together.push(
+    await timed(async () => {
+      const results = await verifyAll(verifiers);
+      if (!Object.values(results).every((r) => r.ok)) throw new Error('a verification failed');
+    }),
+  );
+}
+await slow.close();
+console.log(
+  `verification at 200 ms latency: three at once ${median(together).toFixed(0)} ms, slowest single ${median(singles).toFixed(0)} ms (median of 5)`,
+);
+line(
+  'three verifications at once',
+  median(together) / median(singles),
+  'vs the slowest single one',
+  '≤1.3×',
+);
+rmSync(dir, { recursive: true, force: true });
