@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
-import { CommandFailed, EXIT, exitCodeFor } from './exit-codes.js';
+import { CommandFailed, EXIT } from './exit-codes.js';
 import { createProgram } from './program.js';
 import { findSecretArgument, secretArgumentMessage } from './secret-arguments.js';
 
@@ -35,6 +35,7 @@ try {
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`exkeys: ${message}\n`);
     }
+    const { exitCodeFor } = await import('./error-exit-code.js');
     process.exitCode = exitCodeFor(error);
   }
 }

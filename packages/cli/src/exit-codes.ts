@@ -3,8 +3,6 @@
  * wrong.
  * @module
  */
-import { CredentialsError, ExkeysError } from '@exkeys/credentials';
-
 /** Process exit codes used by every command. */
 export const EXIT = {
   /** Everything checked out. */
@@ -39,18 +37,4 @@ export class CommandFailed extends Error {
     this.name = 'CommandFailed';
     this.exitCode = exitCode;
   }
-}
-
-/** The exit code for an error thrown by a command: bad exchange or profile names are usage errors. */
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof CommandFailed) return error.exitCode;
-  if (error instanceof UsageError) return EXIT.usage;
-  if (
-    CredentialsError.isInstance(error) &&
-    (error.code === 'invalid-exchange' || error.code === 'invalid-profile')
-  ) {
-    return EXIT.usage;
-  }
-  if (ExkeysError.isInstance(error)) return EXIT.failed;
-  return EXIT.failed;
 }

@@ -19,7 +19,7 @@ export async function resolve(specifier, context, next) {
 `)}`;
 
 describe('start-up', () => {
-  it('help, list and validate load neither ccxt, nor the prompt library, nor the sandbox', async () => {
+  it('help loads only commander; list and validate load neither ccxt, nor the prompt library, nor the sandbox', async () => {
     const project = newProject();
     const log = join(project.dir, 'modules.log');
     const run = (args: string[], input = '') =>
@@ -31,7 +31,13 @@ describe('start-up', () => {
       });
     expect(run(['set', 'bybit'], `${CANARY_BYBIT_KEY}\n${CANARY_BYBIT_SECRET}\n`).status).toBe(0);
     rmSync(log);
-    for (const args of [['--help'], ['list'], ['validate']]) {
+    expect(run(['--help']).status).toBe(0);
+    expect(run(['--version']).status).toBe(0);
+    const forHelp = readFileSync(log, 'utf8');
+    expect(forHelp).toContain('commander');
+    expect(forHelp).not.toMatch(/credentials|age-encryption|@noble/);
+    rmSync(log);
+    for (const args of [['list'], ['validate']]) {
       expect(run(args).status, args.join(' ')).toBe(0);
     }
     const loaded = readFileSync(log, 'utf8');
