@@ -212,6 +212,7 @@ async function checkLive(env: PrivateEnv, options: DoctorOptions): Promise<Docto
   );
   return results.flatMap((result): DoctorFinding[] => {
     const name = `${result.exchange} (${result.profile})`;
+    const rotate = `exkeys rotate ${result.exchange}${result.profile === 'default' ? '' : ` --profile ${result.profile}`}`;
     const warnings = result.warnings.map(
       (warning): DoctorFinding => ({ check: 'live', status: 'warn', message: warning }),
     );
@@ -228,8 +229,8 @@ async function checkLive(env: PrivateEnv, options: DoctorOptions): Promise<Docto
         message: `${name}: ${result.error?.message ?? 'verification failed'}`,
         fix:
           result.error?.code === 'unsafe-key'
-            ? `revoke it on the exchange, create a key without withdraw permission, then exkeys rotate ${result.exchange}`
-            : `check the key on the exchange, then exkeys rotate ${result.exchange}`,
+            ? `revoke it on the exchange, create a key without withdraw permission, then ${rotate}`
+            : `check the key on the exchange, then ${rotate}`,
       },
       ...warnings,
     ];
