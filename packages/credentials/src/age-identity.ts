@@ -7,7 +7,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { identityToRecipient } from 'age-encryption';
 import { KeystoreError } from './errors.js';
 import { keychainStore } from './keychain-store.js';
 
@@ -71,7 +70,10 @@ async function toIdentity(text: string, source: string): Promise<AgeIdentity> {
   const identity = text.trim();
   if (!/^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/.test(identity)) throw notAnIdentity(source);
   try {
-    return { identity, recipient: await identityToRecipient(identity) };
+    return {
+      identity,
+      recipient: await (await import('age-encryption')).identityToRecipient(identity),
+    };
   } catch {
     throw notAnIdentity(source);
   }

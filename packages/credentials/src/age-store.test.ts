@@ -720,7 +720,8 @@ describe('in other processes', () => {
       const proc = child('change-passphrase', path, env);
       const done = finished(proc);
       await new Promise((resolve) => setTimeout(resolve, (duration * 1.2 * i) / (trials - 1)));
-      proc.kill('SIGKILL');
+      // The last trial runs to completion, so both outcomes are seen even on a loaded machine.
+      if (i < trials - 1) proc.kill('SIGKILL');
       await done;
       const opened: string[] = [];
       for (const passphrase of [PASS, NEW_PASS]) {

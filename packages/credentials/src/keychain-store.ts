@@ -4,7 +4,7 @@
  * plus an index entry listing the names and rotation times, because keychains cannot list entries.
  * @module
  */
-import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
+import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
 import { KeystoreError } from './errors.js';
 import { redactText } from './redact.js';
 import type {
@@ -112,6 +112,8 @@ export function keychainStore(
   async function entry(account: string): Promise<AsyncEntry> {
     assertReachable(service);
     try {
+      // Loaded on first use: the native module costs ~35 ms of start-up.
+      const { AsyncEntry } = await import('@napi-rs/keyring');
       return new AsyncEntry(service, account, ENTRY_OPTIONS);
     } catch (error) {
       throw fromBinding(service, error, []);
