@@ -26,7 +26,7 @@ function withStore(command: Command, { json = true, profile = false } = {}): Com
       'an age keystore to use instead of the .env file (passphrase from EXKEYS_PASSPHRASE or a prompt, identity from EXKEYS_AGE_IDENTITY)',
     );
   if (profile)
-    command.option('--profile <name>', 'the key profile, e.g. GRID for GRID_BYBIT_API_KEY');
+    command.option('--profile <name>', 'the key profile, e.g. grid for BYBIT_GRID_API_KEY');
   if (json) command.option('--json', 'print JSON instead of a table');
   return command;
 }
@@ -173,7 +173,7 @@ export function createProgram(version: string): Command {
   withStore(
     program
       .command('encrypt')
-      .description('move every key from the .env file into an age keystore (--keystore)'),
+      .description('move the .env file into an age keystore (--keystore, default <env-file>.age)'),
     { json: false },
   )
     .option('--keep', 'keep the keys in the .env file too')
@@ -183,7 +183,9 @@ export function createProgram(version: string): Command {
   withStore(
     program
       .command('decrypt')
-      .description('move every key from an age keystore (--keystore) back into the .env file'),
+      .description(
+        'move an age keystore (--keystore, default <env-file>.age) back into the .env file',
+      ),
     { json: false },
   )
     .option('--keep', 'keep the keys in the keystore too')
