@@ -258,7 +258,9 @@ describe('exkeys sandbox', () => {
       });
     });
     try {
-      expect(stdout).toContain(`exkeys run --env-file .env.sandbox`);
+      expect(stdout).toContain(
+        `EXKEYS_BASE_URL=${url} EXKEYS_ENV_FILE=.env.sandbox EXKEYS_EXCHANGE=bybit node apps/example-bot/dist/main.js`,
+      );
       const envFile = readFileSync(join(project.dir, '.env.sandbox'), 'utf8');
       expect(envFile).toContain(`EXKEYS_BASE_URL=${url}`);
       const verify = await exkeys(project, [

@@ -81,21 +81,19 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
       `  Demo keys written to ${options.writeEnv} (mode 0600): trade keys in the default profile, withdraw-enabled keys in profile ${WITHDRAW_PROFILE} (verification must refuse them).`,
     );
     print('');
-    print('Point the example bot at it:');
+    print('Point the example bot at it (EXKEYS_EXCHANGE: bybit, binance or okx):');
     print(
-      `  EXKEYS_EXCHANGE=bybit exkeys run --env-file ${options.writeEnv} -- node apps/example-bot/dist/main.js`,
+      `  EXKEYS_BASE_URL=${sandbox.url} EXKEYS_ENV_FILE=${options.writeEnv} EXKEYS_EXCHANGE=bybit node apps/example-bot/dist/main.js`,
     );
     print(
-      `  (EXKEYS_BASE_URL=${sandbox.url} is in ${options.writeEnv}; the bot also reads EXKEYS_TESTNET and EXKEYS_DEMO)`,
+      `  (the bot also reads EXKEYS_TESTNET and EXKEYS_DEMO; EXKEYS_BASE_URL is in ${options.writeEnv} too, for \`exkeys run --env-file ${options.writeEnv}\`)`,
     );
     print('Verify the demo keys:');
     print(`  exkeys verify --env-file ${options.writeEnv} --base-url ${sandbox.url}`);
   } else {
     print('');
-    print('Point the example bot at it:');
-    print(
-      `  EXKEYS_BASE_URL=${sandbox.url} exkeys run --env-file <demo keys> -- node apps/example-bot/dist/main.js`,
-    );
+    print('Point the example bot at it (with demo keys in its EXKEYS_ENV_FILE):');
+    print(`  EXKEYS_BASE_URL=${sandbox.url} node apps/example-bot/dist/main.js`);
     print('Get the demo keys into an env file with --write-env .env.sandbox.');
   }
   print('Press Ctrl+C to stop.');
