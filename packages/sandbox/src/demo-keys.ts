@@ -2,6 +2,27 @@ import type { SandboxExchange, SandboxKey } from './sandbox-key.js';
 
 const EXCHANGES: readonly SandboxExchange[] = ['bybit', 'binance', 'okx'];
 
+// Each value has the shape of a real key of that exchange (so validation has nothing to warn about)
+// while reading as fake at a glance: it starts with `exkeysDEMO` (OKX: `dea0`/`DEA0` hex).
+const SHAPES: Record<SandboxExchange, (kind: 'TRADE' | 'DRAIN') => Omit<SandboxKey, 'exchange'>> = {
+  // Bybit: an 18-character key and a 36-character secret.
+  bybit: (kind) => ({
+    apiKey: `exkeysDEMO${kind === 'TRADE' ? 'trade' : 'drain'}001`,
+    apiSecret: `exkeysDEMObybit${kind}secretNotReal`.padEnd(36, '0'),
+  }),
+  // Binance: 64 letters and digits for both.
+  binance: (kind) => ({
+    apiKey: `exkeysDEMObinance${kind}key`.padEnd(64, '0'),
+    apiSecret: `exkeysDEMObinance${kind}secretNotReal`.padEnd(64, '0'),
+  }),
+  // OKX: a UUID key, a 32-hex secret and a passphrase.
+  okx: (kind) => ({
+    apiKey: `dea0${kind === 'TRADE' ? '0001' : '0002'}-0000-4000-8000-00000000e4e5`,
+    apiSecret: `DEA0${kind === 'TRADE' ? '0001' : '0002'}`.padEnd(32, '0'),
+    passphrase: `exkeysDEMO-${kind.toLowerCase()}-passphrase`,
+  }),
+};
+
 /**
  * Deterministic, obviously fake keys for demos and first tries: per exchange one trade key
  * (read + trade, no withdraw, no IP whitelist) and one withdraw-enabled key, which a safety check
@@ -11,16 +32,12 @@ export function demoKeys(): SandboxKey[] {
   return EXCHANGES.flatMap((exchange): SandboxKey[] => [
     {
       exchange,
-      apiKey: `exkeysDEMO${exchange}TRADEkey000001`,
-      apiSecret: `exkeysDEMO${exchange}TRADEsecretNotARealSecret01`,
-      ...(exchange === 'okx' ? { passphrase: 'exkeysDEMOpassphrase1' } : {}),
+      ...SHAPES[exchange]('TRADE'),
       permissions: { read: true, trade: true, withdraw: false },
     },
     {
       exchange,
-      apiKey: `exkeysDEMO${exchange}WITHDRAWkey01`,
-      apiSecret: `exkeysDEMO${exchange}WITHDRAWsecretNotARealSecret1`,
-      ...(exchange === 'okx' ? { passphrase: 'exkeysDEMOpassphrase2' } : {}),
+      ...SHAPES[exchange]('DRAIN'),
       permissions: { read: true, trade: true, withdraw: true },
     },
   ]);

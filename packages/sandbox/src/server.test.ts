@@ -115,8 +115,8 @@ describe('demoKeys', () => {
         { read: true, trade: true, withdraw: true },
       ]);
       for (const key of mine) {
-        expect(key.apiKey).toContain('exkeysDEMO');
-        expect(key.apiSecret).toContain('NotARealSecret');
+        expect(key.apiKey).toMatch(/exkeysDEMO|^dea0/);
+        expect(key.apiSecret).toMatch(/NotReal|^DEA0/);
         expect(Boolean(key.passphrase)).toBe(exchange === 'okx');
       }
     }

@@ -1,0 +1,139 @@
+/**
+ * The starter bot. Copy this file: it shows the whole safe path of a key, in order.
+ *   1. load    — .env → a private environment (never process.env, so child processes get no keys)
+ *   2. validate — static checks before any network call
+ *   3. retrieve — validated credentials only
+ *   4. verify  — the exchange confirms the key works; a key that can withdraw is refused
+ *   5. trade   — balance, ticker, one small limit order far from the market, cancelled at once
+ * Every log line carries the masked key (its first 6 characters at most), never a secret.
+ * @module
+ */
+import {
+  assertSafeKey,
+  ExkeysError,
+  type KeyReport,
+  loadApiKeys,
+  maskKey,
+  redactText,
+  validateCredentials,
+} from '@exkeys/credentials';
+import { redactError } from '@exkeys/credentials/exchange';
+import { type Connection, type ConnectionOptions, connect, type ExchangeId } from './exchanges.js';
+
+/** What to run. */
+export interface BotOptions extends ConnectionOptions {
+  /** Which exchange to trade on. */
+  exchange: ExchangeId;
+  /**
+   * Named profile: one dedicated key per bot (`BYBIT_GRID_API_KEY` for profile `grid`).
+   * @default 'default'
+   */
+  profile?: string;
+  /**
+   * The `.env` file holding the keys.
+   * @default '.env'
+   */
+  envFile?: string;
+  /**
+   * Market to trade.
+   * @default 'BTC/USDT'
+   */
+  symbol?: string;
+  /**
+   * Where log lines go.
+   * @default console.log
+   */
+  log?: (line: string) => void;
+}
+
+/** What one run did. Holds no secret. */
+export interface BotResult {
+  exchange: ExchangeId;
+  profile: string;
+  /** At most the key's first 6 characters. */
+  keyPreview: string;
+  /** The audited permissions. */
+  permissions: KeyReport['permissions'];
+  /** Last traded price of `symbol`. */
+  last: number;
+  /** The id of the order placed and cancelled. */
+  orderId: string;
+  /** Advice from the audit, e.g. no IP whitelist. */
+  warnings: string[];
+}
+
+/** Runs the bot once. Throws an `ExkeysError` (typed, with advice) when a step refuses to go on. */
+export async function runBot(options: BotOptions): Promise<BotResult> {
+  const print = options.log ?? console.log;
+  const symbol = options.symbol ?? 'BTC/USDT';
+  const read = { env: {} as Record<string, string | undefined>, profile: options.profile };
+
+  // 1. Load: keys go into a private object, not process.env.
+  await loadApiKeys({ envFile: options.envFile ?? '.env', target: read.env });
+
+  // 2. Validate: catch typos, placeholders and missing values before touching the network.
+  const check = validateCredentials(options.exchange, read);
+  for (const warning of check.warnings) print(`[${options.exchange}] warning: ${warning.message}`);
+
+  // 3. Retrieve: throws a CredentialsError naming every bad variable if step 2 found errors.
+  const connection = connect(options.exchange, read, options);
+  const { creds } = connection;
+  const secrets = [creds.apiSecret, creds.passphrase];
+  const log = (message: string) =>
+    print(
+      redactText(
+        `[${creds.exchange}/${creds.profile} ${maskKey(creds.apiKey)}] ${message}`,
+        secrets,
+      ),
+    );
+
+  try {
+    return await verifyAndTrade(connection, symbol, log);
+  } catch (error) {
+    // exkeys errors are already safe to print; anything else is scrubbed of the secrets first.
+    throw ExkeysError.isInstance(error) ? error : redactError(error, creds);
+  }
+}
+
+async function verifyAndTrade(
+  connection: Connection,
+  symbol: string,
+  log: (message: string) => void,
+): Promise<BotResult> {
+  const { creds } = connection;
+  // 4. Verify and audit: a key that can withdraw never gets to trade.
+  const report = await connection.verify();
+  const { warnings } = assertSafeKey(report, { purpose: 'trade' });
+  for (const warning of [...report.warnings, ...warnings]) log(`warning: ${warning}`);
+  const p = report.permissions;
+  log(`key verified: read=${p.read} trade=${p.trade} withdraw=${p.withdraw}`);
+
+  // 5. Trade: a tiny limit buy at half the market price, so it cannot fill, then cancel it.
+  const client = await connection.client();
+  const balance = await client.fetchBalance();
+  log(`balance: ${Object.keys((balance.total ?? {}) as object).length} currencies`);
+  const ticker = await client.fetchTicker(symbol);
+  const last = ticker.last ?? 0;
+  if (!(last > 0))
+    throw new Error(`No last price for ${symbol}; pick another market with EXKEYS_SYMBOL.`);
+  log(`${symbol} last price ${last}`);
+  await client.loadMarkets();
+  const amount = Number(
+    client.amountToPrecision(symbol, client.market(symbol).limits.amount?.min ?? 0.001),
+  );
+  const price = Number(client.priceToPrecision(symbol, last * 0.5));
+  const order = await client.createOrder(symbol, 'limit', 'buy', amount, price);
+  log(`placed limit buy ${amount} @ ${price} (order ${order.id})`);
+  await client.cancelOrder(order.id, symbol);
+  log(`cancelled order ${order.id}`);
+
+  return {
+    exchange: creds.exchange as ExchangeId,
+    profile: creds.profile,
+    keyPreview: maskKey(creds.apiKey),
+    permissions: report.permissions,
+    last,
+    orderId: order.id,
+    warnings,
+  };
+}

@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { demoKeys } from '@exkeys/sandbox';
+import { describe, expect, it } from 'vitest';
+import { runDemo } from './demo.js';
+
+const secrets = demoKeys().flatMap((key) => [key.apiSecret, key.passphrase ?? key.apiSecret]);
+
+function assertNoSecrets(text: string) {
+  for (const secret of secrets) expect(text).not.toContain(secret);
+  for (const key of demoKeys()) expect(text).not.toContain(key.apiKey.slice(0, 7));
+}
+
+describe('the offline demo', () => {
+  it('trades with each safe key, refuses each withdraw key, and never prints a secret', async () => {
+    const lines: string[] = [];
+    const rows = await runDemo((line) => lines.push(line));
+    const output = lines.join('\n');
+    expect(rows.map((r) => `${r.exchange}/${r.profile}:${r.ok}`)).toEqual([
+      'bybit/default:true',
+      'binance/default:true',
+      'okx/default:true',
+      'bybit/WITHDRAW:true',
+      'binance/WITHDRAW:true',
+      'okx/WITHDRAW:true',
+    ]);
+    expect(rows.slice(0, 3).every((r) => /placed and cancelled/.test(r.outcome))).toBe(true);
+    expect(rows.slice(3).every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
+    expect(output).toMatch(/WITHDRAW funds: revoke it now/);
+    expect(output).toMatch(/key verified: read=true trade=true withdraw=false/);
+    assertNoSecrets(output);
+  });
+
+  it('runs as `node dist/demo.js` and exits 0 (what `pnpm demo` runs)', (ctx) => {
+    const script = fileURLToPath(new URL('../dist/demo.js', import.meta.url));
+    if (!existsSync(script))
+      ctx.skip('skipped: dist/demo.js is not built; `pnpm test` builds it first');
+    const result = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 60_000 });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Demo finished: every key behaved as expected/);
+    assertNoSecrets(result.stdout);
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * `pnpm demo`: the whole exkeys path, offline. Starts the loopback sandbox exchange, saves demo keys
+ * for Bybit, Binance and OKX into a throwaway `.env` with `saveApiKeys`, runs the example bot on each,
+ * shows a withdraw-enabled key being refused, and prints a summary table.
+ * @module
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExkeysError, saveApiKeys, UnsafeKeyError } from '@exkeys/credentials';
+import { demoKeys, startSandbox } from '@exkeys/sandbox';
+import { type BotResult, runBot } from './bot.js';
+import { EXCHANGES, type ExchangeId } from './exchanges.js';
+
+/** One line of the demo's summary. */
+export interface DemoRow {
+  exchange: ExchangeId;
+  profile: string;
+  key: string;
+  outcome: string;
+  ok: boolean;
+}
+
+/** Runs the demo, printing through `log`. Resolves to the summary rows; every row is `ok` on success. */
+export async function runDemo(log: (line: string) => void = console.log): Promise<DemoRow[]> {
+  const sandbox = await startSandbox({ keys: demoKeys() });
+  const dir = await mkdtemp(join(tmpdir(), 'exkeys-demo-'));
+  const envFile = join(dir, '.env');
+  const rows: DemoRow[] = [];
+  try {
+    log(`sandbox exchange listening on ${sandbox.url} (loopback only)`);
+    for (const key of demoKeys()) {
+      const profile = key.permissions?.withdraw ? 'WITHDRAW' : undefined;
+      const { apiKey, apiSecret, passphrase } = key;
+      await saveApiKeys(
+        key.exchange,
+        { apiKey, apiSecret, ...(passphrase ? { passphrase } : {}) },
+        { envFile, profile },
+      );
+    }
+    log(`demo keys saved to ${envFile} (mode 0600) with saveApiKeys\n`);
+
+    for (const exchange of EXCHANGES) {
+      rows.push(await attempt(exchange, undefined, envFile, sandbox.url, log));
+    }
+    log('\nNow keys that can withdraw. exkeys must refuse them before any trade:');
+    for (const exchange of EXCHANGES) {
+      rows.push(await attempt(exchange, 'WITHDRAW', envFile, sandbox.url, log));
+    }
+  } finally {
+    await sandbox.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  log(`\n${table(rows)}`);
+  return rows;
+}
+
+async function attempt(
+  exchange: ExchangeId,
+  profile: string | undefined,
+  envFile: string,
+  baseUrl: string,
+  log: (line: string) => void,
+): Promise<DemoRow> {
+  const expectRefusal = profile === 'WITHDRAW';
+  try {
+    const result: BotResult = await runBot({ exchange, profile, envFile, baseUrl, log });
+    return {
+      exchange,
+      profile: result.profile,
+      key: result.keyPreview,
+      outcome: `order ${result.orderId} placed and cancelled`,
+      ok: !expectRefusal,
+    };
+  } catch (error) {
+    const refused = UnsafeKeyError.isInstance(error);
+    if (refused) log(`  ✗ ${error.message}`);
+    else log(`  ! ${ExkeysError.isInstance(error) ? error.message : String(error)}`);
+    return {
+      exchange,
+      profile: profile ?? 'default',
+      key: '',
+      outcome: refused ? `refused: ${error.reasons.join(', ')}` : 'failed',
+      ok: expectRefusal && refused,
+    };
+  }
+}
+
+function table(rows: readonly DemoRow[]): string {
+  const head = ['exchange', 'profile', 'key', 'result', ''];
+  const body = rows.map((r) => [
+    r.exchange,
+    r.profile,
+    r.key || '—',
+    r.outcome,
+    r.ok ? 'as expected' : 'UNEXPECTED',
+  ]);
+  const widths = head.map((_, i) =>
+    Math.max(...[head, ...body].map((cells) => (cells[i] ?? '').length)),
+  );
+  const format = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [format(head), widths.map((w) => '─'.repeat(w)).join('  '), ...body.map(format)].join(
+    '\n',
+  );
+}
+
+// Run when executed directly (`node dist/demo.js`), not when imported by the tests.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = await runDemo();
+  const ok = rows.every((row) => row.ok);
+  console.log(
+    ok ? '\nDemo finished: every key behaved as expected.' : '\nDemo found an unexpected result.',
+  );
+  process.exit(ok ? 0 : 1);
+}

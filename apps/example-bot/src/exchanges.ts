@@ -1,0 +1,93 @@
+/**
+ * One switch that turns an exchange id into validated credentials plus that exchange's factory and
+ * verifier. Each branch calls `getCredentials` with a literal id, so the types prove that only
+ * validated Bybit credentials reach the Bybit client, and so on.
+ * @module
+ */
+import { createBinanceClient, verifyBinanceKey } from '@exkeys/binance';
+import { createBybitClient, verifyBybitKey } from '@exkeys/bybit';
+import {
+  type EnvSource,
+  getCredentials,
+  type KeyReport,
+  type ValidatedCredentials,
+} from '@exkeys/credentials';
+import { createOkxClient, verifyOkxKey } from '@exkeys/okx';
+
+/** The exchanges this bot supports. */
+export const EXCHANGES = ['bybit', 'binance', 'okx'] as const;
+
+/** One of {@link EXCHANGES}. */
+export type ExchangeId = (typeof EXCHANGES)[number];
+
+/** Where the client connects. Leave all unset for mainnet. */
+export interface ConnectionOptions {
+  /** Use the exchange's testnet. */
+  testnet?: boolean;
+  /** Use the exchange's demo-trading environment. */
+  demo?: boolean;
+  /** Replace the API origin, e.g. the loopback sandbox `http://127.0.0.1:PORT`. */
+  baseUrl?: string;
+}
+
+/** The small part of a ccxt client the bot uses. */
+export interface TradingClient {
+  fetchBalance(): Promise<{ total?: unknown }>;
+  fetchTicker(symbol: string): Promise<{ last?: number | undefined }>;
+  loadMarkets(): Promise<unknown>;
+  market(symbol: string): { limits: { amount?: { min?: number | undefined } } };
+  amountToPrecision(symbol: string, amount: number): string;
+  priceToPrecision(symbol: string, price: number): string;
+  createOrder(
+    symbol: string,
+    type: 'limit',
+    side: 'buy',
+    amount: number,
+    price: number,
+  ): Promise<{ id: string }>;
+  cancelOrder(id: string, symbol: string): Promise<unknown>;
+}
+
+/** Validated credentials with the matching verifier and factory. */
+export interface Connection {
+  /** Step 3's result: validated values only. */
+  creds: ValidatedCredentials;
+  /** Live key check: one authenticated call, no trading. */
+  verify(): Promise<KeyReport>;
+  /** Builds the ccxt client. */
+  client(): Promise<TradingClient>;
+}
+
+/** Step 3 for `exchange`, plus its verifier and factory. Throws `CredentialsError` when invalid. */
+export function connect(
+  exchange: ExchangeId,
+  read: { env: EnvSource; profile?: string },
+  options: ConnectionOptions,
+): Connection {
+  switch (exchange) {
+    case 'bybit': {
+      const creds = getCredentials('bybit', read);
+      return {
+        creds,
+        verify: () => verifyBybitKey(creds, options),
+        client: async () => (await createBybitClient(creds, options)) as unknown as TradingClient,
+      };
+    }
+    case 'binance': {
+      const creds = getCredentials('binance', read);
+      return {
+        creds,
+        verify: () => verifyBinanceKey(creds, options),
+        client: async () => (await createBinanceClient(creds, options)) as unknown as TradingClient,
+      };
+    }
+    case 'okx': {
+      const creds = getCredentials('okx', read);
+      return {
+        creds,
+        verify: () => verifyOkxKey(creds, options),
+        client: async () => (await createOkxClient(creds, options)) as unknown as TradingClient,
+      };
+    }
+  }
+}

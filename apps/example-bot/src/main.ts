@@ -1,0 +1,50 @@
+/**
+ * `node dist/main.js`: runs the bot with settings from environment variables.
+ *
+ *   EXKEYS_EXCHANGE   bybit | binance | okx            (default bybit)
+ *   EXKEYS_PROFILE    a named key profile              (default: the plain BYBIT_API_KEY names)
+ *   EXKEYS_ENV_FILE   path of the .env file            (default .env)
+ *   EXKEYS_BASE_URL   e.g. http://127.0.0.1:8787 from `exkeys sandbox`
+ *   EXKEYS_TESTNET=1  the exchange's testnet;  EXKEYS_DEMO=1  its demo-trading environment
+ *   EXKEYS_MAINNET=1  required to place the (cancelled, far-from-market) order on mainnet
+ *   EXKEYS_SYMBOL     market to use                    (default BTC/USDT)
+ * @module
+ */
+import { ExkeysError } from '@exkeys/credentials';
+import { runBot } from './bot.js';
+import { EXCHANGES, type ExchangeId } from './exchanges.js';
+
+const env = process.env;
+const exchange = (env.EXKEYS_EXCHANGE ?? 'bybit').toLowerCase() as ExchangeId;
+const flag = (name: string) => ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
+
+if (!EXCHANGES.includes(exchange)) {
+  console.error(`EXKEYS_EXCHANGE must be one of ${EXCHANGES.join(', ')}.`);
+  process.exit(2);
+}
+const baseUrl = env.EXKEYS_BASE_URL || undefined;
+const testnet = flag('EXKEYS_TESTNET');
+const demo = flag('EXKEYS_DEMO');
+if (!baseUrl && !testnet && !demo && !flag('EXKEYS_MAINNET')) {
+  console.error(
+    'Refusing to trade on mainnet by accident. Set EXKEYS_TESTNET=1, EXKEYS_DEMO=1 or EXKEYS_BASE_URL (the sandbox), or EXKEYS_MAINNET=1 if you mean it.',
+  );
+  process.exit(2);
+}
+
+try {
+  await runBot({
+    exchange,
+    profile: env.EXKEYS_PROFILE,
+    envFile: env.EXKEYS_ENV_FILE,
+    symbol: env.EXKEYS_SYMBOL,
+    baseUrl,
+    testnet,
+    demo,
+  });
+} catch (error) {
+  // exkeys errors say what to do, and runBot scrubs secrets from any other error.
+  const name = ExkeysError.isInstance(error) ? error.name : 'The bot stopped';
+  console.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
