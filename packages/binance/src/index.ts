@@ -3,14 +3,11 @@
  * live audit of what a key may do (`GET /sapi/v1/account/apiRestrictions`).
  * @module
  */
-import { createRequire } from 'node:module';
-import type { KeyReport, ValidatedCredentials } from '@exkeys/credentials';
 import {
-  createExchangeClient,
+  defineExchange,
   type ExchangeClientOptions,
-  type ExchangeSpec,
+  type ExchangeFunctions,
   type KeyFacts,
-  verifyExchangeKey,
   type Zod,
 } from '@exkeys/credentials/exchange';
 import type { binance } from 'ccxt';
@@ -58,12 +55,14 @@ function readRestrictions(z: Zod, response: unknown): KeyFacts {
   };
 }
 
-const spec: ExchangeSpec<'binance', binance> = {
+type BinanceFunctions = ExchangeFunctions<'binance', binance>;
+
+const exchange: BinanceFunctions = defineExchange({
   id: 'binance',
   name: 'Binance',
   ccxt: {
     version: CCXT_VERSION,
-    resolve: createRequire(import.meta.url).resolve,
+    packageUrl: import.meta.url,
     importAll: () => import('ccxt'),
   },
   modes: { testnet: 'sandbox-mode', demo: 'demo-trading' },
@@ -99,19 +98,14 @@ const spec: ExchangeSpec<'binance', binance> = {
       hint: 'Binance also sends -2015 when this IP is not on the key whitelist or the key lacks a permission: check those too.',
     },
   },
-};
+});
 
 /**
  * Creates a ccxt `binance` client from `getCredentials('binance')`. Loads only ccxt's Binance module.
  * ccxt's `verbose` output is redacted: it never shows the key or secret.
  * @throws {CredentialsError} for credentials that are not validated Binance credentials.
  */
-export function createBinanceClient(
-  creds: ValidatedCredentials<'binance'>,
-  options?: BinanceClientOptions,
-): Promise<binance> {
-  return createExchangeClient(spec, creds, options);
-}
+export const createBinanceClient: BinanceFunctions['createClient'] = exchange.createClient;
 
 /**
  * Verifies a Binance key with one call to `GET /sapi/v1/account/apiRestrictions` (on the testnet
@@ -119,9 +113,4 @@ export function createBinanceClient(
  * whitelist and trading-authority expiry. Pass the report to `assertSafeKey`.
  * @throws {KeyVerificationError} when Binance refuses the key (see `reason`) or cannot be reached.
  */
-export function verifyBinanceKey(
-  creds: ValidatedCredentials<'binance'>,
-  options?: BinanceClientOptions,
-): Promise<KeyReport> {
-  return verifyExchangeKey(spec, creds, options);
-}
+export const verifyBinanceKey: BinanceFunctions['verifyKey'] = exchange.verifyKey;

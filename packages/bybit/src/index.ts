@@ -3,14 +3,11 @@
  * audit of what a key may do (`GET /v5/user/query-api`).
  * @module
  */
-import { createRequire } from 'node:module';
-import type { KeyReport, ValidatedCredentials } from '@exkeys/credentials';
 import {
-  createExchangeClient,
+  defineExchange,
   type ExchangeClientOptions,
-  type ExchangeSpec,
+  type ExchangeFunctions,
   type KeyFacts,
-  verifyExchangeKey,
   type Zod,
 } from '@exkeys/credentials/exchange';
 import type { bybit } from 'ccxt';
@@ -54,12 +51,14 @@ function readKeyInfo(z: Zod, response: unknown): KeyFacts {
   };
 }
 
-const spec: ExchangeSpec<'bybit', bybit> = {
+type BybitFunctions = ExchangeFunctions<'bybit', bybit>;
+
+const exchange: BybitFunctions = defineExchange({
   id: 'bybit',
   name: 'Bybit',
   ccxt: {
     version: CCXT_VERSION,
-    resolve: createRequire(import.meta.url).resolve,
+    packageUrl: import.meta.url,
     importAll: () => import('ccxt'),
   },
   modes: { testnet: 'sandbox-mode', demo: 'demo-trading' },
@@ -75,28 +74,18 @@ const spec: ExchangeSpec<'bybit', bybit> = {
     '10010': 'ip-not-allowed',
     '33004': 'expired',
   },
-};
+});
 
 /**
  * Creates a ccxt `bybit` client from `getCredentials('bybit')`. Loads only ccxt's Bybit module.
  * ccxt's `verbose` output is redacted: it never shows the key, secret or passphrase.
  * @throws {CredentialsError} for credentials that are not validated Bybit credentials.
  */
-export function createBybitClient(
-  creds: ValidatedCredentials<'bybit'>,
-  options?: BybitClientOptions,
-): Promise<bybit> {
-  return createExchangeClient(spec, creds, options);
-}
+export const createBybitClient: BybitFunctions['createClient'] = exchange.createClient;
 
 /**
  * Verifies a Bybit key with one call to `GET /v5/user/query-api` and reports its permissions, IP
  * whitelist and expiry. Pass the report to `assertSafeKey`.
  * @throws {KeyVerificationError} when Bybit refuses the key (see `reason`) or cannot be reached.
  */
-export function verifyBybitKey(
-  creds: ValidatedCredentials<'bybit'>,
-  options?: BybitClientOptions,
-): Promise<KeyReport> {
-  return verifyExchangeKey(spec, creds, options);
-}
+export const verifyBybitKey: BybitFunctions['verifyKey'] = exchange.verifyKey;

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type CcxtSource, loadExchangeClass } from '@exkeys/credentials/exchange';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CCXT_VERSION } from './index.js';
@@ -12,7 +11,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const packageRoot = join(here, '..');
 const source: CcxtSource = {
   version: CCXT_VERSION,
-  resolve: createRequire(import.meta.url).resolve,
+  packageUrl: import.meta.url,
   importAll: () => import('ccxt'),
 };
 const temp = mkdtempSync(join(tmpdir(), 'exkeys-ccxt-'));
@@ -66,10 +65,20 @@ describe('light loading of ccxt', () => {
     expect(Exchange).toBe((await import('ccxt')).bybit);
   });
 
-  it('falls back when the ccxt package root cannot be found', async () => {
+  it('falls back when the resolved ccxt has no package.json named ccxt above it', async () => {
+    const fake = join(mkdtempSync(join(temp, 'pkg-')), 'node_modules', 'ccxt');
+    mkdirSync(fake, { recursive: true });
+    writeFileSync(
+      join(fake, 'package.json'),
+      JSON.stringify({ name: 'renamed', main: 'index.js' }),
+    );
+    writeFileSync(join(fake, 'index.js'), '');
     const warnings = captureWarnings();
-    const missing: CcxtSource = { ...source, resolve: () => join(temp, 'nowhere', 'index.js') };
-    const { via } = await loadExchangeClass('bybit', missing);
+    const moved: CcxtSource = {
+      ...source,
+      packageUrl: pathToFileURL(join(fake, '..', '..', 'index.js')).href,
+    };
+    const { via } = await loadExchangeClass('bybit', moved);
     await new Promise((resolve) => setImmediate(resolve));
     warnings.stop();
     expect(via).toBe('full');

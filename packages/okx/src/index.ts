@@ -3,14 +3,11 @@
  * passphrase), and a live audit of what a key may do (`GET /api/v5/account/config`).
  * @module
  */
-import { createRequire } from 'node:module';
-import type { KeyReport, ValidatedCredentials } from '@exkeys/credentials';
 import {
-  createExchangeClient,
+  defineExchange,
   type ExchangeClientOptions,
-  type ExchangeSpec,
+  type ExchangeFunctions,
   type KeyFacts,
-  verifyExchangeKey,
   type Zod,
 } from '@exkeys/credentials/exchange';
 import type { okx } from 'ccxt';
@@ -42,12 +39,14 @@ function readConfig(z: Zod, response: unknown): KeyFacts {
   };
 }
 
-const spec: ExchangeSpec<'okx', okx> = {
+type OkxFunctions = ExchangeFunctions<'okx', okx>;
+
+const exchange: OkxFunctions = defineExchange({
   id: 'okx',
   name: 'OKX',
   ccxt: {
     version: CCXT_VERSION,
-    resolve: createRequire(import.meta.url).resolve,
+    packageUrl: import.meta.url,
     importAll: () => import('ccxt'),
   },
   // ccxt's OKX sandbox mode is the simulated-trading header; its enableDemoTrading breaks OKX URLs.
@@ -73,28 +72,18 @@ const spec: ExchangeSpec<'okx', okx> = {
       hint: 'OKX deletes lapsed keys (e.g. trading keys without an IP whitelist unused for 14 days), so it may also have been deleted.',
     },
   },
-};
+});
 
 /**
  * Creates a ccxt `okx` client from `getCredentials('okx')`. Loads only ccxt's OKX module. ccxt's
  * `verbose` output is redacted: it never shows the key, secret or passphrase (sent as a header).
  * @throws {CredentialsError} for credentials that are not validated OKX credentials.
  */
-export function createOkxClient(
-  creds: ValidatedCredentials<'okx'>,
-  options?: OkxClientOptions,
-): Promise<okx> {
-  return createExchangeClient(spec, creds, options);
-}
+export const createOkxClient: OkxFunctions['createClient'] = exchange.createClient;
 
 /**
  * Verifies an OKX key with one call to `GET /api/v5/account/config` and reports its permissions and
  * IP whitelist (OKX does not report an expiry). Pass the report to `assertSafeKey`.
  * @throws {KeyVerificationError} when OKX refuses the key (see `reason`) or cannot be reached.
  */
-export function verifyOkxKey(
-  creds: ValidatedCredentials<'okx'>,
-  options?: OkxClientOptions,
-): Promise<KeyReport> {
-  return verifyExchangeKey(spec, creds, options);
-}
+export const verifyOkxKey: OkxFunctions['verifyKey'] = exchange.verifyKey;

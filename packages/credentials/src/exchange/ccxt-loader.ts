@@ -5,6 +5,7 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -12,8 +13,8 @@ import { pathToFileURL } from 'node:url';
 export interface CcxtSource {
   /** The ccxt version the exchange package pins; another version loads the full module. */
   version: string;
-  /** Resolves a specifier from the exchange package: pass `createRequire(import.meta.url).resolve`. */
-  resolve: (specifier: string) => string;
+  /** A module URL inside the exchange package (its `import.meta.url`); ccxt is resolved from there. */
+  packageUrl: string;
   /** Imports the whole of ccxt from the exchange package: pass `() => import('ccxt')`. */
   importAll: () => Promise<object>;
   /**
@@ -84,7 +85,7 @@ async function load(
 function findPackageRoot(source: CcxtSource): string | undefined {
   let dir: string;
   try {
-    dir = dirname(source.resolve('ccxt'));
+    dir = dirname(createRequire(source.packageUrl).resolve('ccxt'));
   } catch {
     return undefined;
   }

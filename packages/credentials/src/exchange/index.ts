@@ -1,7 +1,7 @@
 /**
  * `@exkeys/credentials/exchange`: the machinery the exchange packages (`@exkeys/bybit`,
  * `@exkeys/binance`, `@exkeys/okx`) share. An exchange package describes itself with an
- * {@link ExchangeSpec} and delegates to {@link createExchangeClient} and {@link verifyExchangeKey}.
+ * {@link ExchangeSpec} and gets its factory and verifier from {@link defineExchange}.
  * This entry never imports ccxt: each exchange package hands over its own.
  * @module
  */
@@ -14,6 +14,7 @@ export {
 } from './ccxt-loader.js';
 export type { ExchangeClientOptions } from './client-options.js';
 export { createExchangeClient } from './create-client.js';
+export { defineExchange, type ExchangeFunctions } from './define-exchange.js';
 export type {
   CcxtMode,
   ErrorTable,

@@ -1,0 +1,32 @@
+/**
+ * `defineExchange`: turns an exchange package's spec into its two public functions, so a package is
+ * its tables plus two documented exports.
+ * @module
+ */
+import type { KeyReport } from '../policy.js';
+import type { ValidatedCredentials } from '../validated-credentials.js';
+import type { ExchangeClientOptions } from './client-options.js';
+import { createExchangeClient } from './create-client.js';
+import type { ExchangeSpec } from './exchange-spec.js';
+import { verifyExchangeKey } from './verify-key.js';
+
+/** The factory and verifier of one exchange. */
+export interface ExchangeFunctions<E extends string, C> {
+  /** Builds the ccxt client; see {@link createExchangeClient}. */
+  createClient: (creds: ValidatedCredentials<E>, options?: ExchangeClientOptions) => Promise<C>;
+  /** One authenticated key-information call; see {@link verifyExchangeKey}. */
+  verifyKey: (
+    creds: ValidatedCredentials<E>,
+    options?: ExchangeClientOptions,
+  ) => Promise<KeyReport>;
+}
+
+/** Binds {@link createExchangeClient} and {@link verifyExchangeKey} to `spec`. */
+export function defineExchange<E extends string, C>(
+  spec: ExchangeSpec<E, C>,
+): ExchangeFunctions<E, C> {
+  return {
+    createClient: (creds, options) => createExchangeClient(spec, creds, options),
+    verifyKey: (creds, options) => verifyExchangeKey(spec, creds, options),
+  };
+}
