@@ -205,6 +205,7 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
         exchange,
       });
       expect(error.message).toMatch(ADVICE[reason]);
+      if (provoke === 'closed-port') expect(error.message).toContain('http://127.0.0.1:9.');
       assertNoCanary(describeError(error));
     });
   });

@@ -13,6 +13,7 @@ import { redactError, toVerificationError } from './verification-error.js';
 /** The parts of a ccxt client verification reads. */
 interface VerifyingClient {
   urls: { api: unknown };
+  implodeHostname(url: string): string;
   enableLastJsonResponse: boolean;
   last_json_response: unknown;
 }
@@ -47,7 +48,7 @@ export async function verifyExchangeKey<E extends string, C>(
         errors: spec.errors,
         creds,
         body: state.last_json_response,
-        origin: originOf(state.urls.api),
+        origin: originOf(state),
       }) ?? redactError(error, creds)
     );
   }
@@ -63,8 +64,10 @@ export async function verifyExchangeKey<E extends string, C>(
   };
 }
 
-function originOf(api: unknown): string {
+/** The origin requests went to, for messages: ccxt writes `https://api.{hostname}`. */
+function originOf(client: VerifyingClient): string {
+  const { api } = client.urls;
   const first = typeof api === 'string' ? api : Object.values(api as Record<string, unknown>)[0];
   const match = typeof first === 'string' ? /^[a-z]+:\/\/[^/]*/i.exec(first) : null;
-  return match ? match[0] : 'its API';
+  return match ? client.implodeHostname(match[0]) : 'its API';
 }
