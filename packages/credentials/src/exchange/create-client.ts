@@ -56,8 +56,9 @@ export async function createExchangeClient<E extends string, C>(
   const base = options.baseUrl === undefined ? undefined : parseBaseUrl(options.baseUrl);
   const { Exchange } = await loadExchangeClass(spec.id, spec.ccxt);
 
-  const client = new Exchange({ ...extra, apiKey: creds.apiKey }) as CcxtClient;
+  const client = new Exchange({ ...extra }) as CcxtClient;
   // Not enumerable: util.inspect and JSON.stringify of the client skip them; ccxt still reads them.
+  hide(client, 'apiKey', creds.apiKey);
   hide(client, 'secret', creds.apiSecret);
   if (creds.passphrase !== undefined) hide(client, 'password', creds.passphrase);
   for (const mode of modes) {

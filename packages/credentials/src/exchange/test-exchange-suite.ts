@@ -42,7 +42,9 @@ export type Provocation =
 /** A package's client the suite can trade with (a subset of a ccxt client). */
 export interface SuiteClient {
   urls: { api: unknown };
+  apiKey?: unknown;
   secret?: unknown;
+  password?: unknown;
   fetchBalance(): Promise<object>;
   fetchTicker(symbol: string): Promise<{ symbol?: string | undefined; last?: number | undefined }>;
   createOrder(
@@ -234,13 +236,15 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
       expect(await codeOf(suite.create(credsOf(keys.trade), smuggled))).toBe('not-validated');
     });
 
-    it('holds the secret where ccxt reads it, hidden from inspect and JSON', async () => {
+    it('holds the credentials where ccxt reads them, hidden from inspect and JSON', async () => {
       const client = await suite.create(credsOf(keys.trade), { ccxt: { timeout: 1234 } });
+      expect(client.apiKey).toBe(keys.trade.apiKey);
       expect(client.secret).toBe(keys.trade.apiSecret);
+      expect(client.password).toBe(keys.trade.passphrase);
       expect((client as unknown as { timeout: number }).timeout).toBe(1234);
-      expect(Object.keys(client)).not.toContain('secret');
-      expect(Object.keys(client)).not.toContain('password');
-      expect(inspect(client, { depth: 1 })).not.toMatch(/CANARY(SECRET|PASS)/);
+      for (const field of ['apiKey', 'secret', 'password'])
+        expect(Object.keys(client)).not.toContain(field);
+      assertNoCanary(inspect(client, { depth: 1 }));
     });
 
     it.each([
