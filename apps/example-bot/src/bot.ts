@@ -66,9 +66,11 @@ export interface BotResult {
 export async function runBot(options: BotOptions): Promise<BotResult> {
   const print = options.log ?? console.log;
   const symbol = options.symbol ?? 'BTC/USDT';
-  const read = { env: {} as Record<string, string | undefined>, profile: options.profile };
+  // A private copy of the environment: keys set in the shell (or by `exkeys run`) still win, but the
+  // file's keys never reach process.env, so child processes do not inherit them.
+  const read = { env: { ...process.env }, profile: options.profile };
 
-  // 1. Load: keys go into a private object, not process.env.
+  // 1. Load: keys go into the private object, not process.env.
   await loadApiKeys({ envFile: options.envFile ?? '.env', target: read.env });
 
   // 2. Validate: catch typos, placeholders and missing values before touching the network.

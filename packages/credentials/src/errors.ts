@@ -25,6 +25,7 @@ export interface ExkeysErrorOptions {
  * `instanceof`: it still works when two copies of the package are installed.
  */
 export class ExkeysError extends Error {
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through Symbol.for() by isInstance
   private readonly [marker] = true;
   /** A stable machine-readable code. */
   readonly code: ExkeysErrorCode;
@@ -74,6 +75,7 @@ export type CredentialsErrorCode =
 
 /** Credentials are missing, malformed, or cannot be stored. Lists every problem by variable name. */
 export class CredentialsError extends ExkeysError {
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through Symbol.for() by isInstance
   private readonly [credentialsMarker] = true;
   declare readonly code: CredentialsErrorCode;
   /** Every problem found, by variable name. */
@@ -102,6 +104,7 @@ export type UnsafeKeyReason = 'withdraw-enabled' | 'trade-on-data-key' | 'no-ip-
 
 /** A verified key has more power than the policy allows. */
 export class UnsafeKeyError extends ExkeysError {
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through Symbol.for() by isInstance
   private readonly [unsafeMarker] = true;
   /** Every reason the key was refused. */
   readonly reasons: readonly UnsafeKeyReason[];
@@ -144,6 +147,7 @@ export type KeyVerificationReason =
 
 /** The exchange rejected the key, or could not be reached, during live verification. */
 export class KeyVerificationError extends ExkeysError {
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through Symbol.for() by isInstance
   private readonly [verificationMarker] = true;
   /** Why verification failed. */
   readonly reason: KeyVerificationReason;
@@ -186,6 +190,7 @@ export type KeystoreErrorCode =
 export class KeystoreError extends ExkeysError {
   /** What went wrong. `wrong-key` and `corrupted` are the two a user most often meets. */
   declare readonly code: KeystoreErrorCode;
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through Symbol.for() by isInstance
   private readonly [keystoreMarker] = true;
 
   constructor(code: KeystoreErrorCode, message: string, options: ExkeysErrorOptions = {}) {

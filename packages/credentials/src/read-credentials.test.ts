@@ -71,6 +71,7 @@ describe('getCredentials', () => {
       JSON.stringify({ creds }),
       String(creds),
       `${creds}`,
+      // biome-ignore lint/style/useTemplate: the + operator goes through Symbol.toPrimitive
       `${creds}` + creds,
       inspect(new Error('wrapped', { cause: creds })),
       inspect(Object.assign({}, creds)),

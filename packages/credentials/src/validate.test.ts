@@ -57,6 +57,7 @@ describe('validateCredentials', () => {
     ['xxx', 'placeholder'],
     ['XXXXXXXX', 'placeholder'],
     ['<your key>', 'placeholder'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal placeholder, not a template
     ['${BYBIT_KEY}', 'placeholder'],
   ])('flags %j in the secret as %s', (value, code) => {
     const result = validateCredentials('bybit', {

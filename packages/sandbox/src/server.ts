@@ -80,8 +80,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const records: SandboxRequest[] = [];
 
   const server = createServer((req, res) => {
-    void serve(req, res).catch((e) => {
-      console.error('DEBUG', e);
+    void serve(req, res).catch(() => {
       if (!res.headersSent)
         send(res, 500, { error: 'internal', message: 'The sandbox failed on this request.' });
       else res.destroy();
