@@ -7,7 +7,6 @@
  * for a lock timeout) so each store can wrap them in its own error type.
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -65,7 +64,7 @@ export async function withFileLock<T>(
   const owner: LockOwner = {
     pid: process.pid,
     host: hostname(),
-    token: randomBytes(12).toString('hex'),
+    token: randomHex(12),
     createdAt: Date.now(),
   };
   const deadline = Date.now() + timeoutMs;
@@ -108,10 +107,7 @@ export async function writeFileAtomic(
   const directory = dirname(target);
   const prefix = `.${basename(target)}.`;
   await removeOrphanedTemporaryFiles(directory, prefix);
-  const temporary = join(
-    directory,
-    `${prefix}${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-  );
+  const temporary = join(directory, `${prefix}${process.pid}.${randomHex(6)}.tmp`);
   const handle = await open(temporary, 'wx', options.mode ?? 0o600);
   try {
     try {
@@ -263,4 +259,9 @@ async function syncDirectory(directory: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+}
+
+// Web Crypto is loaded on first use, unlike an import of node:crypto, which start-up would pay for.
+function randomHex(bytes: number): string {
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
 }

@@ -4,7 +4,7 @@
  * blank lines, `export ` prefixes, quoting, CRLF line endings and a missing final newline survive.
  * @module
  */
-import { parse as dotenvParse } from 'dotenv';
+import { createRequire } from 'node:module';
 import { CredentialsError } from './errors.js';
 
 // dotenv 18's default line grammar (`LINE` in its source), with `d` for group offsets. Reusing it
@@ -350,7 +350,11 @@ function sameValues(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, strin
   return true;
 }
 
+// dotenv (and the crypto module it requires) is only needed when writing: keep it off start-up.
+let dotenvParse: typeof import('dotenv').parse | undefined;
+
 function agreesWithFastParser(parsed: ParsedText): boolean {
+  dotenvParse ??= (createRequire(import.meta.url)('dotenv') as typeof import('dotenv')).parse;
   const fast = dotenvParse(parsed.text, { fast: true });
   const ours = toRecord(parsed.values);
   const names = Object.keys(ours);
