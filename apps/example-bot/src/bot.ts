@@ -11,6 +11,7 @@
 import {
   assertSafeKey,
   ExkeysError,
+  getApiKey,
   type KeyReport,
   loadApiKeys,
   maskKey,
@@ -75,19 +76,15 @@ export async function runBot(options: BotOptions): Promise<BotResult> {
 
   // 2. Validate: catch typos, placeholders and missing values before touching the network.
   const check = validateCredentials(options.exchange, read);
-  for (const warning of check.warnings) print(`[${options.exchange}] warning: ${warning.message}`);
+  const key = check.keySet ? maskKey(getApiKey(check.exchange, read)) : 'no key';
+  const tag = `[${check.exchange}/${check.profile} ${key}]`;
+  for (const warning of check.warnings) print(`${tag} warning: ${warning.message}`);
 
   // 3. Retrieve: throws a CredentialsError naming every bad variable if step 2 found errors.
   const connection = connect(options.exchange, read, options);
   const { creds } = connection;
   const secrets = [creds.apiSecret, creds.passphrase];
-  const log = (message: string) =>
-    print(
-      redactText(
-        `[${creds.exchange}/${creds.profile} ${maskKey(creds.apiKey)}] ${message}`,
-        secrets,
-      ),
-    );
+  const log = (message: string) => print(redactText(`${tag} ${message}`, secrets));
 
   try {
     return await verifyAndTrade(connection, symbol, log);

@@ -97,12 +97,16 @@ describe('loadApiKeys', () => {
     const keyPath = join(dir, 'okx_key');
     await writeFile(keyPath, 'key-from-file\r\n');
     const envFile = join(dir, '.env');
-    await writeFile(envFile, `OKX_API_SECRET_FILE=${secretPath}\nUNRELATED_FILE=${secretPath}\n`);
+    await writeFile(
+      envFile,
+      `OKX_API_SECRET_FILE=${secretPath}\nUNRELATED_FILE=${secretPath}\nEXKEYS_ENV_FILE=${secretPath}\n`,
+    );
     const target: Record<string, string | undefined> = { OKX_API_KEY_FILE: keyPath };
     const result = await loadApiKeys({ envFile, target });
     expect(getApiSecret('okx', { env: target })).toBe('CANARYfromDockerSecret');
     expect(target.OKX_API_KEY).toBe('key-from-file');
     expect(target.UNRELATED).toBeUndefined();
+    expect(target.EXKEYS_ENV).toBeUndefined();
     expect(result.injected).toContain('OKX_API_SECRET');
     expect(result.injected).toContain('OKX_API_KEY');
   });

@@ -101,8 +101,8 @@ export async function loadApiKeys(options: LoadOptions = {}): Promise<LoadResult
 
 function isSecretFileVariable(name: string): boolean {
   if (!name.endsWith('_FILE')) return false;
-  const variable = name.slice(0, -'_FILE'.length);
-  return parseVariableName(variable) !== undefined || variable.startsWith('EXKEYS_');
+  // Only credential variables: `LOG_FILE` or `EXKEYS_ENV_FILE` name files that are not secrets.
+  return parseVariableName(name.slice(0, -'_FILE'.length)) !== undefined;
 }
 
 /** Reads a Docker/Kubernetes secret file named by a `*_FILE` variable, trimming the final newline. */
