@@ -68,10 +68,12 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
 
   const sandbox = await startSandbox({ keys, port, latencyMs });
   if (options.writeEnv !== undefined) {
-    await dotenvStore(resolve(options.writeEnv)).write({
-      ...changes,
-      EXKEYS_BASE_URL: sandbox.url,
-    });
+    const now = new Date().toISOString();
+    const keyNames = Object.keys(changes).filter((name) => name.endsWith('_API_KEY'));
+    await dotenvStore(resolve(options.writeEnv)).write(
+      { ...changes, EXKEYS_BASE_URL: sandbox.url },
+      { rotatedAt: Object.fromEntries(keyNames.map((name) => [name, now])) },
+    );
   }
   print(
     `${out.green('✔')} exkeys sandbox listening on ${out.bold(sandbox.url)} (Bybit v5, Binance spot, OKX v5)`,
