@@ -21,6 +21,12 @@ describe('secrets as arguments', () => {
     ['verify', '--token', CANARY],
     ['set', 'bybit', '--key', CANARY],
     ['set', 'bybit', `--API_SECRET=${CANARY}`],
+    ['set', 'bybit', `--apiSecret=${CANARY}`],
+    ['set', 'bybit', '---secret', CANARY],
+    // A `--` only shields what `exkeys run` starts; elsewhere it must not open a way around the rule.
+    ['set', '--', `--secret=${CANARY}`],
+    ['verify', 'bybit', '--', '--api-key', CANARY],
+    ['run', '--token', CANARY, '--', 'true'],
   ];
   for (const args of forms) {
     it(`refuses ${args.slice(0, 3).join(' ').replace(CANARY, '<value>')} with exit 2, without echoing the value`, async () => {
@@ -37,6 +43,34 @@ describe('secrets as arguments', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown option '--whatever=…'");
     expect(result.stdout + result.stderr).not.toContain(CANARY.slice(0, 8));
+  });
+
+  it('does not echo the value glued to an unknown short option (-sVALUE)', async () => {
+    for (const flag of ['-s', '-k', '-p']) {
+      const result = await exkeys(project, ['set', 'bybit', `${flag}${CANARY}`]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`unknown option '${flag}…'`);
+      expect(result.stdout + result.stderr).not.toContain(CANARY.slice(0, 8));
+    }
+  });
+
+  it('does not echo a secret pasted as the exchange, the profile or the --secret-file path', async () => {
+    const cases = [
+      ['set', CANARY],
+      ['set', '--', `${CANARY}-x`],
+      ['validate', `${CANARY}/x`],
+      ['set', 'bybit', '--profile', `${CANARY}-x`],
+      ['set', 'bybit', `--profile=${CANARY}-x`],
+      ['set', 'bybit', '--secret-file', CANARY],
+    ];
+    for (const args of cases) {
+      const result = await exkeys(project, args, { input: '' });
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toContain('CAN…');
+      expect((result.stdout + result.stderr).toLowerCase()).not.toContain(
+        CANARY.slice(0, 8).toLowerCase(),
+      );
+    }
   });
 
   it('does not echo surplus positional arguments', async () => {

@@ -11,7 +11,11 @@ import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { CommandFailed, EXIT } from './exit-codes.js';
 import { createProgram } from './program.js';
-import { findSecretArgument, secretArgumentMessage } from './secret-arguments.js';
+import {
+  findSecretArgument,
+  redactEchoedArguments,
+  secretArgumentMessage,
+} from './secret-arguments.js';
 
 const args = process.argv.slice(2);
 const secretOption = findSecretArgument(args);
@@ -31,11 +35,14 @@ try {
     // Commander already printed the (redacted) message; help and --version exit 0.
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else {
+    const { exitCodeFor } = await import('./error-exit-code.js');
+    const code = exitCodeFor(error);
     if (!(error instanceof CommandFailed)) {
       const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`exkeys: ${message}\n`);
+      // A usage error may quote an argument back; a secret pasted in the wrong place must not be.
+      const shown = code === EXIT.usage ? redactEchoedArguments(message, args) : message;
+      process.stderr.write(`exkeys: ${shown}\n`);
     }
-    const { exitCodeFor } = await import('./error-exit-code.js');
-    process.exitCode = exitCodeFor(error);
+    process.exitCode = code;
   }
 }

@@ -24,15 +24,22 @@ const SECRET_OPTION_NAMES: ReadonlySet<string> = new Set([
 
 /**
  * Finds the first option in `args` that would carry a secret (`--secret`, `--api-key=…`,
- * `--passphrase`…), looking only before a `--` separator (what follows belongs to the command given to
- * `exkeys run`). Options naming a file (`--secret-file`) are fine: a path is not a secret.
+ * `--passphrase`…). For `exkeys run`, only what precedes the `--` separator is checked: what follows
+ * belongs to the command it starts. For every other command a `--` changes nothing, so
+ * `exkeys set -- --secret=…` is refused too. Options naming a file (`--secret-file`) are fine: a path
+ * is not a secret.
  * @returns the option name without its value, or `undefined` when there is none.
  */
 export function findSecretArgument(args: readonly string[]): string | undefined {
+  // The command is the first argument that is not an option (exkeys has no global option taking a value).
+  const command = args.find((arg) => !arg.startsWith('-'));
   for (const arg of args) {
-    if (arg === '--') return undefined;
+    if (arg === '--') {
+      if (command === 'run' && args.indexOf('run') < args.indexOf('--')) return undefined;
+      continue;
+    }
     if (!arg.startsWith('--')) continue;
-    const name = arg.slice(2).split('=', 1)[0] ?? '';
+    const name = arg.replace(/^-+/, '').split('=', 1)[0] ?? '';
     const normalized = name.toLowerCase().replace(/[-_]/g, '');
     if (SECRET_OPTION_NAMES.has(normalized)) return `--${name}`;
   }
@@ -50,13 +57,36 @@ export function secretArgumentMessage(option: string): string {
 }
 
 /**
- * Masks values quoted in a commander error message (`'--foo=value'`, long quoted tokens) so a secret
- * typed in the wrong place is not echoed back.
+ * Masks values quoted in a commander error message (`'--foo=value'`, `'-sVALUE'`, long quoted tokens)
+ * so a secret typed in the wrong place is not echoed back.
  */
 export function redactCommanderMessage(message: string): string {
   return message
     .replace(/'(--?[^'=\s]+)=[^']*'/g, "'$1=…'")
+    .replace(/'-([^-'\s])[^'\s]+'/g, "'-$1…'")
     .replace(/'([^'\s]{16,})'/g, (_match, token: string) =>
       token.startsWith('-') ? `'${token}'` : `'${token.slice(0, 3)}…'`,
     );
+}
+
+/** Arguments shorter than this are echoed as typed: exchange ids, profiles, short paths. */
+const MIN_MASKED_ARGUMENT = 12;
+
+/**
+ * Masks, in an error message about the command line, every long argument it echoes (in any letter
+ * case), keeping its first 3 characters: a secret pasted where an exchange id, a profile or a path
+ * belongs (`exkeys set <secret>`) is then not printed back.
+ */
+export function redactEchoedArguments(message: string, args: readonly string[]): string {
+  let redacted = message;
+  // Option names are not masked; the value of an `--option=value` is.
+  const long = args
+    .map((arg) => (arg.startsWith('-') ? arg.slice(arg.indexOf('=') + 1 || arg.length) : arg))
+    .filter((arg) => arg.length >= MIN_MASKED_ARGUMENT)
+    .sort((a, b) => b.length - a.length);
+  for (const arg of long) {
+    const escaped = arg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    redacted = redacted.replace(new RegExp(escaped, 'gi'), `${arg.slice(0, 3)}…`);
+  }
+  return redacted;
 }

@@ -25,6 +25,17 @@ export interface SecretInputOptions {
   secretFile?: string;
 }
 
+async function readSecretFile(path: string): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).replace(/(\r?\n)+$/, '');
+  } catch (error) {
+    // A usage error: bin.ts masks the path if long, in case the secret itself was passed as the path.
+    throw new UsageError(
+      `Cannot read --secret-file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}). Give the path of a file holding the private key.`,
+    );
+  }
+}
+
 async function readStdinLines(): Promise<string[]> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -59,9 +70,7 @@ export async function readNewCredentials(
   const names = variableNames(exchange, profile);
   const withPassphrase = needsPassphrase(exchange);
   const fileSecret =
-    options.secretFile === undefined
-      ? undefined
-      : (await readFile(options.secretFile, 'utf8')).replace(/(\r?\n)+$/, '');
+    options.secretFile === undefined ? undefined : await readSecretFile(options.secretFile);
   const fields: Array<'key' | 'secret' | 'passphrase'> = ['key'];
   if (fileSecret === undefined) fields.push('secret');
   if (withPassphrase) fields.push('passphrase');
