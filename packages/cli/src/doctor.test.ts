@@ -139,4 +139,37 @@ describe('exkeys doctor', () => {
     const relaxed = await doctor('--max-age', '365');
     expect(failed(relaxed.findings).some((finding) => finding.check === 'age')).toBe(false);
   });
+
+  it('still fails on a .env deleted after it was committed, and checks the keystore too', async () => {
+    await healthyProject();
+    project.git('add', '-f', '.env');
+    project.git('commit', '-q', '-m', 'oops');
+    project.git('rm', '-q', '--cached', '.env');
+    project.git('commit', '-q', '-m', 'untrack');
+    const passphrase = { EXKEYS_PASSPHRASE: 'doctor test passphrase' };
+    expect((await exkeys(project, ['encrypt'], { env: passphrase })).code).toBe(0);
+    writeFileSync(join(project.dir, '.gitignore'), '.env\n'); // the keystore is no longer ignored
+
+    for (const args of [[], ['--keystore', '.env.age']]) {
+      const json = await exkeys(project, ['doctor', '--json', ...args], { env: passphrase });
+      expect(json.code, args.join(' ')).toBe(1);
+      const problems = failed(JSON.parse(json.stdout) as Finding[]);
+      expect(problems).toHaveLength(2);
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            check: 'gitignore',
+            message: '.env.age is not covered by .gitignore',
+            fix: expect.stringContaining("echo '/.env.age' >> .gitignore"),
+          }),
+          expect.objectContaining({
+            check: 'history',
+            message: expect.stringMatching(/^\.env is in the git history \(2 commits/),
+            fix: expect.stringContaining('git filter-repo --invert-paths --path .env'),
+          }),
+        ]),
+      );
+      expect(leakedFragments(json.stdout + json.stderr, CANARY_BYBIT_SECRET)).toEqual([]);
+    }
+  });
 });

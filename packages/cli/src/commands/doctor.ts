@@ -5,7 +5,7 @@
  * @module
  */
 import { stat } from 'node:fs/promises';
-import { dirname, relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { listConfiguredExchanges, parseVariableName } from '@exkeys/credentials';
 import { CommandFailed, EXIT } from '../exit-codes.js';
 import { commitsTouching, gitRoot, isIgnored, isTracked } from '../git.js';
@@ -41,15 +41,32 @@ export interface DoctorFinding {
   fix?: string;
 }
 
+/** The history finding for `path`: a file deleted long ago still leaks every key it ever held. */
+async function checkHistory(path: string, shown: string, root: string): Promise<DoctorFinding> {
+  const commits = await commitsTouching(path, dirname(path));
+  return commits.length === 0
+    ? { check: 'history', status: 'pass', message: `${shown} was never committed` }
+    : {
+        check: 'history',
+        status: 'fail',
+        message: `${shown} is in the git history (${commits.length} commit${commits.length === 1 ? '' : 's'}, latest ${commits[0]?.slice(0, 12)})`,
+        fix: `every key it ever held is compromised: rotate them all (exkeys rotate <exchange>), then purge it: git filter-repo --invert-paths --path ${relative(root, path)}`,
+      };
+}
+
 async function checkFile(path: string, shown: string): Promise<DoctorFinding[]> {
   const findings: DoctorFinding[] = [];
   let mode: number;
   try {
     mode = (await stat(path)).mode;
   } catch {
-    return [
-      { check: 'exists', status: 'pass', message: `${shown} does not exist (nothing to check)` },
-    ];
+    const root = await gitRoot(dirname(path));
+    const absent: DoctorFinding = {
+      check: 'exists',
+      status: 'pass',
+      message: `${shown} does not exist`,
+    };
+    return root === undefined ? [absent] : [absent, await checkHistory(path, shown, root)];
   }
   findings.push(
     (mode & 0o077) === 0
@@ -96,17 +113,7 @@ async function checkFile(path: string, shown: string): Promise<DoctorFinding[]> 
   } else {
     findings.push({ check: 'tracked', status: 'pass', message: `${shown} is not tracked by git` });
   }
-  const commits = await commitsTouching(path, dir);
-  findings.push(
-    commits.length === 0
-      ? { check: 'history', status: 'pass', message: `${shown} was never committed` }
-      : {
-          check: 'history',
-          status: 'fail',
-          message: `${shown} is in the git history (${commits.length} commit${commits.length === 1 ? '' : 's'}, latest ${commits[0]?.slice(0, 12)})`,
-          fix: `every key it ever held is compromised: rotate them all (exkeys rotate <exchange>), then purge it: git filter-repo --invert-paths --path ${fromRoot}`,
-        },
-  );
+  findings.push(await checkHistory(path, shown, root));
   return findings;
 }
 
@@ -242,8 +249,16 @@ export async function doctorCommand(options: DoctorOptions): Promise<void> {
   const maxAge = parseMaxAge(options.maxAge);
   const store = await selectStore(options);
   const findings: DoctorFinding[] = [];
-  for (const file of store.files)
-    findings.push(...(await checkFile(file, relative(process.cwd(), file) || file)));
+  // The .env file and its default keystore are checked whichever store is in use: after
+  // `exkeys encrypt`, a .env committed long ago still leaks from the history.
+  const envFile = resolve(options.envFile);
+  const files = new Set([...store.files, envFile, `${envFile}.age`]);
+  for (const file of files) {
+    const found = await checkFile(file, relative(process.cwd(), file) || file);
+    const extra = !store.files.includes(file) && found[0]?.check === 'exists';
+    // An absent file outside the store in use is only worth a line when its history leaks.
+    findings.push(...(extra ? found.filter((finding) => finding.status !== 'pass') : found));
+  }
   const env = await loadPrivateEnv(store);
   findings.push(...(await checkKeys(store, env, maxAge)));
   if (options.live) findings.push(...(await checkLive(env, options)));
