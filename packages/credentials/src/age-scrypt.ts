@@ -5,8 +5,16 @@
  * (age-encryption.org/v1, "scrypt recipient stanza"), so the `age` CLI reads what they write.
  * @module
  */
-import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Identity, Recipient, Stanza } from 'age-encryption';
+
+// `ageStore` is exported by the package entry, so a static import of node:crypto here would cost
+// every process that only loads a .env (start-up); it is required on first use instead.
+let nodeCrypto: typeof import('node:crypto') | undefined;
+const crypto = () => {
+  nodeCrypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return nodeCrypto;
+};
 
 const SALT_LABEL = 'age-encryption.org/v1/scrypt';
 const FILE_KEY_BYTES = 16;
@@ -22,7 +30,7 @@ function deriveWrapKey(passphrase: string, salt: Uint8Array, logN: number): Prom
   // Node refuses anything above 32 MiB by default; scrypt needs 128·N·r bytes.
   const maxmem = 2 * 128 * N * 8;
   return new Promise((resolve, reject) => {
-    scrypt(passphrase, labelAndSalt, 32, { N, r: 8, p: 1, maxmem }, (error, key) =>
+    crypto().scrypt(passphrase, labelAndSalt, 32, { N, r: 8, p: 1, maxmem }, (error, key) =>
       error ? reject(error) : resolve(key),
     );
   });
@@ -59,7 +67,7 @@ export class NativeScryptRecipient implements Recipient {
   }
 
   async wrapFileKey(fileKey: Uint8Array): Promise<Stanza[]> {
-    const salt = randomBytes(16);
+    const salt = crypto().randomBytes(16);
     const key = await deriveWrapKey(this.#passphrase, salt, this.#logN);
     return [stanza(['scrypt', encodeBase64NoPad(salt), String(this.#logN)], wrap(key, fileKey))];
   }
@@ -97,7 +105,7 @@ export class NativeScryptIdentity implements Identity {
    */
   async prepareRecipient(logN: number = DEFAULT_SCRYPT_WORK_FACTOR): Promise<Recipient> {
     checkWorkFactor(logN);
-    const salt = randomBytes(16);
+    const salt = crypto().randomBytes(16);
     const key = await this.#derive(salt, logN);
     let used = false;
     return {
@@ -142,12 +150,14 @@ function checkWorkFactor(logN: number): void {
 }
 
 function wrap(key: Buffer, fileKey: Uint8Array): Buffer {
-  const cipher = createCipheriv('chacha20-poly1305', key, nonce(), { authTagLength: TAG_BYTES });
+  const cipher = crypto().createCipheriv('chacha20-poly1305', key, nonce(), {
+    authTagLength: TAG_BYTES,
+  });
   return Buffer.concat([cipher.update(fileKey), cipher.final(), cipher.getAuthTag()]);
 }
 
 function unwrap(key: Buffer, body: Uint8Array): Buffer | null {
-  const decipher = createDecipheriv('chacha20-poly1305', key, nonce(), {
+  const decipher = crypto().createDecipheriv('chacha20-poly1305', key, nonce(), {
     authTagLength: TAG_BYTES,
   });
   decipher.setAuthTag(body.subarray(FILE_KEY_BYTES));

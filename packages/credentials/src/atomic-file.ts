@@ -10,7 +10,6 @@
 import { open, readdir, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Options of {@link withFileLock}. */
 export interface FileLockOptions {
@@ -259,6 +258,11 @@ async function syncDirectory(directory: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+}
+
+// A plain timer rather than node:timers/promises, which start-up would pay for.
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 // Web Crypto is loaded on first use, unlike an import of node:crypto, which start-up would pay for.
