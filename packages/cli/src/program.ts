@@ -23,7 +23,7 @@ function withStore(command: Command, { json = true, profile = false } = {}): Com
     .option('--env-file <path>', 'the .env file holding the keys', '.env')
     .option(
       '--keystore <path>',
-      'an age keystore to use instead of the .env file (passphrase from EXKEYS_PASSPHRASE or a prompt, identity from EXKEYS_AGE_IDENTITY)',
+      'an age keystore to use instead of the .env file (key from EXKEYS_PASSPHRASE, EXKEYS_AGE_IDENTITY, EXKEYS_AGE_IDENTITY_FILE, EXKEYS_AGE_IDENTITY_KEYCHAIN, or a hidden prompt)',
     );
   if (profile)
     command.option('--profile <name>', 'the key profile, e.g. grid for BYBIT_GRID_API_KEY');

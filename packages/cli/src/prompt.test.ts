@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -7,11 +7,13 @@ import {
   CANARY_BYBIT_KEY,
   CANARY_BYBIT_SECRET,
   cliProjects,
+  exkeys,
   leakedFragments,
   type TempProject,
 } from './test-cli.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const PASSPHRASE = 'CANARYpassphrase tmux 0xq7';
 let project: TempProject;
 let socket: string;
 
@@ -65,5 +67,37 @@ describe('hidden prompt in a real terminal (tmux)', () => {
     expect(shown).not.toContain(CANARY_BYBIT_KEY);
     const saved = readFileSync(join(project.dir, '.env'), 'utf8');
     expect(saved).toContain(`BYBIT_API_SECRET=${CANARY_BYBIT_SECRET}`);
+  });
+});
+
+describe('hidden keystore passphrase prompt (tmux)', () => {
+  it('exkeys encrypt asks twice without echo, and the passphrase opens the keystore', async (ctx) => {
+    if (!hasTmux)
+      ctx.skip('tmux (Debian package `tmux`) is not installed: cannot open a pseudo-terminal');
+    project = newProject();
+    writeFileSync(
+      join(project.dir, '.env'),
+      `BYBIT_API_KEY=${CANARY_BYBIT_KEY}\nBYBIT_API_SECRET=${CANARY_BYBIT_SECRET}\n`,
+      { mode: 0o600 },
+    );
+    socket = `exkeys-test-${process.pid}-${Date.now()}`;
+    const command = `${process.execPath} -- ${BIN} encrypt; echo "EXIT=$?"; sleep 60`;
+    tmux('new-session', '-d', '-s', 'exkeys', '-x', '200', '-y', '50', '-c', project.dir, command);
+    await waitFor('Passphrase for');
+    tmux('send-keys', '-t', 'exkeys', '-l', PASSPHRASE);
+    tmux('send-keys', '-t', 'exkeys', 'Enter');
+    await waitFor('Type it again');
+    tmux('send-keys', '-t', 'exkeys', '-l', PASSPHRASE);
+    tmux('send-keys', '-t', 'exkeys', 'Enter');
+    const shown = await waitFor('EXIT=');
+    expect(shown).toContain('EXIT=0');
+    expect(shown).toContain('encrypted .env into .env.age (2 variables)');
+    expect(shown).not.toContain(PASSPHRASE.slice(0, 8));
+    expect(leakedFragments(shown, CANARY_BYBIT_SECRET)).toEqual([]);
+    const opened = await exkeys(project, ['list', '--json', '--keystore', '.env.age'], {
+      env: { EXKEYS_PASSPHRASE: PASSPHRASE },
+    });
+    expect(opened.code, opened.stderr).toBe(0);
+    expect(JSON.parse(opened.stdout)).toMatchObject([{ exchange: 'bybit', keyPreview: 'CANARY…' }]);
   });
 });

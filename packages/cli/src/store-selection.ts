@@ -1,7 +1,7 @@
 /**
  * Which store a command works on: the `.env` file (default), or an age keystore given with
- * `--keystore`, opened with a passphrase from `EXKEYS_PASSPHRASE` or a hidden prompt, or an identity
- * from `EXKEYS_AGE_IDENTITY`.
+ * `--keystore`, opened with what `keystore.ts` finds (environment, identity file, keychain, or a
+ * hidden passphrase prompt).
  * @module
  */
 import { resolve } from 'node:path';
