@@ -72,6 +72,13 @@ describe('exkeys run', () => {
     expect((await exkeys(project, ['run'])).code).toBe(2);
   });
 
+  it('dies of the signal that killed the child, so the shell sees it', async () => {
+    project = newProject();
+    const result = await exkeys(project, ['run', '--', 'sh', '-c', 'kill -TERM $$']);
+    expect(result.signal).toBe('SIGTERM');
+    expect(result.code).toBeNull();
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`forwards ${signal} to the child and exits with its code`, async () => {
       project = newProject();

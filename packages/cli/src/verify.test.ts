@@ -91,6 +91,8 @@ describe('exkeys verify (against the sandbox)', () => {
     }
     expect(result.stdout).toContain('has no IP whitelist');
     expect(result.stderr).toContain('Verifying binance (default), bybit (default), okx (default)');
+    // Not a TTY: a plain progress line, no spinner frames or cursor control.
+    expect(result.stderr).not.toMatch(/\r|\x1b\[|[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
     expectNoSecret(result.stdout + result.stderr);
   });
 
