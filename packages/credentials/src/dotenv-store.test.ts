@@ -9,6 +9,10 @@ import { inspect } from 'node:util';
 import { parse } from 'dotenv';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildChildren } from './__fixtures__/dotenv/build-children.js';
+import {
+  readAllUnprivileged,
+  unprivilegedUnavailable,
+} from './__fixtures__/stores/unprivileged.js';
 import { dotenvStore } from './dotenv-store.js';
 import { CredentialsError } from './errors.js';
 
@@ -125,15 +129,24 @@ describe('dotenvStore', () => {
   });
 
   it('reports permission problems as io errors', async (ctx) => {
-    if (process.getuid?.() === 0) {
-      console.info('skipped: running as root, so file permissions are not enforced');
+    const why = unprivilegedUnavailable();
+    if (why !== undefined) {
+      console.info(`skipped: ${why}`);
       ctx.skip();
     }
     await writeFile(path, `A=${CANARY}\n`);
     await chmod(path, 0o000);
-    const error = await failure(dotenvStore(path).readAll());
-    expect(error.code).toBe('io');
-    expect(error.message).toMatch(/permission denied/);
+    const result = await readAllUnprivileged('dotenv-store.ts', 'dotenvStore', path, [directory]);
+    expect(result.uid).not.toBe(0);
+    expect(result).toMatchObject({ ok: false, name: 'CredentialsError', code: 'io' });
+    expect(result.message).toContain(path);
+    expect(result.message).toMatch(/permission denied/);
+    expect(result.printed).toHaveLength(4);
+    for (const text of result.printed ?? []) expect(text).not.toContain(CANARY);
+    // The same file, readable again, is read by the same unprivileged child.
+    await chmod(path, 0o644);
+    const readable = await readAllUnprivileged('dotenv-store.ts', 'dotenvStore', path, [directory]);
+    expect(readable).toMatchObject({ ok: true, names: ['A'] });
   });
 
   it('reports a lock held too long as an io error telling what to do', async () => {

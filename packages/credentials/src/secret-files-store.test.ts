@@ -2,6 +2,10 @@ import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  readAllUnprivileged,
+  unprivilegedUnavailable,
+} from './__fixtures__/stores/unprivileged.js';
 import { KeystoreError } from './errors.js';
 import { secretFilesStore } from './secret-files-store.js';
 
@@ -102,18 +106,27 @@ describe('secretFilesStore', () => {
   });
 
   it('reports an unreadable file as KeystoreError `io` naming the file, not its content', async (ctx) => {
-    if (process.getuid?.() === 0) {
-      console.warn('skipped: running as root, file permissions do not stop reads');
+    const why = unprivilegedUnavailable();
+    if (why !== undefined) {
+      console.info(`skipped: ${why}`);
       ctx.skip();
     }
     await writeFile(join(dir, 'LOCKED'), CANARY);
     await chmod(join(dir, 'LOCKED'), 0o000);
-    const error = await secretFilesStore(dir)
-      .readAll()
-      .catch((e: unknown) => e);
-    expect(KeystoreError.isInstance(error)).toBe(true);
-    expect((error as KeystoreError).code).toBe('io');
-    expect((error as KeystoreError).message).toContain(join(dir, 'LOCKED'));
+    const result = await readAllUnprivileged('secret-files-store.ts', 'secretFilesStore', dir, [
+      dir,
+    ]);
+    expect(result.uid).not.toBe(0);
+    expect(result).toMatchObject({ ok: false, name: 'KeystoreError', code: 'io' });
+    expect(result.message).toContain(join(dir, 'LOCKED'));
+    expect(result.message).toContain('EACCES');
+    expect(result.printed).toHaveLength(4);
+    for (const text of result.printed ?? []) expect(text).not.toContain(CANARY);
+    await chmod(join(dir, 'LOCKED'), 0o644);
+    const readable = await readAllUnprivileged('secret-files-store.ts', 'secretFilesStore', dir, [
+      dir,
+    ]);
+    expect(readable).toMatchObject({ ok: true, names: ['LOCKED'] });
   });
 
   it('reports a path that is not a directory as KeystoreError `io`', async () => {
