@@ -172,8 +172,11 @@ describe('exkeys scan', () => {
     ]);
   });
 
-  it('--history outside a repository is a usage error', async () => {
+  it('--history outside a repository, and a path that does not exist, are usage errors', async () => {
     project = newProject();
     expect((await exkeys(project, ['scan', '--history'])).code).toBe(2);
+    const typo = await exkeys(project, ['scan', 'srcc']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Nothing to scan at srcc');
   });
 });

@@ -4,6 +4,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
 import { gitRoot } from '../git.js';
 import { configuredValues } from '../leak-rules.js';
@@ -30,6 +31,11 @@ function describe(finding: Finding): string {
 /** Runs `exkeys scan`. */
 export async function scanCommand(paths: string[], options: ScanOptions): Promise<void> {
   const cwd = process.cwd();
+  // A typo must not pass as "nothing found".
+  const absent = paths.filter((path) => !existsSync(resolve(cwd, path)));
+  if (absent.length > 0) {
+    throw new UsageError(`Nothing to scan at ${absent.join(', ')}: no such file or directory.`);
+  }
   const store = await selectStore(options);
   let env: PrivateEnv = {};
   if (store.files.some((file) => existsSync(file))) env = await loadPrivateEnv(store);
