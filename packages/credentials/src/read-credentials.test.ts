@@ -1,4 +1,6 @@
-import { inspect } from 'node:util';
+import { Console } from 'node:console';
+import { Writable } from 'node:stream';
+import { format, inspect } from 'node:util';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { CredentialsError, ExkeysError } from './errors.js';
 import { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './read-credentials.js';
@@ -18,6 +20,19 @@ const env = {
   OKX_API_SECRET: 'CANARY0123456789ABCDEF0123456789',
   OKX_API_PASSPHRASE: PASS,
 };
+
+/** What `console.log` prints for `values`, captured through a Console on a memory stream. */
+function logged(...values: unknown[]): string {
+  let out = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      out += String(chunk);
+      done();
+    },
+  });
+  new Console({ stdout: stream, stderr: stream }).log(...values);
+  return out;
+}
 
 describe('getters', () => {
   it('return the raw value, or an empty string when unset', () => {
@@ -77,6 +92,18 @@ describe('getCredentials', () => {
       inspect(Object.assign({}, creds)),
       inspect({ ...creds }),
       Object.keys(creds).join(','),
+      inspect(creds, { showHidden: true, depth: null, getters: true }),
+      inspect(creds, { customInspect: false, showHidden: true }),
+      format('%o %O %j %s %d', creds, creds, creds, creds, creds),
+      format('%s', { creds }),
+      logged(creds, { creds }, [creds]),
+      JSON.stringify(structuredClone(creds)),
+      inspect(structuredClone(creds)),
+      JSON.stringify(Object.entries(creds)),
+      JSON.stringify(Object.values(creds)),
+      JSON.stringify(Object.getOwnPropertyDescriptors(creds)),
+      inspect(new Error('wrapped', { cause: { creds } }), { depth: null }),
+      JSON.stringify(new Error('x', { cause: creds }), ['message', 'cause']),
     ];
     const key = creds.apiKey;
     for (const form of forms) {
