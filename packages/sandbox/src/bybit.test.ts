@@ -55,6 +55,7 @@ async function signedFetch(options: {
   signedPayload?: string;
 }) {
   const timestamp = String(options.timestamp ?? Date.now());
+  // `''` sends no X-BAPI-RECV-WINDOW header at all.
   const recvWindow = options.recvWindow ?? '5000';
   const payload =
     options.signedPayload ??
@@ -69,7 +70,7 @@ async function signedFetch(options: {
       headers: {
         'X-BAPI-API-KEY': good.apiKey,
         'X-BAPI-TIMESTAMP': timestamp,
-        'X-BAPI-RECV-WINDOW': recvWindow,
+        ...(recvWindow === '' ? {} : { 'X-BAPI-RECV-WINDOW': recvWindow }),
         'X-BAPI-SIGN': sign,
         'Content-Type': 'application/json',
       },
@@ -177,6 +178,19 @@ describe('bybit v5 raw protocol', () => {
       recvWindow: '10000',
     });
     expect(wide.body.retCode).toBe(0);
+  });
+
+  it('without X-BAPI-RECV-WINDOW, leaves it out of the signed text and applies 5000 ms', async () => {
+    const path = '/v5/user/query-api';
+    const unsent = await signedFetch({ method: 'GET', path, recvWindow: '' });
+    expect(unsent.body.retCode).toBe(0);
+    const stale = await signedFetch({
+      method: 'GET',
+      path,
+      recvWindow: '',
+      timestamp: Date.now() - 6000,
+    });
+    expect(stale.body.retCode).toBe(10002);
   });
 
   it('signs the exact query string on GET and the raw JSON body on POST, errors with HTTP 200', async () => {

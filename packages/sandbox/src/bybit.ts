@@ -198,7 +198,9 @@ function authenticate(
   });
 
   const timestamp = header(call, 'X-BAPI-TIMESTAMP') ?? '';
-  const recvWindowText = header(call, 'X-BAPI-RECV-WINDOW') ?? String(DEFAULT_RECV_WINDOW);
+  // The recv window is optional: without the header it is 5000 ms and absent from the signed text.
+  const sentRecvWindow = header(call, 'X-BAPI-RECV-WINDOW');
+  const recvWindowText = sentRecvWindow ?? String(DEFAULT_RECV_WINDOW);
   const requestTime = Number(timestamp);
   const recvWindow = Number(recvWindowText);
   // Bybit's rule: server_time - recv_window <= timestamp < server_time + 1000
@@ -216,7 +218,10 @@ function authenticate(
 
   const signature = header(call, 'X-BAPI-SIGN') ?? '';
   const payload =
-    timestamp + apiKey + recvWindowText + (call.method === 'GET' ? call.rawQuery : call.rawBody);
+    timestamp +
+    apiKey +
+    (sentRecvWindow ?? '') +
+    (call.method === 'GET' ? call.rawQuery : call.rawBody);
   const valid = isPemKey(key.apiSecret)
     ? verifyPemSignature(key.apiSecret, payload, signature)
     : sameText(hmacSha256(key.apiSecret, payload, 'hex'), signature.toLowerCase());
