@@ -11,6 +11,13 @@ const key = {
 const creds = getCredentials('binance', {
   env: { BINANCE_API_KEY: key.apiKey, BINANCE_API_SECRET: key.apiSecret },
 });
+const lapsed = {
+  apiKey: 'CANARYKEYbinance0000000000002',
+  apiSecret: 'CANARYSECRETbinance000000000002',
+};
+const lapsedCreds = getCredentials('binance', {
+  env: { BINANCE_API_KEY: lapsed.apiKey, BINANCE_API_SECRET: lapsed.apiSecret },
+});
 
 describe('createBinanceClient', () => {
   it('takes only validated Binance credentials, at compile time', () => {
@@ -47,7 +54,10 @@ describe('verifyBinanceKey where /sapi does not exist', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
     sandbox = await startSandbox({
-      keys: [{ exchange: 'binance', ...key, permissions: { trade: false } }],
+      keys: [
+        { exchange: 'binance', ...key, permissions: { trade: false } },
+        { exchange: 'binance', ...lapsed, expiresAt: '2020-01-01T00:00:00Z' },
+      ],
     });
   });
   afterAll(() => sandbox.close());
@@ -77,5 +87,22 @@ describe('verifyBinanceKey where /sapi does not exist', () => {
     );
     expect(error).toMatchObject({ reason: 'bad-signature', exchangeCode: '-1022' });
     expect(String(error) + JSON.stringify(error)).not.toContain('CANARYSECRET');
+  });
+
+  it('reports a key whose trading authority lapsed as read-only, with a warning, since Binance does not refuse it', async () => {
+    const options = { baseUrl: sandbox.url };
+    const report = await verifyBinanceKey(lapsedCreds, options);
+    expect(report).toMatchObject({
+      permissions: { read: true, trade: false, withdraw: false },
+      expiresAt: '2020-01-01T00:00:00.000Z',
+      warnings: [expect.stringMatching(/trading authority expired .* no longer trade/)],
+    });
+    // What the sandbox does with it, as Binance does: reading works, trading answers -2015.
+    const client = await createBinanceClient(lapsedCreds, options);
+    await expect(client.fetchBalance()).resolves.toBeDefined();
+    const refused = await client
+      .createOrder('BTC/USDT', 'limit', 'buy', 0.001, 20_000)
+      .catch((e: unknown) => e);
+    expect(String(refused)).toContain('-2015');
   });
 });

@@ -42,16 +42,25 @@ function readRestrictions(z: Zod, response: unknown): KeyFacts {
     r.enableVanillaOptions ||
     r.enablePortfolioMarginTrading;
   const expiry = r.tradingAuthorityExpirationTime;
+  const expiresAt = expiry === undefined ? null : new Date(expiry).toISOString();
+  // Binance never refuses a lapsed key: it keeps reading, and only its trading authority ends.
+  const lapsed = expiry !== undefined && expiry <= Date.now();
+  const warnings: string[] = [];
+  if (lapsed) {
+    warnings.push(
+      `The Binance key's trading authority expired at ${expiresAt}: it can read but no longer trade. Restrict the key to your IP addresses (whitelisted keys do not lapse) or create a new key.`,
+    );
+  }
+  if (r.enableInternalTransfer || r.permitsUniversalTransfer) {
+    warnings.push(
+      'The Binance key can transfer funds between your accounts: turn off internal and universal transfer unless the bot needs them.',
+    );
+  }
   return {
-    permissions: { read: r.enableReading, trade, withdraw: r.enableWithdrawals },
+    permissions: { read: r.enableReading, trade: trade && !lapsed, withdraw: r.enableWithdrawals },
     ipRestricted: r.ipRestrict,
-    expiresAt: expiry === undefined ? null : new Date(expiry).toISOString(),
-    warnings:
-      r.enableInternalTransfer || r.permitsUniversalTransfer
-        ? [
-            'The Binance key can transfer funds between your accounts: turn off internal and universal transfer unless the bot needs them.',
-          ]
-        : [],
+    expiresAt,
+    warnings,
   };
 }
 
