@@ -111,6 +111,47 @@ describe('loadApiKeys', () => {
     expect(result.injected).toContain('OKX_API_KEY');
   });
 
+  it('gives *_FILE the precedence of where it is set: the shell first, unless override', async () => {
+    const fromFile = join(dir, 'secret');
+    await writeFile(fromFile, 'CANARYfromFile\n');
+    const envFile = join(dir, '.env');
+    const load = async (
+      file: string,
+      shell: Record<string, string>,
+      override = false,
+    ): Promise<[string | undefined, Awaited<ReturnType<typeof loadApiKeys>>]> => {
+      await writeFile(envFile, file);
+      const target: Record<string, string | undefined> = { ...shell };
+      const result = await loadApiKeys({ envFile, target, override });
+      return [target.BYBIT_API_SECRET, result];
+    };
+    const shellValue = { BYBIT_API_SECRET: 'shellValue' };
+    const shellFile = { BYBIT_API_SECRET_FILE: fromFile };
+    const storeValue = 'BYBIT_API_SECRET=storeValue\n';
+    const storeFile = `BYBIT_API_SECRET_FILE=${fromFile}\n`;
+
+    // The shell's value beats the store's file, and is reported as skipped.
+    const [kept, keptResult] = await load(storeFile, shellValue);
+    expect(kept).toBe('shellValue');
+    expect(keptResult.skipped).toEqual(['BYBIT_API_SECRET']);
+    expect(keptResult.injected).toEqual(['BYBIT_API_SECRET_FILE']);
+    // The shell's file beats the store's value.
+    const [fromShellFile, shellFileResult] = await load(storeValue, shellFile);
+    expect(fromShellFile).toBe('CANARYfromFile');
+    expect(shellFileResult.skipped).toEqual([]);
+    expect(shellFileResult.injected).toEqual(['BYBIT_API_SECRET']);
+    // With override the store's level comes first.
+    expect((await load(storeFile, shellValue, true))[0]).toBe('CANARYfromFile');
+    expect((await load(storeValue, shellFile, true))[0]).toBe('storeValue');
+    // At one level, a plain value beats a file.
+    expect((await load(`${storeFile}${storeValue}`, {}))[0]).toBe('storeValue');
+    expect((await load('', { ...shellFile, ...shellValue }))[0]).toBe('shellValue');
+    const [alone, aloneResult] = await load(storeFile, {});
+    expect(alone).toBe('CANARYfromFile');
+    expect(aloneResult.injected).toEqual(['BYBIT_API_SECRET_FILE', 'BYBIT_API_SECRET']);
+    expect(JSON.stringify([keptResult, shellFileResult, aloneResult])).not.toContain('CANARY');
+  });
+
   it('reports an unreadable *_FILE by variable and path, never by content', async () => {
     const target = { BYBIT_API_SECRET_FILE: join(dir, 'missing') };
     const error = await loadApiKeys({ envFile: join(dir, 'none'), target }).catch(

@@ -53,7 +53,9 @@ export interface LoadResult {
  * first: variables already in `target` (the shell), unless `override`; then `stores` in order.
  *
  * Docker/Kubernetes secrets: for a credential variable `X` (e.g. `OKX_API_SECRET`), `X_FILE` in the
- * shell or in a store names a file whose content (trailing newline trimmed) becomes `X`.
+ * shell or in a store names a file whose content (trailing newline trimmed) becomes `X`. It counts
+ * at its own level: a shell `X_FILE` beats a store's `X`, a shell `X` beats a store's `X_FILE`
+ * (both the other way round with `override`), and a plain `X` beats `X_FILE` at the same level.
  * @throws {CredentialsError} `io` when a store or a `*_FILE` file cannot be read.
  */
 export async function loadApiKeys(options: LoadOptions = {}): Promise<LoadResult> {
@@ -67,29 +69,37 @@ export async function loadApiKeys(options: LoadOptions = {}): Promise<LoadResult
     if (values.size > 0 || (store.kind === 'dotenv' && existsSync(store.location))) loaded = true;
     for (const [name, value] of values) if (!merged.has(name)) merged.set(name, value);
   }
+  // What the shell had before anything was injected: the top (or, with override, bottom) level.
+  const shell = new Map<string, string>();
+  for (const [name, value] of Object.entries(target))
+    if (value !== undefined) shell.set(name, value);
   const injected: string[] = [];
   const skipped: string[] = [];
-  const set = (name: string, value: string) => {
-    if (!override && target[name] !== undefined) {
+  for (const [name, value] of merged) {
+    if (!override && shell.has(name)) {
       skipped.push(name);
-      return;
+      continue;
     }
     target[name] = value;
     injected.push(name);
-  };
-  for (const [name, value] of merged) set(name, value);
-  // `X_FILE` from the shell or a store; the shell's own X still wins unless override.
-  const fileVariables = new Map<string, string>();
-  for (const [name, value] of [...Object.entries(target), ...merged]) {
-    if (value !== undefined && isSecretFileVariable(name)) fileVariables.set(name, value);
   }
-  for (const [name, path] of fileVariables) {
-    const variable = name.slice(0, -'_FILE'.length);
-    if (!override && target[variable] !== undefined && !merged.has(variable)) {
-      if (!skipped.includes(variable)) skipped.push(variable);
+  // `X_FILE` stands for X at its own level: the shell's beats the stores' X, and the shell's X beats
+  // the stores' X_FILE, unless override turns the levels round. At one level a plain X wins.
+  const levels = override ? [merged, shell] : [shell, merged];
+  const resolved = new Set<string>();
+  for (const name of [...shell.keys(), ...merged.keys()]) {
+    if (isSecretFileVariable(name)) resolved.add(name.slice(0, -'_FILE'.length));
+  }
+  for (const variable of resolved) {
+    const file = `${variable}_FILE`;
+    const level = levels.find((values) => values.has(variable) || values.has(file));
+    if (level === undefined || level.has(variable)) {
+      if (level === shell && merged.has(file) && !skipped.includes(variable))
+        skipped.push(variable);
       continue;
     }
-    set(variable, await readSecretFile(name, path));
+    target[variable] = await readSecretFile(file, level.get(file) ?? '');
+    if (!injected.includes(variable)) injected.push(variable);
   }
   return {
     loaded,
