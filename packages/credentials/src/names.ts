@@ -32,7 +32,8 @@ export interface CredentialVariables {
  */
 export function normalizeExchange(exchange: string): string {
   const id = typeof exchange === 'string' ? exchange.trim().toLowerCase() : '';
-  if (!/^[a-z0-9]+$/.test(id)) {
+  // ccxt ids are short; a long value is more likely a key pasted into the wrong place.
+  if (!/^[a-z0-9]{1,24}$/.test(id)) {
     throw new CredentialsError(
       'invalid-exchange',
       `Invalid exchange id ${describe(exchange)}. Use a ccxt id made of letters and digits, such as "bybit", "binance" or "okx".`,
@@ -97,8 +98,13 @@ export function parseVariableName(name: string): ParsedVariable | undefined {
   };
 }
 
-/** Describes a user-supplied identifier for an error message without echoing long input. */
+/**
+ * Describes a user-supplied identifier for an error message. Anything long enough to be a pasted key is
+ * cut to 3 characters, so a secret typed in the wrong place is never echoed.
+ */
 function describe(value: unknown): string {
   if (typeof value !== 'string') return `(${typeof value})`;
-  return value.length > 40 ? `"${value.slice(0, 40)}…"` : JSON.stringify(value);
+  return value.length > 12
+    ? `"${value.slice(0, 3)}…" (${value.length} characters)`
+    : JSON.stringify(value);
 }

@@ -156,3 +156,16 @@ describe('validateCredentials', () => {
     }
   });
 });
+
+describe('identifiers in messages', () => {
+  it('never echo a long value pasted as an exchange id or profile', () => {
+    const pasted = 'CANARYpastedSECRETabcdefghijklmnopqrstuvwxyz0123456789';
+    const asExchange = validateCredentials(pasted, { env: {} });
+    const asProfile = validateCredentials('bybit', { env: {}, profile: `${pasted}!` });
+    expect(asExchange.valid).toBe(false);
+    expect(asProfile.valid).toBe(false);
+    const text = JSON.stringify([asExchange, asProfile]);
+    expect(text).not.toContain('CANARYp');
+    expect(text).toContain('CAN…');
+  });
+});

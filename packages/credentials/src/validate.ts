@@ -107,8 +107,8 @@ export function validateCredentials(exchange: string, options: ReadOptions = {})
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return {
-      exchange: String(exchange),
-      profile: String(options.profile ?? 'default'),
+      exchange: clip(String(exchange)),
+      profile: clip(String(options.profile ?? 'default')),
       valid: false,
       keySet: false,
       secretSet: false,
@@ -169,6 +169,11 @@ export function validateCredentials(exchange: string, options: ReadOptions = {})
     errors,
     warnings,
   };
+}
+
+// A malformed identifier may be a key pasted in the wrong place: never return it whole.
+function clip(value: string): string {
+  return value.length > 12 ? `${value.slice(0, 3)}…` : value;
 }
 
 function checkValue(
