@@ -49,7 +49,7 @@ let build: ChildBuild;
 let home = '';
 
 beforeAll(async () => {
-  build = await buildForChild(['keychain-store.ts', 'age-store.ts']);
+  build = await buildForChild(['keychain-store.ts', 'age-store.ts', 'index.ts']);
   home = await mkdtemp(join(tmpdir(), 'exkeys-keychain-home-'));
 });
 afterAll(async () => {
@@ -93,6 +93,7 @@ async function inKeyringSession(
         EXKEYS_TEST_CANARY: CANARY,
         EXKEYS_TEST_OTHER: OTHER,
         EXKEYS_TEST_AGE_MODULE: build.module('age-store.ts'),
+        EXKEYS_TEST_INDEX_MODULE: build.module('index.ts'),
         EXKEYS_TEST_KEYSTORE: join(home, `${service}.age`),
         EXKEYS_TEST_IDENTITY: IDENTITY,
       },
@@ -161,6 +162,33 @@ describe('keychainStore against a real gnome-keyring Secret Service', () => {
         { name: 'OKX_API_KEY', rotatedAt: null },
       ],
     });
+    expectNoCanary(output);
+  });
+
+  it('serves the core functions: save, rotate, list, then load → retrieve', async (ctx) => {
+    if (toolsMissing) {
+      console.warn(`skipped: ${toolsMissing}`);
+      ctx.skip();
+    }
+    const { results, output } = await inKeyringSession('exkeys-test-g', ['three-steps']);
+    const [steps] = results as [ChildResult];
+    expect(steps).toMatchObject({
+      ok: true,
+      envRotated: true,
+      retrieved: true,
+      load: { loaded: true, injected: ['BYBIT_API_KEY', 'BYBIT_API_SECRET'], skipped: [] },
+      rows: [
+        {
+          exchange: 'bybit',
+          profile: 'default',
+          keyPreview: `${OTHER.slice(0, 6)}…`,
+          bothConfigured: true,
+          ageDays: 0,
+        },
+      ],
+    });
+    const [row] = steps.rows as Array<{ rotatedAt: string }>;
+    expect(Number.isNaN(Date.parse(row?.rotatedAt ?? ''))).toBe(false);
     expectNoCanary(output);
   });
 

@@ -64,6 +64,19 @@ try {
     const byEnv = await ageStore({ path, env: { ...env, EXKEYS_AGE_IDENTITY_KEYCHAIN: service } }).readAll();
     out.byOption = byOption.get('S') === canary;
     out.byEnv = byEnv.get('S') === canary;
+  } else if (scenario === 'three-steps') {
+    // The core functions with `{ store: keychainStore(...) }`, as a bot would call them.
+    const core = await import(process.env.EXKEYS_TEST_INDEX_MODULE);
+    await core.saveApiKeys('bybit', { apiKey: other, apiSecret: 'first-secret-value' }, { store });
+    const env = {};
+    await core.updateApiKey('bybit', { apiSecret: canary }, { store, env });
+    out.envRotated = env.BYBIT_API_SECRET === canary;
+    out.rows = await core.listConfiguredExchanges({ store });
+    const target = {};
+    out.load = await core.loadApiKeys({ stores: [store], target });
+    const creds = core.getCredentials('bybit', { env: target });
+    out.retrieved = creds.apiSecret === canary && creds.apiKey === other;
+    out.printed = `${creds} ${JSON.stringify(creds)}`;
   } else if (scenario === 'write-only') {
     await store.write({ BYBIT_API_SECRET: canary });
   }
