@@ -15,6 +15,8 @@ export interface LeakRule {
   kind: 'key' | 'secret';
   /** The credential's shape, matched as a whole token (not inside a longer run of letters/digits). */
   pattern: RegExp;
+  /** The match is a fixed marker (a PEM header), not a random-looking value. */
+  marker?: boolean;
 }
 
 /** How many lines above and below a match the exchange's name may be. */
@@ -44,6 +46,14 @@ export const LEAK_RULES: readonly LeakRule[] = [
     pattern: token('[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'),
   },
   { id: 'okx-secret', exchange: 'okx', kind: 'secret', pattern: token('[0-9a-fA-F]{32}') },
+  // Binance and Bybit also take Ed25519/RSA keys, whose secret is a PEM private key.
+  ...['binance', 'bybit'].map((exchange) => ({
+    id: `${exchange}-private-key`,
+    exchange,
+    kind: 'secret' as const,
+    pattern: /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/g,
+    marker: true,
+  })),
 ];
 
 /** Random-looking: letters and digits mixed, and enough distinct characters to not be filler. */

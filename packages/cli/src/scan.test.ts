@@ -77,6 +77,24 @@ describe('exkeys scan', () => {
     );
   });
 
+  it('finds PEM private keys near Binance and Bybit names', async () => {
+    project = newProject({ git: true });
+    const pem = [
+      '-----BEGIN PRIVATE KEY-----',
+      'MC4CAQAwBQYDK2VwBCIEIJ+CANARYpemBODYnotARealKeyAtAllxxxxxxxxxxxx',
+      '-----END PRIVATE KEY-----',
+    ];
+    writeFileSync(join(project.dir, 'keys.py'), ['# binance ed25519 key', ...pem, ''].join('\n'));
+    writeFileSync(join(project.dir, 'tls.pem'), [...pem, ''].join('\n'));
+    const result = await exkeys(project, ['scan', '--json']);
+    expect(result.code).toBe(1);
+    const findings = JSON.parse(result.stdout) as Finding[];
+    expect(findings.map((f) => `${f.file}:${f.line}:${f.rule}:${f.preview}`)).toEqual([
+      'keys.py:2:binance-private-key:[redacted]',
+    ]);
+    expect(result.stdout + result.stderr).not.toContain('CANARYpem');
+  });
+
   it('finds the configured values anywhere, but not in the store itself', async () => {
     project = newProject({ git: true });
     await exkeys(project, ['set', 'bybit'], {

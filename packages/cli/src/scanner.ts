@@ -88,7 +88,7 @@ export function scanLines(
       if (!window.includes(rule.exchange)) continue;
       for (const match of line.text.matchAll(rule.pattern)) {
         const value = match[0];
-        if (!looksRandom(value)) continue;
+        if (!rule.marker && !looksRandom(value)) continue;
         if ([...seen].some((known) => known.includes(value) || value.includes(known))) continue;
         add(
           { rule: rule.id, exchange: rule.exchange, preview: previewOf(rule.kind, value) },
