@@ -117,10 +117,12 @@ async function verifyAndTrade(
     throw new Error(`No last price for ${symbol}; pick another market with EXKEYS_SYMBOL.`);
   log(`${symbol} last price ${last}`);
   await client.loadMarkets();
-  const amount = Number(
-    client.amountToPrecision(symbol, client.market(symbol).limits.amount?.min ?? 0.001),
-  );
   const price = Number(client.priceToPrecision(symbol, last * 0.5));
+  // The smallest order the market takes: its minimum amount, and its minimum value at our price.
+  const { limits } = client.market(symbol);
+  const minimum = Math.max(limits.amount?.min ?? 0, (limits.cost?.min ?? 0) / price) || 0.001;
+  // Half again as much, so rounding down to the market's amount step keeps it above the minimum.
+  const amount = Number(client.amountToPrecision(symbol, minimum * 1.5));
   const order = await client.createOrder(symbol, 'limit', 'buy', amount, price);
   log(`placed limit buy ${amount} @ ${price} (order ${order.id})`);
   await client.cancelOrder(order.id, symbol);

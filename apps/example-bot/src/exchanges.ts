@@ -35,7 +35,9 @@ export interface TradingClient {
   fetchBalance(): Promise<{ total?: unknown }>;
   fetchTicker(symbol: string): Promise<{ last?: number | undefined }>;
   loadMarkets(): Promise<unknown>;
-  market(symbol: string): { limits: { amount?: { min?: number | undefined } } };
+  market(symbol: string): {
+    limits: { amount?: { min?: number | undefined }; cost?: { min?: number | undefined } };
+  };
   amountToPrecision(symbol: string, amount: number): string;
   priceToPrecision(symbol: string, price: number): string;
   createOrder(

@@ -7,7 +7,7 @@ import {
   header,
   type Route,
 } from './exchange-api.js';
-import { BALANCES, findMarket, SPOT_MARKETS, type SpotMarket } from './market-data.js';
+import { BALANCES, findMarket, SPOT_MARKETS, type SpotMarket, undersized } from './market-data.js';
 import type { OrderStore, SandboxOrder } from './order-store.js';
 import { ipAllowed, isExpired, keyId, type ResolvedKey } from './sandbox-key.js';
 import { hmacSha256, isPemKey, sameText, verifyPemSignature } from './signatures.js';
@@ -107,6 +107,15 @@ export function binanceApi(
         "Mandatory parameter 'price' was not sent, was empty/null, or malformed.",
         key.apiKey,
       );
+    }
+    // LOT_SIZE lists the quantity step as the minimum quantity.
+    const small =
+      type === 'limit'
+        ? undersized(p.quantity, p.price ?? '', { ...market, minQty: market.qtyStep })
+        : undefined;
+    if (small) {
+      const filter = small === 'quantity' ? 'LOT_SIZE' : 'NOTIONAL';
+      return fail(400, -1013, `Filter failure: ${filter}`, key.apiKey);
     }
     const order = orders.add({
       exchange: 'binance',

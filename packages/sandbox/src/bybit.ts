@@ -7,7 +7,14 @@ import {
   queryOrJsonParams,
   type Route,
 } from './exchange-api.js';
-import { BALANCES, findMarket, SPOT_MARKETS, type SpotMarket, totalUsd } from './market-data.js';
+import {
+  BALANCES,
+  findMarket,
+  SPOT_MARKETS,
+  type SpotMarket,
+  totalUsd,
+  undersized,
+} from './market-data.js';
 import type { OrderStore, SandboxOrder } from './order-store.js';
 import { ipAllowed, isExpired, keyId, type ResolvedKey } from './sandbox-key.js';
 import { hmacSha256, isPemKey, sameText, verifyPemSignature } from './signatures.js';
@@ -114,6 +121,13 @@ export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderSt
         call.now,
         key.apiKey,
       );
+    }
+    const small = type === 'limit' ? undersized(String(p.qty), String(p.price), market) : undefined;
+    if (small === 'quantity') {
+      return envelope(170136, 'Order quantity exceeded lower limit.', {}, call.now, key.apiKey);
+    }
+    if (small === 'notional') {
+      return envelope(170140, 'Order value exceeded lower limit.', {}, call.now, key.apiKey);
     }
     const order = orders.add({
       exchange: 'bybit',

@@ -61,5 +61,29 @@ describe.each(['bybit', 'binance', 'okx'] as const)(
       expect(served.every((r) => r.exchange === exchange)).toBe(true);
       expect(served.filter((r) => !r.ok)).toHaveLength(1);
     });
+
+    it("refuses a limit order under the market's minimum quantity or value, with the exchange's code", async () => {
+      const key = demoKeys().find(
+        (k) => k.exchange === exchange && k.permissions?.withdraw === false,
+      )!;
+      const client = ccxtClient(exchange, sandbox.url, key);
+      await client.loadMarkets();
+      // BTC/USDT: Bybit and OKX list a minimum of 0.000048 BTC, Bybit and Binance a 5 USDT value;
+      // Binance's minimum quantity is its step, so ccxt's rounding never sends fewer.
+      const expected = {
+        bybit: ['170136', '170140'],
+        binance: ['Filter failure: NOTIONAL', 'Filter failure: NOTIONAL'],
+        okx: ['51020', undefined],
+      }[exchange];
+      const tooFew = await rejection(
+        client.createOrder('BTC/USDT', 'limit', 'buy', 0.000001, 50_000),
+      );
+      expect(tooFew.message).toContain(expected[0]);
+      const cheap = client.createOrder('BTC/USDT', 'limit', 'buy', 0.0001, 40_000); // 4 USDT
+      if (expected[1] === undefined) await client.cancelOrder((await cheap).id!, 'BTC/USDT');
+      else expect((await rejection(cheap)).message).toContain(expected[1]);
+      const enough = await client.createOrder('BTC/USDT', 'limit', 'buy', 0.0002, 40_000);
+      await client.cancelOrder(enough.id!, 'BTC/USDT');
+    });
   },
 );

@@ -88,3 +88,21 @@ export function findMarket(id: string | undefined, separator: '' | '-'): SpotMar
 export function totalUsd(): string {
   return BALANCES.reduce((sum, b) => sum + Number(b.usd), 0).toFixed(2);
 }
+
+/**
+ * Why a limit order is smaller than the market accepts: its quantity is under `minQty`, or its
+ * value (quantity × price) is under `minNotional`. `undefined` when it is large enough. Each
+ * exchange lists its own minimums and answers with its own error.
+ */
+export function undersized(
+  amount: string,
+  price: string,
+  limits: { readonly minQty: string; readonly minNotional?: string },
+): 'quantity' | 'notional' | undefined {
+  const qty = Number(amount);
+  if (!(qty >= Number(limits.minQty))) return 'quantity';
+  if (limits.minNotional !== undefined && !(qty * Number(price) >= Number(limits.minNotional))) {
+    return 'notional';
+  }
+  return undefined;
+}

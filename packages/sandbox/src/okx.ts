@@ -8,7 +8,7 @@ import {
   queryOrJsonParams,
   type Route,
 } from './exchange-api.js';
-import { BALANCES, findMarket, SPOT_MARKETS, totalUsd } from './market-data.js';
+import { BALANCES, findMarket, SPOT_MARKETS, totalUsd, undersized } from './market-data.js';
 import type { OrderStore, SandboxOrder } from './order-store.js';
 import { ipAllowed, isExpired, keyId, type ResolvedKey } from './sandbox-key.js';
 import { hmacSha256, sameText } from './signatures.js';
@@ -93,6 +93,10 @@ export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStor
     const type = p.ordType === 'limit' || p.ordType === 'market' ? p.ordType : undefined;
     if (!side || !type || !p.sz) return item('', '51000', 'Parameter side, ordType or sz error');
     if (type === 'limit' && !p.px) return item('', '51000', 'Parameter px error');
+    // OKX spot has a minimum size (minSz) and no minimum value.
+    if (type === 'limit' && undersized(String(p.sz), String(p.px), { minQty: market.minQty })) {
+      return item('', '51020', 'Your order should meet or exceed the minimum order amount.');
+    }
     const order = orders.add({
       exchange: 'okx',
       owner: key.apiKey,
