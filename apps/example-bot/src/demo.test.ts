@@ -27,7 +27,10 @@ describe('the offline demo', () => {
     ]);
     expect(rows.slice(0, 3).every((r) => /placed and cancelled/.test(r.outcome))).toBe(true);
     expect(rows.slice(3).every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
-    expect(output).toMatch(/WITHDRAW funds: revoke it now/);
+    expect(output).toMatch(
+      /✗ \[bybit\/WITHDRAW exkeys…\] Refusing .* WITHDRAW funds: revoke it now/,
+    );
+    expect(rows.every((r) => /^[\w-]{1,6}…$/.test(r.key))).toBe(true);
     expect(output).toMatch(/key verified: read=true trade=true withdraw=false/);
     assertNoSecrets(output);
   });

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExkeysError, saveApiKeys, UnsafeKeyError } from '@exkeys/credentials';
+import { ExkeysError, maskKey, saveApiKeys, UnsafeKeyError } from '@exkeys/credentials';
 import { demoKeys, startSandbox } from '@exkeys/sandbox';
 import { type BotResult, runBot } from './bot.js';
 import { EXCHANGES, type ExchangeId } from './exchanges.js';
@@ -27,11 +27,14 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
   const dir = await mkdtemp(join(tmpdir(), 'exkeys-demo-'));
   const envFile = join(dir, '.env');
   const rows: DemoRow[] = [];
+  // Masked keys by exchange and profile, for the lines about keys the bot refuses.
+  const previews = new Map<string, string>();
   try {
     log(`sandbox exchange listening on ${sandbox.url} (loopback only)`);
     for (const key of demoKeys()) {
       const profile = key.permissions?.withdraw ? 'WITHDRAW' : undefined;
       const { apiKey, apiSecret, passphrase } = key;
+      previews.set(`${key.exchange}/${profile ?? 'default'}`, maskKey(apiKey));
       await saveApiKeys(
         key.exchange,
         { apiKey, apiSecret, ...(passphrase ? { passphrase } : {}) },
@@ -41,11 +44,11 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     log(`demo keys saved to ${envFile} (mode 0600) with saveApiKeys\n`);
 
     for (const exchange of EXCHANGES) {
-      rows.push(await attempt(exchange, undefined, envFile, sandbox.url, log));
+      rows.push(await attempt(exchange, undefined, envFile, sandbox.url, previews, log));
     }
     log('\nNow keys that can withdraw. exkeys must refuse them before any trade:');
     for (const exchange of EXCHANGES) {
-      rows.push(await attempt(exchange, 'WITHDRAW', envFile, sandbox.url, log));
+      rows.push(await attempt(exchange, 'WITHDRAW', envFile, sandbox.url, previews, log));
     }
   } finally {
     await sandbox.close();
@@ -60,9 +63,11 @@ async function attempt(
   profile: string | undefined,
   envFile: string,
   baseUrl: string,
+  previews: ReadonlyMap<string, string>,
   log: (line: string) => void,
 ): Promise<DemoRow> {
   const expectRefusal = profile === 'WITHDRAW';
+  const key = previews.get(`${exchange}/${profile ?? 'default'}`) ?? '';
   try {
     const result: BotResult = await runBot({ exchange, profile, envFile, baseUrl, log });
     return {
@@ -74,12 +79,13 @@ async function attempt(
     };
   } catch (error) {
     const refused = UnsafeKeyError.isInstance(error);
-    if (refused) log(`  ✗ ${error.message}`);
-    else log(`  ! ${ExkeysError.isInstance(error) ? error.message : String(error)}`);
+    const tag = `[${exchange}/${profile ?? 'default'} ${key}]`;
+    if (refused) log(`  ✗ ${tag} ${error.message}`);
+    else log(`  ! ${tag} ${ExkeysError.isInstance(error) ? error.message : String(error)}`);
     return {
       exchange,
       profile: profile ?? 'default',
-      key: '',
+      key,
       outcome: refused ? `refused: ${error.reasons.join(', ')}` : 'failed',
       ok: expectRefusal && refused,
     };
