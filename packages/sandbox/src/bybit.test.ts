@@ -215,6 +215,10 @@ describe('bybit v5 raw protocol', () => {
       signedPayload: JSON.stringify(ORDER, null, 1),
     });
     expect(spaced.body.retCode).toBe(10004);
+    // Bybit's answer shows the signed parameters, never the key or the signature.
+    expect(spaced.body).toMatchObject({
+      retMsg: `Error sign, please check your signature generation algorithm: origin_string[***${body}]`,
+    });
     expect(sandbox.requests.at(-1)).toMatchObject({
       exchange: 'bybit',
       errorCode: '10004',

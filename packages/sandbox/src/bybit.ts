@@ -239,7 +239,14 @@ function authenticate(
   const valid = isPemKey(key.apiSecret)
     ? verifyPemSignature(key.apiSecret, payload, signature)
     : sameText(hmacSha256(key.apiSecret, payload, 'hex'), signature.toLowerCase());
-  if (!valid) return fail(10004, 'Error sign, please check your signature generation algorithm.');
+  if (!valid) {
+    // Bybit echoes the signed text with its timestamp, key and recv window masked.
+    const params = call.method === 'GET' ? call.rawQuery : call.rawBody;
+    return fail(
+      10004,
+      `Error sign, please check your signature generation algorithm: origin_string[***${params}]`,
+    );
+  }
   if (!ipAllowed(key, call.ip)) {
     return fail(10010, "Unmatched IP, please check your API key's bound IP addresses.");
   }
