@@ -15,7 +15,7 @@ import {
   ageKeygen,
   tmuxMissing,
 } from './__fixtures__/stores/age-cli.js';
-import { buildForChild, type ChildBuild } from './__fixtures__/stores/child-build.js';
+import { buildForChild, type ChildBuild } from './__fixtures__/child-build.js';
 import {
   ageStore,
   changeKeystorePassphrase,

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generateIdentity } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildForChild, type ChildBuild } from './__fixtures__/stores/child-build.js';
+import { buildForChild, type ChildBuild } from './__fixtures__/child-build.js';
 import { KeystoreError } from './errors.js';
 import { keychainStore } from './keychain-store.js';
 

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const pkg = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const src = join(pkg, 'src');
 
 /** A temp dir holding the transpiled closure of `entries` (paths relative to src/, `.ts`). */

@@ -5,7 +5,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { chmod } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { buildForChild } from './child-build.js';
+import { buildForChild } from '../child-build.js';
 
 const NOBODY = '65534';
 const CHILD = fileURLToPath(new URL('unprivileged-child.mjs', import.meta.url));
