@@ -151,8 +151,9 @@ export function binanceApi(
     const found = orders.find('binance', key.apiKey, {
       id: p.orderId,
       clientId: p.origClientOrderId,
+      market: p.symbol,
     });
-    const canceled = orders.cancel(found?.symbol === p.symbol ? found : undefined, call.now);
+    const canceled = orders.cancel(found, call.now);
     if (!canceled) return fail(400, -2011, 'Unknown order sent.', key.apiKey);
     const { clientOrderId, ...rest } = renderOrder(canceled);
     return ok(
@@ -174,9 +175,9 @@ export function binanceApi(
     const found = orders.find('binance', key.apiKey, {
       id: p.orderId,
       clientId: p.origClientOrderId,
+      market: p.symbol,
     });
-    if (!found || found.symbol !== p.symbol)
-      return fail(400, -2013, 'Order does not exist.', key.apiKey);
+    if (!found) return fail(400, -2013, 'Order does not exist.', key.apiKey);
     return ok(renderOrder(found), key.apiKey);
   }
 

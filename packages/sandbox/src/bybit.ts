@@ -150,11 +150,16 @@ export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderSt
     );
   }
 
-  /** The key's order named by `orderId` or `orderLinkId`. */
-  function findOrder(p: Record<string, unknown>, key: ResolvedKey): SandboxOrder | undefined {
+  /** The key's order named by `orderId` or `orderLinkId` in the market `symbol`, which cancel needs. */
+  function findOrder(
+    p: Record<string, unknown>,
+    key: ResolvedKey,
+    symbolRequired: boolean,
+  ): SandboxOrder | undefined {
     return orders.find('bybit', key.apiKey, {
       id: typeof p.orderId === 'string' ? p.orderId : undefined,
       clientId: typeof p.orderLinkId === 'string' ? p.orderLinkId : undefined,
+      ...(symbolRequired || p.symbol !== undefined ? { market: p.symbol } : {}),
     });
   }
 
@@ -163,8 +168,7 @@ export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderSt
     p: Record<string, unknown>,
     key: ResolvedKey,
   ): ExchangeReply {
-    const found = findOrder(p, key);
-    const canceled = orders.cancel(found?.symbol === p.symbol ? found : undefined, call.now);
+    const canceled = orders.cancel(findOrder(p, key, true), call.now);
     if (!canceled) return envelope(170213, 'Order does not exist.', {}, call.now, key.apiKey);
     return envelope(
       0,
@@ -180,7 +184,7 @@ export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderSt
     p: Record<string, unknown>,
     key: ResolvedKey,
   ): ExchangeReply {
-    const found = findOrder(p, key);
+    const found = findOrder(p, key, false);
     const list = found ? [renderOrder(found)] : [];
     return envelope(0, 'OK', { list, nextPageCursor: '', category: 'spot' }, call.now, key.apiKey);
   }

@@ -45,6 +45,8 @@ describe.each(['bybit', 'binance', 'okx'] as const)(
 
       const order = await client.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 10000);
       expect(order.id).toEqual(expect.any(String));
+      // The right id in another market is not this order.
+      await expect(client.cancelOrder(order.id!, 'ETH/USDT')).rejects.toBeInstanceOf(OrderNotFound);
       await client.cancelOrder(order.id!, 'BTC/USDT');
       // The order is gone now: canceling it again fails as on the exchange.
       const again = await rejection(client.cancelOrder(order.id!, 'BTC/USDT'));
@@ -59,7 +61,7 @@ describe.each(['bybit', 'binance', 'okx'] as const)(
 
       const served = sandbox.requests.slice(before);
       expect(served.every((r) => r.exchange === exchange)).toBe(true);
-      expect(served.filter((r) => !r.ok)).toHaveLength(1);
+      expect(served.filter((r) => !r.ok)).toHaveLength(2);
     });
 
     it("refuses a limit order under the market's minimum quantity or value, with the exchange's code", async () => {

@@ -141,8 +141,12 @@ export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStor
   ): ExchangeReply {
     const ordId = typeof p.ordId === 'string' ? p.ordId : undefined;
     const clOrdId = typeof p.clOrdId === 'string' ? p.clOrdId : undefined;
-    const found = orders.find('okx', key.apiKey, { id: ordId, clientId: clOrdId });
-    const canceled = orders.cancel(found?.symbol === p.instId ? found : undefined, call.now);
+    const found = orders.find('okx', key.apiKey, {
+      id: ordId,
+      clientId: clOrdId,
+      market: p.instId,
+    });
+    const canceled = orders.cancel(found, call.now);
     if (!canceled) {
       return {
         status: 200,
@@ -185,9 +189,9 @@ export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStor
     const found = orders.find('okx', key.apiKey, {
       id: typeof p.ordId === 'string' ? p.ordId : undefined,
       clientId: typeof p.clOrdId === 'string' ? p.clOrdId : undefined,
+      market: p.instId,
     });
-    if (!found || found.symbol !== p.instId)
-      return fail(200, '51603', 'Order does not exist', key.apiKey);
+    if (!found) return fail(200, '51603', 'Order does not exist', key.apiKey);
     return ok([renderOrder(found)], key.apiKey);
   }
 

@@ -48,8 +48,20 @@ export class OrderStore {
     return order;
   }
 
-  /** Finds an order of this owner by exchange id or client id. */
+  /**
+   * Finds an order of this owner by exchange id or client id. With `market`, the order must be in
+   * that market too, as exchanges answer "order does not exist" for the right id in another market.
+   */
   find(
+    exchange: SandboxExchange,
+    owner: string,
+    by: { id?: string | undefined; clientId?: string | undefined; market?: unknown },
+  ): SandboxOrder | undefined {
+    const order = this.#lookup(exchange, owner, by);
+    return order && ('market' in by ? order.symbol === by.market : true) ? order : undefined;
+  }
+
+  #lookup(
     exchange: SandboxExchange,
     owner: string,
     by: { id?: string | undefined; clientId?: string | undefined },
