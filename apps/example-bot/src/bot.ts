@@ -123,10 +123,11 @@ async function verifyAndTrade(
   const minimum = Math.max(limits.amount?.min ?? 0, (limits.cost?.min ?? 0) / price) || 0.001;
   // Half again as much, so rounding down to the market's amount step keeps it above the minimum.
   const amount = Number(client.amountToPrecision(symbol, minimum * 1.5));
-  const order = await client.createOrder(symbol, 'limit', 'buy', amount, price);
-  log(`placed limit buy ${amount} @ ${price} (order ${order.id})`);
-  await client.cancelOrder(order.id, symbol);
-  log(`cancelled order ${order.id}`);
+  const { id } = await client.createOrder(symbol, 'limit', 'buy', amount, price);
+  if (!id) throw new Error(`The order got no id: cancel it on the ${creds.exchange} website.`);
+  log(`placed limit buy ${amount} @ ${price} (order ${id})`);
+  await client.cancelOrder(id, symbol);
+  log(`cancelled order ${id}`);
 
   return {
     exchange: creds.exchange as ExchangeId,
@@ -134,7 +135,7 @@ async function verifyAndTrade(
     keyPreview: maskKey(creds.apiKey),
     permissions: report.permissions,
     last,
-    orderId: order.id,
+    orderId: id,
     warnings,
   };
 }

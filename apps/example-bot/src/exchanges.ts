@@ -32,21 +32,21 @@ export interface ConnectionOptions {
 
 /** The small part of a ccxt client the bot uses. */
 export interface TradingClient {
-  fetchBalance(): Promise<{ total?: unknown }>;
+  fetchBalance(): Promise<Record<string, unknown>>;
   fetchTicker(symbol: string): Promise<{ last?: number | undefined }>;
   loadMarkets(): Promise<unknown>;
   market(symbol: string): {
     limits: { amount?: { min?: number | undefined }; cost?: { min?: number | undefined } };
   };
-  amountToPrecision(symbol: string, amount: number): string;
-  priceToPrecision(symbol: string, price: number): string;
+  amountToPrecision(symbol: string, amount: number): string | undefined;
+  priceToPrecision(symbol: string, price: number): string | undefined;
   createOrder(
     symbol: string,
     type: 'limit',
     side: 'buy',
     amount: number,
     price: number,
-  ): Promise<{ id: string }>;
+  ): Promise<{ id?: string | undefined }>;
   cancelOrder(id: string, symbol: string): Promise<unknown>;
 }
 
@@ -72,7 +72,7 @@ export function connect(
       return {
         creds,
         verify: () => verifyBybitKey(creds, options),
-        client: async () => (await createBybitClient(creds, options)) as unknown as TradingClient,
+        client: async () => await createBybitClient(creds, options),
       };
     }
     case 'binance': {
@@ -80,7 +80,7 @@ export function connect(
       return {
         creds,
         verify: () => verifyBinanceKey(creds, options),
-        client: async () => (await createBinanceClient(creds, options)) as unknown as TradingClient,
+        client: async () => await createBinanceClient(creds, options),
       };
     }
     case 'okx': {
@@ -88,7 +88,7 @@ export function connect(
       return {
         creds,
         verify: () => verifyOkxKey(creds, options),
-        client: async () => (await createOkxClient(creds, options)) as unknown as TradingClient,
+        client: async () => await createOkxClient(creds, options),
       };
     }
   }
