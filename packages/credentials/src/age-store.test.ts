@@ -7,6 +7,7 @@ import { inspect, promisify } from 'node:util';
 import { Decrypter, Encrypter, generateIdentity, identityToRecipient } from 'age-encryption';
 import { parse as dotenvParse } from 'dotenv';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildForChild, type ChildBuild } from './__fixtures__/child-build.js';
 import {
   ageCliMissing,
   ageDecryptWithIdentity,
@@ -15,7 +16,6 @@ import {
   ageKeygen,
   tmuxMissing,
 } from './__fixtures__/stores/age-cli.js';
-import { buildForChild, type ChildBuild } from './__fixtures__/child-build.js';
 import {
   ageStore,
   changeKeystorePassphrase,
