@@ -101,6 +101,25 @@ describe('--keystore (age)', () => {
     }
   });
 
+  it('decrypt of an identity keystore also removes its recipient list', async () => {
+    project = newProject();
+    const { generateIdentity } = await import('age-encryption');
+    const identity = { EXKEYS_AGE_IDENTITY: await generateIdentity() };
+    writeFileSync(join(project.dir, '.env'), `BYBIT_API_KEY=${CANARY_BYBIT_KEY}\n`, {
+      mode: 0o600,
+    });
+    const encrypt = await exkeys(project, ['encrypt'], { env: identity });
+    expect(encrypt.code, encrypt.stderr).toBe(0);
+    expect(existsSync(join(project.dir, '.env.age.recipients'))).toBe(true);
+    const decrypt = await exkeys(project, ['decrypt'], { env: identity });
+    expect(decrypt.code, decrypt.stderr).toBe(0);
+    expect(existsSync(join(project.dir, '.env.age'))).toBe(false);
+    expect(existsSync(join(project.dir, '.env.age.recipients'))).toBe(false);
+    expect(readFileSync(join(project.dir, '.env'), 'utf8')).toBe(
+      `BYBIT_API_KEY=${CANARY_BYBIT_KEY}\n`,
+    );
+  });
+
   it('encrypt refuses to overwrite an existing keystore, and --keep keeps the source', async () => {
     project = newProject();
     writeFileSync(join(project.dir, '.env'), `BYBIT_API_KEY=${CANARY_BYBIT_KEY}\n`, {

@@ -5,7 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { migrateEnvToKeystore, migrateKeystoreToEnv } from '@exkeys/credentials';
+import { migrateEnvToKeystore, migrateKeystoreToEnv, recipientsFile } from '@exkeys/credentials';
 import { keystoreOptions } from '../keystore.js';
 import type { StoreOptions } from '../program.js';
 import { out, print } from '../terminal.js';
@@ -41,7 +41,11 @@ export async function encryptCommand(options: MoveOptions): Promise<void> {
 export async function decryptCommand(options: MoveOptions): Promise<void> {
   const { envFile, keystore, shownKeystore } = paths(options);
   const result = await migrateKeystoreToEnv(await keystoreOptions(keystore), envFile);
-  if (!options.keep) await rm(keystore);
+  if (!options.keep) {
+    await rm(keystore);
+    // A stale recipient list would silently re-encrypt a later keystore to the old team.
+    await rm(recipientsFile(keystore), { force: true });
+  }
   print(
     `${out.green('✔')} decrypted ${shownKeystore} into ${options.envFile} (mode 0600, ${result.names.length} variable${result.names.length === 1 ? '' : 's'})`,
   );
