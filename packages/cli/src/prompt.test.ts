@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startSandbox } from '@exkeys/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   BIN,
@@ -99,5 +100,49 @@ describe('hidden keystore passphrase prompt (tmux)', () => {
     });
     expect(opened.code, opened.stderr).toBe(0);
     expect(JSON.parse(opened.stdout)).toMatchObject([{ exchange: 'bybit', keyPreview: 'CANARY…' }]);
+  });
+});
+
+describe('progress on a real terminal (tmux)', () => {
+  it('exkeys verify shows a spinner while the exchange answers, then clears it', async (ctx) => {
+    if (!hasTmux)
+      ctx.skip('tmux (Debian package `tmux`) is not installed: cannot open a pseudo-terminal');
+    // A slow exchange, so the spinner is on screen long enough to be seen.
+    const sandbox = await startSandbox({
+      keys: [{ exchange: 'bybit', apiKey: CANARY_BYBIT_KEY, apiSecret: CANARY_BYBIT_SECRET }],
+      latencyMs: 1500,
+    });
+    try {
+      project = newProject();
+      writeFileSync(
+        join(project.dir, '.env'),
+        `BYBIT_API_KEY=${CANARY_BYBIT_KEY}\nBYBIT_API_SECRET=${CANARY_BYBIT_SECRET}\n`,
+        { mode: 0o600 },
+      );
+      socket = `exkeys-test-${process.pid}-${Date.now()}`;
+      const command = `${process.execPath} -- ${BIN} verify --base-url ${sandbox.url}; echo "EXIT=$?"; sleep 60`;
+      tmux(
+        'new-session',
+        '-d',
+        '-s',
+        'exkeys',
+        '-x',
+        '200',
+        '-y',
+        '50',
+        '-c',
+        project.dir,
+        command,
+      );
+      const spinning = await waitFor('Verifying bybit (default)…');
+      expect(spinning).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Verifying bybit \(default\)…/);
+      const done = await waitFor('EXIT=');
+      expect(done).toContain('EXIT=0');
+      expect(done).not.toContain('Verifying bybit'); // the spinner line was cleared
+      expect(done).toMatch(/bybit\s+default\s+yes\s+yes\s+no/);
+      expect(leakedFragments(done, CANARY_BYBIT_SECRET)).toEqual([]);
+    } finally {
+      await sandbox.close();
+    }
   });
 });
