@@ -69,6 +69,9 @@ for (let i = 0; i < 21; i++) {
   bare.push(time(['-e', '']));
   steps.push(time([child]));
 }
+console.log(
+  `start-up medians: three steps ${median(steps).toFixed(1)} ms, bare node ${median(bare).toFixed(1)} ms`,
+);
 line(
   'start-up: import + three steps (3 exchanges)',
   median(steps) / median(bare),
