@@ -64,6 +64,7 @@ describe('the package entry', () => {
         'getApiPassphrase',
         'getApiSecret',
         'getCredentials',
+        'isPermissionAllowed',
         'isValidatedCredentials',
         'keychainStore',
         'listConfiguredExchanges',

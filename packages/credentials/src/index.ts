@@ -41,9 +41,12 @@ export {
 } from './names.js';
 export {
   assertSafeKey,
+  isPermissionAllowed,
   type KeyPermissions,
   type KeyPolicy,
   type KeyReport,
+  type PermissionClass,
+  type PermissionGrant,
   type SafeKeyResult,
 } from './policy.js';
 export { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './read-credentials.js';

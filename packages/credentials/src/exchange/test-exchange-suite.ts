@@ -85,6 +85,11 @@ const ADVICE: Record<KeyVerificationReason, RegExp> = {
   'ip-not-allowed': /Add this IP to the whitelist/,
   expired: /has expired\. Generate a new key/,
   'clock-skew': /Sync the clock \(NTP/,
+  'permission-denied': /lacks the permission this call needs/,
+  'region-restricted': /domain for your region/,
+  'wrong-environment': /belongs to another environment/,
+  'rate-limited': /Wait, then retry/,
+  'unreadable-response': /could not be read|cannot read/,
   network: /Could not reach .* baseUrl/,
 };
 
@@ -153,13 +158,14 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
       ]);
       const expiresAt =
         suite.reportsExpiry && k.expiresAt ? new Date(k.expiresAt).toISOString() : null;
-      expect(report).toEqual({
+      expect(report).toMatchObject({
         exchange,
         profile: 'default',
         permissions: {
           read: true,
           trade: k.permissions?.trade ?? true,
           withdraw: k.permissions?.withdraw ?? false,
+          transfer: false,
         },
         ipRestricted: k.ips !== undefined,
         expiresAt,
