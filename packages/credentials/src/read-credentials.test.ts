@@ -150,3 +150,48 @@ describe('getCredentials', () => {
     }).toThrow(TypeError);
   });
 });
+
+describe('ValidatedCredentials against every inspect option', () => {
+  // Every printable ASCII character, so escaped forms (\\", \\\\, %xx) are covered too.
+  const ascii = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
+  const passphrase = `CANARYpass${ascii.replace(/\s/g, '')}`;
+  const okxEnv = { ...env, OKX_API_PASSPHRASE: passphrase };
+
+  it('shows no secret with customInspect off, hidden properties, getters and prototypes', () => {
+    const creds = getCredentials('okx', { env: okxEnv });
+    const options = [
+      { customInspect: false, showHidden: true, getters: true },
+      { customInspect: false, showHidden: true, getters: true, depth: null, showProxy: true },
+      { customInspect: false, getters: true },
+      { showHidden: true, getters: 'get' as const, showProxy: true },
+    ];
+    const forms = options.flatMap((o) => [
+      inspect(creds, o),
+      inspect(Object.getPrototypeOf(creds), o),
+      inspect({ creds }, o),
+    ]);
+    forms.push(
+      JSON.stringify(Object.getOwnPropertyNames(Object.getPrototypeOf(creds))),
+      JSON.stringify(Reflect.ownKeys(Object.getPrototypeOf(creds)).map(String)),
+    );
+    for (const form of forms) {
+      expect(form).not.toContain('CANARY');
+      expect(form).not.toContain(JSON.stringify(passphrase).slice(1, -1));
+    }
+    // Control: the fields are still readable in code, and the name still prints.
+    expect(creds.passphrase).toBe(passphrase);
+    expect(creds.apiSecret).toBe(env.OKX_API_SECRET);
+    expect('apiSecret' in creds).toBe(true);
+    expect(inspect(creds, options[0])).toContain('ValidatedCredentials');
+    expect(inspect(creds, options[0])).toContain("exchange: 'okx'");
+  });
+
+  it('cannot be re-pointed at another prototype or given a field', () => {
+    const creds = getCredentials('okx', { env: okxEnv }) as unknown as Record<string, unknown>;
+    expect(() => Object.setPrototypeOf(creds, {})).toThrow(TypeError);
+    expect(() => {
+      creds.apiSecret = 'x';
+    }).toThrow(TypeError);
+    expect(creds.apiSecret).toBe(env.OKX_API_SECRET);
+  });
+});

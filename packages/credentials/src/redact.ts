@@ -15,23 +15,44 @@ export function maskKey(key: string | undefined): string {
   return `${key.slice(0, Math.min(6, Math.floor(key.length / 2)))}…`;
 }
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
- * Replaces every occurrence of each secret in `text` by `[redacted]`, longest secret first, and also
- * the individual lines of multi-line secrets (PEM blocks). Secrets shorter than 4 characters are
- * ignored: masking them would shred ordinary text and they are refused by validation anyway.
+ * A pattern matching `secret` however often JSON or `util.inspect` escaped it (a JSON body inside a
+ * JSON log line inside an inspected error): each backslash may appear doubled any number of times,
+ * and each quote may carry backslashes. Raw text matches too.
+ */
+function escapedPattern(secret: string): string {
+  return [...secret]
+    .map((c) => {
+      if (c === '\\') return '\\\\+';
+      if (c === '"' || c === "'" || c === '`') return `\\\\*${c}`;
+      return escapeRegExp(c);
+    })
+    .join('');
+}
+
+/**
+ * Replaces every occurrence of each secret in `text` by `[redacted]`, in every form printed text
+ * can hold it (raw; JSON- and inspect-escaped, at any depth; URL-encoded as a component or a form
+ * value), longest first, and also the individual lines of multi-line secrets (PEM blocks). Secrets
+ * shorter than 4 characters are ignored: masking them would shred ordinary text and they are
+ * refused by validation anyway.
  */
 export function redactText(text: string, secrets: Iterable<string | undefined>): string {
   const needles = new Set<string>();
   for (const secret of secrets) {
     if (!secret) continue;
-    for (const part of [secret, ...secret.split(/\r?\n/), encodeURIComponent(secret)]) {
+    for (const part of [secret, ...secret.split(/\r?\n/)]) {
       const trimmed = part.trim();
-      if (trimmed.length >= 4) needles.add(trimmed);
+      if (trimmed.length < 4) continue;
+      needles.add(trimmed);
+      needles.add(encodeURIComponent(trimmed));
+      needles.add(new URLSearchParams({ v: trimmed }).toString().slice(2));
     }
   }
-  let out = text;
-  for (const needle of [...needles].sort((a, b) => b.length - a.length)) {
-    out = out.split(needle).join(REDACTED);
-  }
-  return out;
+  if (needles.size === 0) return text;
+  const sorted = [...needles].sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(sorted.map(escapedPattern).join('|'), 'g');
+  return text.replace(pattern, REDACTED);
 }

@@ -100,7 +100,8 @@ describe('the core functions over secretFilesStore', () => {
     const env: Record<string, string | undefined> = { BYBIT_API_KEY: 'fromShell0123456789' };
     const loaded = await loadApiKeys({ stores: [store], target: env });
     expect(loaded).toMatchObject({ injected: ['BYBIT_API_SECRET'], skipped: ['BYBIT_API_KEY'] });
-    expect(getCredentials('bybit', { env })).toMatchObject({
+    const creds = getCredentials('bybit', { env });
+    expect({ apiKey: creds.apiKey, apiSecret: creds.apiSecret }).toEqual({
       apiKey: 'fromShell0123456789',
       apiSecret: SECRET,
     });

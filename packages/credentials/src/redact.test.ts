@@ -1,0 +1,68 @@
+import { format, inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { maskKey, REDACTED, redactText } from './redact.js';
+
+// Every printable ASCII character, so that each escaping rule is exercised.
+const ASCII = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
+
+/** The secret, or any 8-character piece of it, in any form: the assertion behind "no part leaks". */
+function leaked(text: string, secret: string): string | undefined {
+  const forms = (s: string) => [
+    s,
+    JSON.stringify(s).slice(1, -1),
+    inspect(s).slice(1, -1),
+    encodeURIComponent(s),
+  ];
+  for (let i = 0; i + 8 <= secret.length; i++) {
+    const piece = secret.slice(i, i + 8);
+    if (!/[A-Za-z0-9]{3}/.test(piece)) continue;
+    for (const form of forms(piece)) if (text.includes(form)) return form;
+  }
+  return undefined;
+}
+
+describe('redactText', () => {
+  it.each(ASCII.split(''))('redacts every printed form of a secret holding %j', (char) => {
+    const secret = `CANARY${char}sec${char}ret${char}0123456789`;
+    const body = { passphrase: secret, nested: JSON.stringify({ secret }) };
+    const printed = [
+      secret,
+      JSON.stringify(body),
+      JSON.stringify(JSON.stringify(body)),
+      inspect(body, { depth: 5 }),
+      inspect({ headers: { 'OK-ACCESS-PASSPHRASE': secret } }),
+      inspect(JSON.stringify(body)),
+      format('%j %o %O', body, body, body),
+      `https://x.invalid/p?signature=${encodeURIComponent(secret)}`,
+      new URLSearchParams({ secret }).toString(),
+      inspect([`${secret}'`, `${secret}"`, `${secret}\``, `'"${secret}`]),
+    ].join('\n');
+    const out = redactText(printed, [secret]);
+    expect(out).toContain(REDACTED);
+    expect(leaked(out, secret)).toBeUndefined();
+    expect(out).not.toContain('CANARY');
+  });
+
+  it('redacts each line of a multi-line secret (PEM), and leaves other text alone', () => {
+    const pem =
+      '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEICANARYlineOne\n-----END PRIVATE KEY-----';
+    const out = redactText(`key: ${JSON.stringify(pem)} other: hello world`, [pem]);
+    expect(out).not.toContain('CANARYlineOne');
+    expect(out).toContain('other: hello world');
+  });
+
+  it('control: text without the secret is unchanged; short or empty secrets are ignored', () => {
+    const text = `plain text ${ASCII}`;
+    expect(redactText(text, ['CANARYnotHere99', undefined, '', 'abc'])).toBe(text);
+  });
+});
+
+describe('maskKey', () => {
+  it('shows at most 6 characters, never more than half of a short key', () => {
+    expect(maskKey('ABCDEFGHIJKL')).toBe('ABCDEF…');
+    expect(maskKey('ABCDEFGH')).toBe('ABCD…');
+    expect(maskKey('AB')).toBe('A…');
+    expect(maskKey('')).toBe('');
+    expect(maskKey(undefined)).toBe('');
+  });
+});
