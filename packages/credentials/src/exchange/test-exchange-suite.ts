@@ -314,6 +314,47 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
       assertNoCanary(output);
     });
 
+    it('prints no secret, passphrase or more than 6 key characters after requests, however printed', async () => {
+      const client = await suite.create(credsOf(keys.trade), local());
+      await client.fetchBalance();
+      const failing = await suite.create(
+        credsOf(keys.trade, { apiSecret: canary('SECRET', 97) }),
+        local(),
+      );
+      await failing.fetchBalance().catch(() => {});
+      for (const c of [client, failing]) {
+        const record = c as unknown as Record<string, unknown>;
+        // Control: ccxt kept its record of the request, and reads it back (redacted).
+        expect(record.last_request_url).toEqual(expect.stringContaining('/'));
+        expect(record.last_request_headers).toBeTruthy();
+        const forms = [
+          inspect(c),
+          inspect(c, { showHidden: true, depth: 3 }),
+          inspect(c, { showHidden: true, getters: true, depth: 3 }),
+          inspect(c, { customInspect: false, depth: 2 }),
+          inspect({ ...c }, { depth: 3 }),
+          JSON.stringify(c),
+          JSON.stringify({ ...c }),
+          JSON.stringify(Object.entries(c)),
+          ...[
+            'last_request_headers',
+            'last_request_body',
+            'last_request_url',
+            'last_http_response',
+            'last_json_response',
+            'last_response_headers',
+          ].map(
+            (field) => `${inspect(record[field], { depth: 5 })}${JSON.stringify(record[field])}`,
+          ),
+        ];
+        for (const form of forms) {
+          assertNoCanary(form);
+          for (const k of Object.values(keys)) expect(form).not.toContain(k.apiKey.slice(0, 7));
+        }
+      }
+      expect(inspect(client)).toContain(`key ${keys.trade.apiKey.slice(0, 6)}…`);
+    });
+
     it('fetches a balance and a ticker, places and cancels an order', async () => {
       const before = sandbox.requests.length;
       const client = await suite.create(credsOf(keys.trade), local());
