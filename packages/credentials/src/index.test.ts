@@ -49,6 +49,13 @@ describe('the package entry', () => {
       [
         'CredentialsError',
         'DEFAULT_PROFILE',
+        'EXCHANGES',
+        'OTHER_PASSPHRASE_EXCHANGES',
+        'describePemKeyTypes',
+        'describeShape',
+        'exchangeFacts',
+        'matchesShape',
+        'shapeSource',
         'ExkeysError',
         'KeyVerificationError',
         'KeystoreError',

@@ -26,6 +26,20 @@ export {
 } from './age-store.js';
 export { type DotenvStoreOptions, dotenvStore } from './dotenv-store.js';
 export * from './errors.js';
+export {
+  describePemKeyTypes,
+  describeShape,
+  EXCHANGES,
+  type ExchangeFacts,
+  type ExchangeId,
+  exchangeFacts,
+  matchesShape,
+  OTHER_PASSPHRASE_EXCHANGES,
+  type PemKeyType,
+  type ShapeCharset,
+  shapeSource,
+  type ValueShape,
+} from './exchanges.js';
 export { type KeychainStoreOptions, keychainStore } from './keychain-store.js';
 export { type ConfiguredExchange, type ListOptions, listConfiguredExchanges } from './list.js';
 export { type LoadOptions, type LoadResult, loadApiKeys } from './load.js';

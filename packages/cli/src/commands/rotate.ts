@@ -4,8 +4,13 @@
  * Nothing changes when any step before the swap fails.
  * @module
  */
-import { maskKey, normalizeExchange, updateApiKey, variableNames } from '@exkeys/credentials';
-import { apiManagementPage } from '../api-management-pages.js';
+import {
+  exchangeFacts,
+  maskKey,
+  normalizeExchange,
+  updateApiKey,
+  variableNames,
+} from '@exkeys/credentials';
 import { CommandFailed, EXIT } from '../exit-codes.js';
 import { type EndpointOptions, endpointFrom, verifyMany } from '../live-verification.js';
 import type { StoreOptions } from '../program.js';
@@ -22,6 +27,14 @@ export interface RotateOptions extends StoreOptions, EndpointOptions {
   purpose: 'data' | 'trade';
   /** Read the new secret from this file. */
   secretFile?: string;
+}
+
+/** The exchange's API-management page from the core's table, or a generic hint for others. */
+function apiManagementPage(exchange: string): string {
+  return (
+    exchangeFacts(exchange)?.apiManagementPage ??
+    `the API management page of your ${exchange} account`
+  );
 }
 
 /** Runs `exkeys rotate`. */
