@@ -13,6 +13,11 @@ export {
   resolveAgeKey,
 } from './age-identity.js';
 export {
+  AGE_KEY_SOURCES,
+  AGE_KEY_VARIABLES,
+  DEFAULT_IDENTITY_FILE_SHOWN,
+} from './age-key-sources.js';
+export {
   type AgeStore,
   type AgeStoreOptions,
   ageStore,

@@ -8,7 +8,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { EXCHANGES, type ExchangeFacts, variableNames } from '@exkeys/credentials';
 import { CommandFailed, EXIT } from '../exit-codes.js';
 import { gitRoot, isTracked } from '../git.js';
-import type { StoreOptions } from '../program.js';
+import type { StoreOptions } from '../options.js';
 import { SECRET_FILE_PATTERNS } from '../secret-files.js';
 import { err, out, print, printError } from '../terminal.js';
 

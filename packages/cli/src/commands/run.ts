@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { normalizeExchange, parseVariableName } from '@exkeys/credentials';
 import { CommandFailed, UsageError } from '../exit-codes.js';
-import type { StoreOptions } from '../program.js';
+import type { StoreOptions } from '../options.js';
 import { loadPrivateEnv, selectStore } from '../store-selection.js';
 import { printError } from '../terminal.js';
 
