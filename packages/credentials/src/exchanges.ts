@@ -20,13 +20,13 @@ export interface ValueShape {
    * Which characters: `alphanumeric` is `A-Za-z0-9`, `hex` is `0-9A-Fa-f` (either case), `any` is
    * any character including line breaks.
    */
-  charset: ShapeCharset;
+  readonly charset: ShapeCharset;
   /** Shortest accepted length, inclusive. Ignored when {@link ValueShape.groups} is set. */
-  minLength: number;
+  readonly minLength: number;
   /** Longest accepted length, inclusive. Ignored when {@link ValueShape.groups} is set. */
-  maxLength: number;
+  readonly maxLength: number;
   /** Lengths of `-`-separated groups instead of one run, e.g. `[8, 4, 4, 4, 12]` for a UUID. */
-  groups?: readonly number[];
+  readonly groups?: readonly number[];
 }
 
 /** A private-key type an exchange accepts as the API secret, in PEM form. */
@@ -35,31 +35,42 @@ export type PemKeyType = 'ed25519' | 'rsa';
 /** Everything exkeys knows about one exchange. */
 export interface ExchangeFacts {
   /** The ccxt id, lowercase: `bybit`. */
-  id: string;
+  readonly id: string;
   /** The name shown to people: `Bybit`. */
-  name: string;
+  readonly name: string;
   /** Keys come with a passphrase chosen when the key was created (`{EXCHANGE}_API_PASSPHRASE`). */
-  needsPassphrase: boolean;
+  readonly needsPassphrase: boolean;
   /** The usual shape of the API key. */
-  key: ValueShape;
+  readonly key: ValueShape;
   /** The usual shape of an HMAC API secret. */
-  secret: ValueShape;
+  readonly secret: ValueShape;
   /** The usual shape of the passphrase, for exchanges that need one. */
-  passphrase?: ValueShape;
+  readonly passphrase?: ValueShape;
   /**
    * The private-key types the exchange also accepts as the secret (as a PEM block, with the public
    * key registered on the exchange). Empty when the secret is always an HMAC secret.
    */
-  pemKeyTypes: readonly PemKeyType[];
+  readonly pemKeyTypes: readonly PemKeyType[];
   /** The page where the user creates and deletes API keys. */
-  apiManagementPage: string;
+  readonly apiManagementPage: string;
 }
 
 /** The ids of the exchanges in {@link EXCHANGES}. */
 export type ExchangeId = 'bybit' | 'binance' | 'okx';
 
-/** The exchange table, by ccxt id. */
-export const EXCHANGES: Readonly<Record<ExchangeId, ExchangeFacts>> = {
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The exchange table, by ccxt id. Frozen all the way down: validation and the scanner trust it, so
+ * no caller may widen a shape at run time.
+ */
+export const EXCHANGES: Readonly<Record<ExchangeId, ExchangeFacts>> = deepFreeze({
   bybit: {
     id: 'bybit',
     name: 'Bybit',
@@ -88,7 +99,7 @@ export const EXCHANGES: Readonly<Record<ExchangeId, ExchangeFacts>> = {
     pemKeyTypes: [],
     apiManagementPage: 'https://www.okx.com/account/my-api',
   },
-};
+});
 
 /**
  * ccxt exchanges without a row in {@link EXCHANGES} whose keys also need a passphrase, so that
