@@ -14,17 +14,8 @@ import {
   UnsafeKeyError,
   type ValidatedCredentials,
 } from '@exkeys/credentials';
+import type { EndpointOptions } from './options.js';
 import type { PrivateEnv } from './store-selection.js';
-
-/** Where to verify: the exchange's production API unless one of these is set. */
-export interface EndpointOptions {
-  /** The exchange's testnet. */
-  testnet?: boolean;
-  /** The exchange's demo-trading environment. */
-  demo?: boolean;
-  /** Another origin, such as the exkeys sandbox. */
-  baseUrl?: string;
-}
 
 type Verifier = (creds: ValidatedCredentials, options: EndpointOptions) => Promise<KeyReport>;
 

@@ -47,8 +47,18 @@ describe('the package entry', () => {
     const names = Object.keys(credentials).sort();
     expect(names).toEqual(
       [
+        'AGE_KEY_SOURCES',
+        'AGE_KEY_VARIABLES',
         'CredentialsError',
+        'DEFAULT_IDENTITY_FILE_SHOWN',
         'DEFAULT_PROFILE',
+        'EXCHANGES',
+        'OTHER_PASSPHRASE_EXCHANGES',
+        'describePemKeyTypes',
+        'describeShape',
+        'exchangeFacts',
+        'matchesShape',
+        'shapeSource',
         'ExkeysError',
         'KeyVerificationError',
         'KeystoreError',

@@ -13,6 +13,11 @@ export {
   resolveAgeKey,
 } from './age-identity.js';
 export {
+  AGE_KEY_SOURCES,
+  AGE_KEY_VARIABLES,
+  DEFAULT_IDENTITY_FILE_SHOWN,
+} from './age-key-sources.js';
+export {
   type AgeStore,
   type AgeStoreOptions,
   ageStore,
@@ -26,6 +31,20 @@ export {
 } from './age-store.js';
 export { type DotenvStoreOptions, dotenvStore } from './dotenv-store.js';
 export * from './errors.js';
+export {
+  describePemKeyTypes,
+  describeShape,
+  EXCHANGES,
+  type ExchangeFacts,
+  type ExchangeId,
+  exchangeFacts,
+  matchesShape,
+  OTHER_PASSPHRASE_EXCHANGES,
+  type PemKeyType,
+  type ShapeCharset,
+  shapeSource,
+  type ValueShape,
+} from './exchanges.js';
 export { type KeychainStoreOptions, keychainStore } from './keychain-store.js';
 export { type ConfiguredExchange, type ListOptions, listConfiguredExchanges } from './list.js';
 export { type LoadOptions, type LoadResult, loadApiKeys } from './load.js';

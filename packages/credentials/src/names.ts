@@ -4,17 +4,10 @@
  * @module
  */
 import { CredentialsError } from './errors.js';
+import { exchangeFacts, OTHER_PASSPHRASE_EXCHANGES } from './exchanges.js';
 
 /** The profile that uses the plain variable names. */
 export const DEFAULT_PROFILE = 'default';
-
-/** Exchanges whose API keys come with a passphrase. */
-const PASSPHRASE_EXCHANGES: ReadonlySet<string> = new Set([
-  'okx',
-  'kucoin',
-  'bitget',
-  'kucoinfutures',
-]);
 
 /** The three variable names of one exchange + profile. */
 export interface CredentialVariables {
@@ -61,9 +54,13 @@ export function normalizeProfile(profile: string | undefined): string {
   return name;
 }
 
-/** True when the exchange's keys need a passphrase (OKX, KuCoin, Bitget). */
+/**
+ * True when the exchange's keys need a passphrase: OKX and the others marked so in the exchange
+ * table, plus KuCoin and Bitget.
+ */
 export function needsPassphrase(exchange: string): boolean {
-  return PASSPHRASE_EXCHANGES.has(exchange.toLowerCase());
+  const facts = exchangeFacts(exchange);
+  return facts?.needsPassphrase ?? OTHER_PASSPHRASE_EXCHANGES.has(exchange.toLowerCase());
 }
 
 /** The variable names for an exchange and profile. Both are normalised first. */

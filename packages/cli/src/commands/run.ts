@@ -6,9 +6,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
-import { normalizeExchange, parseVariableName } from '@exkeys/credentials';
+import { AGE_KEY_VARIABLES, normalizeExchange, parseVariableName } from '@exkeys/credentials';
 import { CommandFailed, UsageError } from '../exit-codes.js';
-import type { StoreOptions } from '../program.js';
+import type { StoreOptions } from '../options.js';
 import { loadPrivateEnv, selectStore } from '../store-selection.js';
 import { printError } from '../terminal.js';
 
@@ -30,13 +30,7 @@ const FORWARDED: readonly NodeJS.Signals[] = [
 ];
 
 // The keystore's master key: with it a child could open every key in the keystore, not just its own.
-const MASTER_KEY_VARIABLES = [
-  'EXKEYS_PASSPHRASE',
-  'EXKEYS_PASSPHRASE_FILE',
-  'EXKEYS_AGE_IDENTITY',
-  'EXKEYS_AGE_IDENTITY_FILE',
-  'EXKEYS_AGE_IDENTITY_KEYCHAIN',
-];
+const MASTER_KEY_VARIABLES: readonly string[] = Object.values(AGE_KEY_VARIABLES);
 
 /** The credential variable a name (or its `_FILE` form) belongs to, if it is one. */
 function credentialOf(name: string) {

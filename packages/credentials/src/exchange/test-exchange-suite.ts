@@ -8,6 +8,7 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CredentialsError, KeyVerificationError, type KeyVerificationReason } from '../errors.js';
+import { EXCHANGES } from '../exchanges.js';
 import type { KeyReport } from '../policy.js';
 import type { ExchangeClientOptions } from './client-options.js';
 
@@ -97,7 +98,7 @@ const ADVICE: Record<KeyVerificationReason, RegExp> = {
 export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): void {
   const { exchange } = suite;
   const upper = exchange.toUpperCase();
-  const needsPassphrase = exchange === 'okx';
+  const needsPassphrase = EXCHANGES[exchange].needsPassphrase;
   // Canaries: if any part of one shows up in an output, the test fails.
   const canary = (role: string, n: number) => `CANARY${role}${upper}${String(n).padStart(24, '0')}`;
   const key = (n: number, extra: Partial<SuiteSandboxKey> = {}): SuiteSandboxKey => ({

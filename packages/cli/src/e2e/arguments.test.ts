@@ -1,12 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, exkeys, type TempProject, tempProject } from './test-cli.js';
+import { describe, expect, it } from 'vitest';
+import { exkeys, sharedCliProject } from './test-cli.js';
 
-let project: TempProject;
-beforeAll(() => {
-  ensureBuilt();
-  project = tempProject();
-});
-afterAll(() => project.remove());
+const sharedProject = sharedCliProject();
 
 const CANARY = 'CANARYargvSECRET0value9Xq2';
 
@@ -30,7 +25,7 @@ describe('secrets as arguments', () => {
   ];
   for (const args of forms) {
     it(`refuses ${args.slice(0, 3).join(' ').replace(CANARY, '<value>')} with exit 2, without echoing the value`, async () => {
-      const result = await exkeys(project, args);
+      const result = await exkeys(sharedProject(), args);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('never accepts secrets as command-line arguments');
       expect(result.stdout + result.stderr).not.toContain(CANARY);
@@ -39,7 +34,7 @@ describe('secrets as arguments', () => {
   }
 
   it('does not echo a value in an unknown --opt=value either', async () => {
-    const result = await exkeys(project, ['list', `--whatever=${CANARY}`]);
+    const result = await exkeys(sharedProject(), ['list', `--whatever=${CANARY}`]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown option '--whatever=…'");
     expect(result.stdout + result.stderr).not.toContain(CANARY.slice(0, 8));
@@ -47,7 +42,7 @@ describe('secrets as arguments', () => {
 
   it('does not echo the value glued to an unknown short option (-sVALUE)', async () => {
     for (const flag of ['-s', '-k', '-p']) {
-      const result = await exkeys(project, ['set', 'bybit', `${flag}${CANARY}`]);
+      const result = await exkeys(sharedProject(), ['set', 'bybit', `${flag}${CANARY}`]);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`unknown option '${flag}…'`);
       expect(result.stdout + result.stderr).not.toContain(CANARY.slice(0, 8));
@@ -64,7 +59,7 @@ describe('secrets as arguments', () => {
       ['set', 'bybit', '--secret-file', CANARY],
     ];
     for (const args of cases) {
-      const result = await exkeys(project, args, { input: '' });
+      const result = await exkeys(sharedProject(), args, { input: '' });
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr, args.join(' ')).toContain('CAN…');
       expect((result.stdout + result.stderr).toLowerCase()).not.toContain(
@@ -74,7 +69,7 @@ describe('secrets as arguments', () => {
   });
 
   it('does not echo surplus positional arguments', async () => {
-    const result = await exkeys(project, ['set', 'bybit', CANARY]);
+    const result = await exkeys(sharedProject(), ['set', 'bybit', CANARY]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('too many arguments');
     expect(result.stdout + result.stderr).not.toContain(CANARY.slice(0, 8));
@@ -82,7 +77,7 @@ describe('secrets as arguments', () => {
 
   it('leaves arguments after -- to the command given to run', async () => {
     const script = 'process.exit(process.argv.includes("--token") ? 0 : 3)';
-    const result = await exkeys(project, [
+    const result = await exkeys(sharedProject(), [
       'run',
       '--',
       process.execPath,
@@ -97,17 +92,17 @@ describe('secrets as arguments', () => {
 
 describe('usage', () => {
   it('exits 2 on an unknown option, an unknown command and a missing argument', async () => {
-    expect((await exkeys(project, ['list', '--frobnicate'])).code).toBe(2);
-    expect((await exkeys(project, ['frobnicate'])).code).toBe(2);
-    expect((await exkeys(project, ['set'])).code).toBe(2);
-    expect((await exkeys(project, [])).code).toBe(2);
+    expect((await exkeys(sharedProject(), ['list', '--frobnicate'])).code).toBe(2);
+    expect((await exkeys(sharedProject(), ['frobnicate'])).code).toBe(2);
+    expect((await exkeys(sharedProject(), ['set'])).code).toBe(2);
+    expect((await exkeys(sharedProject(), [])).code).toBe(2);
   });
 
   it('exits 2 for an invalid exchange id or profile', async () => {
-    const bad = await exkeys(project, ['set', 'by-bit'], { input: 'a\nb\n' });
+    const bad = await exkeys(sharedProject(), ['set', 'by-bit'], { input: 'a\nb\n' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Invalid exchange id');
-    const profile = await exkeys(project, ['set', 'bybit', '--profile', 'no way'], {
+    const profile = await exkeys(sharedProject(), ['set', 'bybit', '--profile', 'no way'], {
       input: 'a\nb\n',
     });
     expect(profile.code).toBe(2);
@@ -128,11 +123,11 @@ describe('usage', () => {
       'run',
       'sandbox',
     ];
-    const main = await exkeys(project, ['--help']);
+    const main = await exkeys(sharedProject(), ['--help']);
     expect(main.code).toBe(0);
     for (const command of commands) {
       expect(main.stdout).toContain(command);
-      const help = await exkeys(project, [command, '--help']);
+      const help = await exkeys(sharedProject(), [command, '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(
         new RegExp(`Example:\\n\\s+\\$ (EXKEYS_PASSPHRASE=… )?exkeys ${command}`),
@@ -141,7 +136,7 @@ describe('usage', () => {
   });
 
   it('prints its version', async () => {
-    const result = await exkeys(project, ['--version']);
+    const result = await exkeys(sharedProject(), ['--version']);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
@@ -151,14 +146,14 @@ describe('colour', () => {
   // `list` of a missing file prints plain text; `--help` headings are where colour would show.
   const ESC = '\x1b[';
   it('uses no colour when stdout is not a TTY, even with CI set', async () => {
-    const result = await exkeys(project, ['validate'], { env: { CI: 'true' } });
+    const result = await exkeys(sharedProject(), ['validate'], { env: { CI: 'true' } });
     expect(result.stdout + result.stderr).not.toContain(ESC);
   });
 
   it('uses colour with FORCE_COLOR, and NO_COLOR turns it off', async () => {
-    const forced = await exkeys(project, ['doctor'], { env: { FORCE_COLOR: '1' } });
+    const forced = await exkeys(sharedProject(), ['doctor'], { env: { FORCE_COLOR: '1' } });
     expect(forced.stdout).toContain(ESC);
-    const none = await exkeys(project, ['doctor'], { env: { NO_COLOR: '1' } });
+    const none = await exkeys(sharedProject(), ['doctor'], { env: { NO_COLOR: '1' } });
     expect(none.stdout).not.toContain(ESC);
   });
 });

@@ -11,20 +11,19 @@ import {
   cliProjects,
   filesUnder,
   leakedFragments,
+  missingCommands,
 } from './test-cli.js';
 
 const run = promisify(execFile);
 const newProject = cliProjects();
-const CREDENTIALS = fileURLToPath(new URL('../../credentials/dist/index.js', import.meta.url));
+const CREDENTIALS = fileURLToPath(new URL('../../../credentials/dist/index.js', import.meta.url));
 
 function missingTool(): string | undefined {
-  if (process.platform !== 'linux') return 'the Secret Service test is Linux-only';
-  for (const tool of ['dbus-run-session', 'gnome-keyring-daemon', 'age-keygen']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
-      return `${tool} is not installed (apt-get install dbus gnome-keyring age)`;
-    }
-  }
-  return undefined;
+  if (process.platform !== 'linux') return 'skipped: the Secret Service test is Linux-only';
+  return missingCommands(
+    ['dbus-run-session', 'gnome-keyring-daemon', 'age-keygen'],
+    'dbus gnome-keyring age',
+  );
 }
 
 // Each step prints a marker line, so the test can tell the outputs apart.

@@ -10,10 +10,11 @@ import {
   cliProjects,
   exkeys,
   leakedFragments,
+  missingCommands,
   type TempProject,
 } from './test-cli.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const noTmux = missingCommands(['tmux'], 'tmux');
 const PASSPHRASE = 'CANARYpassphrase tmux 0xq7';
 let project: TempProject;
 let socket: string;
@@ -48,8 +49,7 @@ async function waitFor(text: string): Promise<string> {
 
 describe('hidden prompt in a real terminal (tmux)', () => {
   it('exkeys set does not echo the key or the secret', async (ctx) => {
-    if (!hasTmux)
-      ctx.skip('tmux (Debian package `tmux`) is not installed: cannot open a pseudo-terminal');
+    if (noTmux) ctx.skip(`${noTmux}: cannot open a pseudo-terminal`);
     project = newProject();
     socket = `exkeys-test-${process.pid}-${Date.now()}`;
     const command = `${process.execPath} -- ${BIN} set bybit; echo "EXIT=$?"; sleep 60`;
@@ -73,8 +73,7 @@ describe('hidden prompt in a real terminal (tmux)', () => {
 
 describe('hidden keystore passphrase prompt (tmux)', () => {
   it('exkeys encrypt asks twice without echo, and the passphrase opens the keystore', async (ctx) => {
-    if (!hasTmux)
-      ctx.skip('tmux (Debian package `tmux`) is not installed: cannot open a pseudo-terminal');
+    if (noTmux) ctx.skip(`${noTmux}: cannot open a pseudo-terminal`);
     project = newProject();
     writeFileSync(
       join(project.dir, '.env'),
@@ -105,8 +104,7 @@ describe('hidden keystore passphrase prompt (tmux)', () => {
 
 describe('progress on a real terminal (tmux)', () => {
   it('exkeys verify shows a spinner while the exchange answers, then clears it', async (ctx) => {
-    if (!hasTmux)
-      ctx.skip('tmux (Debian package `tmux`) is not installed: cannot open a pseudo-terminal');
+    if (noTmux) ctx.skip(`${noTmux}: cannot open a pseudo-terminal`);
     // A slow exchange, so the spinner is on screen long enough to be seen.
     const sandbox = await startSandbox({
       keys: [{ exchange: 'bybit', apiKey: CANARY_BYBIT_KEY, apiSecret: CANARY_BYBIT_SECRET }],

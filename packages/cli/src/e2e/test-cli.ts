@@ -1,6 +1,8 @@
 /**
- * Test harness: builds the CLI when stale, and runs the real binary as a child process in temporary
- * directories and git repositories, with stdin piped (never a TTY).
+ * The preamble of every end-to-end test in this folder: builds the CLI when stale, runs the real
+ * binary as a child process in temporary directories and git repositories with stdin piped (never
+ * a TTY), provides canary credentials and leak checks, and says why a test needing a system tool
+ * is skipped.
  */
 import { type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import {
@@ -15,9 +17,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 const root = join(packageDir, '..', '..');
 /** The built binary. */
 export const BIN = join(packageDir, 'dist', 'bin.js');
@@ -235,4 +237,37 @@ export function cliProjects(): (options?: { git?: boolean }) => TempProject {
     current = tempProject(options);
     return current;
   };
+}
+
+/**
+ * Like {@link cliProjects}, for a file whose tests share one project (no git): built before the
+ * first test, removed after the last.
+ */
+export function sharedCliProject(): () => TempProject {
+  let project: TempProject | undefined;
+  beforeAll(() => {
+    ensureBuilt();
+    project = tempProject();
+  });
+  afterAll(() => project?.remove());
+  return () => {
+    if (project === undefined) throw new Error('sharedCliProject() is used before beforeAll ran');
+    return project;
+  };
+}
+
+/**
+ * Why a test that needs `commands` cannot run here (`skipped: … is not installed (apt-get install
+ * …)`), or `undefined` when every command is on PATH.
+ */
+export function missingCommands(
+  commands: readonly string[],
+  debianPackages: string,
+): string | undefined {
+  for (const command of commands) {
+    if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0) {
+      return `skipped: ${command} is not installed (apt-get install ${debianPackages})`;
+    }
+  }
+  return undefined;
 }

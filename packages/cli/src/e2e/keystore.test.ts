@@ -9,6 +9,7 @@ import {
   exkeys,
   filesUnder,
   leakedFragments,
+  missingCommands,
   type TempProject,
 } from './test-cli.js';
 
@@ -16,11 +17,11 @@ let project: TempProject;
 const newProject = cliProjects();
 
 const PASSPHRASE = { EXKEYS_PASSPHRASE: 'correct horse battery staple 42' };
-const hasAge = spawnSync('age-keygen', ['--version']).status === 0;
+const noAge = missingCommands(['age', 'age-keygen'], 'age');
 
 describe('--keystore (age)', () => {
   it('set writes an age file the age CLI decrypts; list, validate and run read it', async (ctx) => {
-    if (!hasAge) ctx.skip('the age CLI (Debian package `age`) is not installed');
+    if (noAge) ctx.skip(noAge);
     project = newProject();
     const identity = join(project.dir, 'id.age-identity');
     expect(spawnSync('age-keygen', ['-o', identity]).status).toBe(0);
