@@ -14,6 +14,8 @@ import {
   UnsafeKeyError,
   type ValidatedCredentials,
 } from '@exkeys/credentials';
+import { parseBaseUrl } from '@exkeys/credentials/exchange';
+import { UsageError } from './exit-codes.js';
 import type { EndpointOptions } from './options.js';
 import type { PrivateEnv } from './store-selection.js';
 
@@ -122,11 +124,20 @@ export async function verifyMany(
   });
 }
 
-/** Endpoint options from a command's `--testnet`, `--demo`, `--base-url`. */
+/**
+ * Endpoint options from a command's `--testnet`, `--demo`, `--base-url`.
+ * @throws {UsageError} for a `--base-url` that is not an absolute http(s) origin.
+ */
 export function endpointFrom(options: EndpointOptions): EndpointOptions {
   const endpoint: EndpointOptions = {};
   if (options.testnet) endpoint.testnet = true;
   if (options.demo) endpoint.demo = true;
-  if (options.baseUrl !== undefined) endpoint.baseUrl = options.baseUrl;
+  if (options.baseUrl !== undefined) {
+    try {
+      endpoint.baseUrl = parseBaseUrl(options.baseUrl);
+    } catch (error) {
+      throw new UsageError(`--base-url: ${(error as Error).message}`);
+    }
+  }
   return endpoint;
 }

@@ -128,7 +128,7 @@ export function parseMaxAge(value: string): number {
   const days = Number(value);
   if (!Number.isFinite(days) || days < 0 || value.trim() === '') {
     throw new UsageError(
-      `--max-age takes a number of days, such as 90 (got ${JSON.stringify(value.slice(0, 12))}).`,
+      `--max-age takes a number of days, such as 90 (got ${JSON.stringify(value)}).`,
     );
   }
   return days;

@@ -69,7 +69,7 @@ export {
   type SafeKeyResult,
 } from './policy.js';
 export { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './read-credentials.js';
-export { maskKey, REDACTED, redactText } from './redact.js';
+export { describeInput, looksLikeCredential, maskKey, REDACTED, redactText } from './redact.js';
 export { secretFilesStore } from './secret-files-store.js';
 export type {
   CredentialStore,

@@ -116,18 +116,25 @@ export function assertSafeKey(report: KeyReport, policy: KeyPolicy): SafeKeyResu
   const { permissions } = report;
   const allowed = (grant: PermissionGrant) =>
     isPermissionAllowed(report.exchange, grant, policy.allowPermissions);
-  const moving = permissions.grants.filter(
-    (g) => g.class === 'withdraw' || (g.class === 'payout' && !allowed(g)),
-  );
+  const withdrawing = permissions.grants.filter((g) => g.class === 'withdraw');
+  const paying = permissions.grants.filter((g) => g.class === 'payout' && !allowed(g));
   const explained = permissions.grants.some((g) => g.class === 'withdraw' || g.class === 'payout');
   // A report that says "withdraw" without naming the permission is refused too.
-  if (moving.length > 0 || (permissions.withdraw && !explained)) {
+  const bareWithdraw = permissions.withdraw && !explained;
+  if (withdrawing.length > 0 || paying.length > 0 || bareWithdraw) {
     reasons.push('withdraw-enabled');
-    named.push(...moving);
-    const which = moving.length > 0 ? ` (${list(moving)})` : '';
-    fixes.push(
-      `it can WITHDRAW or pay out funds${which}: revoke it now and create a key without withdraw, P2P or payment permissions`,
-    );
+    named.push(...withdrawing, ...paying);
+    if (withdrawing.length > 0 || bareWithdraw) {
+      const which = withdrawing.length > 0 ? ` (${list(withdrawing)})` : '';
+      fixes.push(
+        `it can WITHDRAW funds${which}: revoke it now and create a key without withdraw permission`,
+      );
+    }
+    if (paying.length > 0) {
+      fixes.push(
+        `it can PAY OUT funds to other parties (${list(paying)}): revoke it now and create a key without P2P, payment or broker permissions`,
+      );
+    }
   }
   const unknown = permissions.grants.filter((g) => g.class === 'unknown' && !allowed(g));
   if (unknown.length > 0) {

@@ -1,6 +1,6 @@
 import { format, inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { maskKey, REDACTED, redactText } from './redact.js';
+import { describeInput, looksLikeCredential, maskKey, REDACTED, redactText } from './redact.js';
 
 // Every printable ASCII character, so that each escaping rule is exercised.
 const ASCII = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
@@ -115,5 +115,54 @@ describe('redactText edge cases', () => {
       expect(shown.length).toBeLessThanOrEqual(Math.min(6, Math.floor(length / 2)));
       expect(maskKey(key).endsWith('…')).toBe(true);
     }
+  });
+});
+
+describe('looksLikeCredential and describeInput: the one rule for echoing input', () => {
+  const random = (length: number, chars: string, seed = 7) => {
+    let x = seed;
+    return Array.from({ length }, () => {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      return chars[x % chars.length];
+    }).join('');
+  };
+  const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const hex = '0123456789abcdef';
+
+  it('masks credentials pasted in the wrong place, in any case', () => {
+    const values = [
+      random(18, alnum), // a Bybit key
+      random(36, alnum), // a Bybit secret
+      random(64, alnum), // a Binance key
+      random(32, hex).toUpperCase(), // an OKX secret, upper-cased as a profile would be
+      '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', // an OKX key
+      `${random(20, alnum)}/${random(20, alnum)}+=`, // base64 with a slash
+      '-----BEGIN PRIVATE KEY-----',
+      `https://${random(24, alnum)}.invalid`, // a secret inside a URL
+    ];
+    for (const value of values) {
+      expect(looksLikeCredential(value), value).toBe(true);
+      expect(describeInput(value)).toBe(`"${value.slice(0, 3)}…" (${value.length} characters)`);
+    }
+  });
+
+  it('control: shows paths, words, numbers and URLs in full, so a typo is visible', () => {
+    const values = [
+      'src',
+      'missing.env.age',
+      'config/bot.env',
+      '/run/secrets/bybit_api_secret',
+      './keys/binance-ed25519-private.pem',
+      'http://127.0.0.1:8080',
+      'ninety-days',
+      '90d',
+      'GRIDBOT2',
+      'https://api.bybit.com/v5',
+    ];
+    for (const value of values) {
+      expect(looksLikeCredential(value), value).toBe(false);
+      expect(describeInput(value)).toBe(JSON.stringify(value));
+    }
+    expect(describeInput('x'.repeat(200))).toBe('"xxx…" (200 characters)');
   });
 });

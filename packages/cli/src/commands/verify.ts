@@ -16,6 +16,8 @@ export interface VerifyOptions extends StoreOptions, EndpointOptions, PurposeOpt
 
 /** Runs `exkeys verify`. */
 export async function verifyCommand(exchanges: string[], options: VerifyOptions): Promise<void> {
+  // A bad --base-url is a usage error before anything is read.
+  const endpoint = endpointFrom(options);
   const store = await selectStore(options);
   const env = await loadPrivateEnv(store);
   const pairs = requestedPairs(env, exchanges);
@@ -28,7 +30,7 @@ export async function verifyCommand(exchanges: string[], options: VerifyOptions)
   );
   let results: LiveResult[];
   try {
-    results = await verifyMany(env, pairs, endpointFrom(options), { purpose: options.purpose });
+    results = await verifyMany(env, pairs, endpoint, { purpose: options.purpose });
   } finally {
     progress.stop();
   }

@@ -68,6 +68,37 @@ describe('secrets as arguments', () => {
     }
   });
 
+  it('masks a secret pasted as --max-age, --port, --base-url or an exchange id of up to 24 characters', async () => {
+    const short = CANARY.slice(0, 20);
+    const cases = [
+      ['list', '--max-age', CANARY],
+      ['sandbox', '--port', CANARY],
+      ['verify', '--base-url', CANARY],
+      ['set', short],
+      ['set', short.toUpperCase()],
+    ];
+    for (const args of cases) {
+      const result = await exkeys(sharedProject(), args, { input: '' });
+      expect(result.code, args.join(' ')).toBe(2);
+      const output = (result.stdout + result.stderr).toLowerCase();
+      expect(output, args.join(' ')).not.toContain(CANARY.slice(0, 8).toLowerCase());
+    }
+  });
+
+  it('control: shows a mistyped path or word in full, so the user sees the typo', async () => {
+    const cases: Array<[string[], string]> = [
+      [['set', 'bybit', '--secret-file', 'keys/missing-private.pem'], 'keys/missing-private.pem'],
+      [['scan', 'srcc/typo-dir'], 'srcc/typo-dir'],
+      [['list', '--max-age', 'ninety-days'], 'ninety-days'],
+      [['run', '--keystore', 'missing.env.age', '--', 'true'], 'missing.env.age'],
+    ];
+    for (const [args, shown] of cases) {
+      const result = await exkeys(sharedProject(), args, { input: '' });
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toContain(shown);
+    }
+  });
+
   it('does not echo surplus positional arguments', async () => {
     const result = await exkeys(sharedProject(), ['set', 'bybit', CANARY]);
     expect(result.code).toBe(2);
