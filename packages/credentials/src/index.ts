@@ -4,29 +4,8 @@
  * call, step 3 `getCredentials` hands out validated values only.
  * @module
  */
-export {
-  type AgeIdentity,
-  type AgeKey,
-  type AgeKeySources,
-  defaultIdentityFile,
-  readIdentityFile,
-  resolveAgeKey,
-} from './age-identity.js';
-export {
-  type AgeStore,
-  type AgeStoreOptions,
-  ageStore,
-  changeKeystorePassphrase,
-  type MigrateToEnvOptions,
-  type MigrateToKeystoreOptions,
-  type MigrationResult,
-  migrateEnvToKeystore,
-  migrateKeystoreToEnv,
-  recipientsFile,
-} from './age-store.js';
-export { type DotenvStoreOptions, dotenvStore } from './dotenv-store.js';
+
 export * from './errors.js';
-export { type KeychainStoreOptions, keychainStore } from './keychain-store.js';
 export { type ConfiguredExchange, type ListOptions, listConfiguredExchanges } from './list.js';
 export { type LoadOptions, type LoadResult, loadApiKeys } from './load.js';
 export {
@@ -46,16 +25,38 @@ export {
   type KeyReport,
   type SafeKeyResult,
 } from './policy.js';
-export { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './read-credentials.js';
 export { maskKey, REDACTED, redactText } from './redact.js';
-export { secretFilesStore } from './secret-files-store.js';
+export { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './retrieve.js';
+export {
+  type AgeIdentity,
+  type AgeKey,
+  type AgeKeySources,
+  defaultIdentityFile,
+  readIdentityFile,
+  resolveAgeKey,
+} from './stores/age/age-identity.js';
+export {
+  type AgeStore,
+  type AgeStoreOptions,
+  ageStore,
+  changeKeystorePassphrase,
+  type MigrateToEnvOptions,
+  type MigrateToKeystoreOptions,
+  type MigrationResult,
+  migrateEnvToKeystore,
+  migrateKeystoreToEnv,
+  recipientsFile,
+} from './stores/age/age-store.js';
+export { type DotenvStoreOptions, dotenvStore } from './stores/dotenv/dotenv-store.js';
+export { type KeychainStoreOptions, keychainStore } from './stores/keychain-store.js';
+export { secretFilesStore } from './stores/secret-files-store.js';
 export type {
   CredentialStore,
   StoreChanges,
   StoredVariableInfo,
   StoreWriteOptions,
-} from './store.js';
-export type { StoreOption } from './store-option.js';
+} from './stores/store.js';
+export type { StoreOption } from './stores/store-option.js';
 export {
   type EnvSource,
   type ReadOptions,

@@ -4,7 +4,7 @@
  */
 import { parseVariableName, variableNames } from './names.js';
 import { maskKey } from './redact.js';
-import { type StoreOption, storeFrom } from './store-option.js';
+import { type StoreOption, storeFrom } from './stores/store-option.js';
 
 /** Options of {@link listConfiguredExchanges}. */
 export interface ListOptions extends StoreOption {

@@ -7,7 +7,7 @@ import { inspect, promisify } from 'node:util';
 import { Decrypter, Encrypter, generateIdentity, identityToRecipient } from 'age-encryption';
 import { parse as dotenvParse } from 'dotenv';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildForChild, type ChildBuild } from './__fixtures__/child-build.js';
+import { buildForChild, type ChildBuild } from '../../__fixtures__/child-build.js';
 import {
   ageCliMissing,
   ageDecryptWithIdentity,
@@ -15,7 +15,8 @@ import {
   ageInTmux,
   ageKeygen,
   tmuxMissing,
-} from './__fixtures__/stores/age-cli.js';
+} from '../../__fixtures__/stores/age-cli.js';
+import { KeystoreError } from '../../errors.js';
 import {
   ageStore,
   changeKeystorePassphrase,
@@ -23,10 +24,9 @@ import {
   migrateKeystoreToEnv,
   recipientsFile,
 } from './age-store.js';
-import { KeystoreError } from './errors.js';
 
 const run = promisify(execFile);
-const CHILD = fileURLToPath(new URL('./__fixtures__/stores/age-child.mjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../__fixtures__/stores/age-child.mjs', import.meta.url));
 const CANARY = 'CANARYSECRETage0123456789abcdefghijklmnop';
 const PASS = 'test passphrase one';
 const NEW_PASS = 'test passphrase two';
@@ -629,17 +629,21 @@ describe('changeKeystorePassphrase', () => {
 describe('in other processes', () => {
   let build: ChildBuild;
   beforeAll(async () => {
-    build = await buildForChild(['age-store.ts']);
+    build = await buildForChild(['stores/age/age-store.ts']);
   });
   afterAll(async () => {
     await build?.dispose();
   });
 
   function child(scenario: string, path: string, env: Record<string, string>): ChildProcess {
-    return spawn(process.execPath, [CHILD, build.module('age-store.ts'), scenario, path], {
-      env: { PATH: process.env.PATH, HOME: dir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    return spawn(
+      process.execPath,
+      [CHILD, build.module('stores/age/age-store.ts'), scenario, path],
+      {
+        env: { PATH: process.env.PATH, HOME: dir, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
   }
 
   async function finished(

@@ -5,7 +5,7 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import { CredentialsError } from './errors.js';
+import { CredentialsError } from '../../errors.js';
 
 // dotenv 18's default line grammar (`LINE` in its source), with `d` for group offsets. Reusing it
 // verbatim is what makes `toRecord()` agree with `dotenv.parse` on every input, odd ones included.

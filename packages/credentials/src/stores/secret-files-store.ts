@@ -6,7 +6,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KeystoreError } from './errors.js';
+import { KeystoreError } from '../errors.js';
 import type { CredentialStore, StoredVariableInfo } from './store.js';
 
 // Only names a shell could export. Kubernetes' `..data` and `..2024_…` entries start with a dot.

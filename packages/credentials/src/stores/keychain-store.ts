@@ -5,8 +5,8 @@
  * @module
  */
 import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
-import { KeystoreError } from './errors.js';
-import { redactText } from './redact.js';
+import { KeystoreError } from '../errors.js';
+import { redactText } from '../redact.js';
 import type {
   CredentialStore,
   StoreChanges,

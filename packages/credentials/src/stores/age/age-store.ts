@@ -7,12 +7,12 @@
 import { unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Decrypter, Recipient } from 'age-encryption';
+import { ExkeysError, KeystoreError } from '../../errors.js';
+import { readFileIfExists, withFileLock, writeFileAtomic } from '../atomic-file.js';
+import { DotenvDocument } from '../dotenv/dotenv-document.js';
+import type { CredentialStore, StoredVariableInfo, StoreWriteOptions } from '../store.js';
 import { type AgeKey, type AgeKeySources, resolveAgeKey } from './age-identity.js';
 import { DEFAULT_SCRYPT_WORK_FACTOR, NativeScryptIdentity } from './age-scrypt.js';
-import { readFileIfExists, withFileLock, writeFileAtomic } from './atomic-file.js';
-import { DotenvDocument } from './dotenv-document.js';
-import { ExkeysError, KeystoreError } from './errors.js';
-import type { CredentialStore, StoredVariableInfo, StoreWriteOptions } from './store.js';
 
 /** Options of {@link ageStore} and of the keystore functions. */
 export interface AgeStoreOptions extends AgeKeySources {

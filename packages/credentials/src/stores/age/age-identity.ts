@@ -7,8 +7,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { KeystoreError } from './errors.js';
-import { keychainStore } from './keychain-store.js';
+import { KeystoreError } from '../../errors.js';
+import { keychainStore } from '../keychain-store.js';
 
 /** Environment variable holding the keystore passphrase, for unattended use. */
 export const PASSPHRASE_VARIABLE = 'EXKEYS_PASSPHRASE';

@@ -3,15 +3,16 @@
  * under a cross-process lock, and replace the file atomically with mode 0600.
  * @module
  */
-import { readFileIfExists, withFileLock, writeFileAtomic } from './atomic-file.js';
-import { DotenvDocument } from './dotenv-document.js';
-import { CredentialsError, ExkeysError } from './errors.js';
+
+import { CredentialsError, ExkeysError } from '../../errors.js';
+import { readFileIfExists, withFileLock, writeFileAtomic } from '../atomic-file.js';
 import type {
   CredentialStore,
   StoreChanges,
   StoredVariableInfo,
   StoreWriteOptions,
-} from './store.js';
+} from '../store.js';
+import { DotenvDocument } from './dotenv-document.js';
 
 /** Options of {@link dotenvStore}. */
 export interface DotenvStoreOptions {

@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { parse } from 'dotenv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CredentialsError } from '../../errors.js';
 import { DotenvDocument } from './dotenv-document.js';
-import { CredentialsError } from './errors.js';
 
 const CANARY = 'CANARYSECRETdotenvdoc0123456789';
 
