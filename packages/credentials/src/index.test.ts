@@ -76,6 +76,7 @@ describe('the package entry', () => {
         'normalizeProfile',
         'parseVariableName',
         'readIdentityFile',
+        'readStoreSnapshot',
         'recipientsFile',
         'redactText',
         'resolveAgeKey',

@@ -27,6 +27,7 @@ export {
 } from './policy.js';
 export { maskKey, REDACTED, redactText } from './redact.js';
 export { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './retrieve.js';
+export { type AgeStore, type AgeStoreOptions, recipientsFile } from './stores/age/age-file.js';
 export {
   type AgeIdentity,
   type AgeKey,
@@ -35,26 +36,25 @@ export {
   readIdentityFile,
   resolveAgeKey,
 } from './stores/age/age-identity.js';
+export { ageStore } from './stores/age/age-store.js';
 export {
-  type AgeStore,
-  type AgeStoreOptions,
-  ageStore,
   changeKeystorePassphrase,
   type MigrateToEnvOptions,
   type MigrateToKeystoreOptions,
   type MigrationResult,
   migrateEnvToKeystore,
   migrateKeystoreToEnv,
-  recipientsFile,
-} from './stores/age/age-store.js';
+} from './stores/age/migrate.js';
 export { type DotenvStoreOptions, dotenvStore } from './stores/dotenv/dotenv-store.js';
 export { type KeychainStoreOptions, keychainStore } from './stores/keychain-store.js';
 export { secretFilesStore } from './stores/secret-files-store.js';
-export type {
-  CredentialStore,
-  StoreChanges,
-  StoredVariableInfo,
-  StoreWriteOptions,
+export {
+  type CredentialStore,
+  readStoreSnapshot,
+  type StoreChanges,
+  type StoredVariableInfo,
+  type StoreSnapshot,
+  type StoreWriteOptions,
 } from './stores/store.js';
 export type { StoreOption } from './stores/store-option.js';
 export {

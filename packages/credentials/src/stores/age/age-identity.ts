@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KeystoreError } from '../../errors.js';
 import { keychainStore } from '../keychain-store.js';
+import { loadAgeEncryption } from '../optional-peers.js';
 
 /** Environment variable holding the keystore passphrase, for unattended use. */
 export const PASSPHRASE_VARIABLE = 'EXKEYS_PASSPHRASE';
@@ -69,11 +70,9 @@ function notAnIdentity(source: string): KeystoreError {
 async function toIdentity(text: string, source: string): Promise<AgeIdentity> {
   const identity = text.trim();
   if (!/^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/.test(identity)) throw notAnIdentity(source);
+  const { identityToRecipient } = await loadAgeEncryption();
   try {
-    return {
-      identity,
-      recipient: await (await import('age-encryption')).identityToRecipient(identity),
-    };
+    return { identity, recipient: await identityToRecipient(identity) };
   } catch {
     throw notAnIdentity(source);
   }

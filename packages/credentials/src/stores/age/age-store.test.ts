@@ -17,13 +17,9 @@ import {
   tmuxMissing,
 } from '../../__fixtures__/stores/age-cli.js';
 import { KeystoreError } from '../../errors.js';
-import {
-  ageStore,
-  changeKeystorePassphrase,
-  migrateEnvToKeystore,
-  migrateKeystoreToEnv,
-  recipientsFile,
-} from './age-store.js';
+import { recipientsFile } from './age-file.js';
+import { ageStore } from './age-store.js';
+import { changeKeystorePassphrase, migrateEnvToKeystore, migrateKeystoreToEnv } from './migrate.js';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('../../__fixtures__/stores/age-child.mjs', import.meta.url));
@@ -629,21 +625,17 @@ describe('changeKeystorePassphrase', () => {
 describe('in other processes', () => {
   let build: ChildBuild;
   beforeAll(async () => {
-    build = await buildForChild(['stores/age/age-store.ts']);
+    build = await buildForChild(['index.ts']);
   });
   afterAll(async () => {
     await build?.dispose();
   });
 
   function child(scenario: string, path: string, env: Record<string, string>): ChildProcess {
-    return spawn(
-      process.execPath,
-      [CHILD, build.module('stores/age/age-store.ts'), scenario, path],
-      {
-        env: { PATH: process.env.PATH, HOME: dir, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    return spawn(process.execPath, [CHILD, build.module('index.ts'), scenario, path], {
+      env: { PATH: process.env.PATH, HOME: dir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 
   async function finished(

@@ -10,6 +10,7 @@ import type {
   CredentialStore,
   StoreChanges,
   StoredVariableInfo,
+  StoreSnapshot,
   StoreWriteOptions,
 } from '../store.js';
 import { DotenvDocument } from './dotenv-document.js';
@@ -48,13 +49,7 @@ export function dotenvStore(path: string, options: DotenvStoreOptions = {}): Cre
           const content = await readFileIfExists(path);
           const before = content?.toString('utf8') ?? '';
           const document = DotenvDocument.parse(before);
-          for (const [name, value] of Object.entries(changes)) {
-            if (value === null) document.delete(name);
-            else document.set(name, value);
-          }
-          for (const [name, iso] of Object.entries(writeOptions.rotatedAt ?? {})) {
-            document.setRotatedAt(name, iso);
-          }
+          document.apply(changes, writeOptions.rotatedAt);
           const after = document.toString();
           if (after === before) return;
           await writeFileAtomic(path, after);
@@ -76,8 +71,14 @@ export function dotenvStore(path: string, options: DotenvStoreOptions = {}): Cre
       await update(Object.fromEntries(names.map((name) => [name, null])));
     },
     async list(): Promise<StoredVariableInfo[]> {
+      return (await load()).variables();
+    },
+    async snapshot(): Promise<StoreSnapshot> {
       const document = await load();
-      return document.names().map((name) => ({ name, rotatedAt: document.rotatedAt(name) }));
+      return {
+        values: new Map(Object.entries(document.toRecord())),
+        variables: document.variables(),
+      };
     },
   };
 }
