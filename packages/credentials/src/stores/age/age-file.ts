@@ -132,8 +132,9 @@ export async function decryptKeystore(
       .toString('latin1')
       .startsWith('-----BEGIN AGE ENCRYPTED FILE-----')
   ) {
+    const { armor } = await loadAge();
     try {
-      bytes = (await loadAge()).armor.decode(Buffer.from(file).toString('latin1'));
+      bytes = armor.decode(Buffer.from(file).toString('latin1'));
     } catch (error) {
       throw corrupted(path, 'its ASCII armor is invalid', error);
     }
@@ -146,9 +147,10 @@ export async function decryptKeystore(
       'it is not an age-encrypted file (to encrypt an existing .env, use migrateEnvToKeystore)',
     );
   }
+  const decrypter = await decrypterFor(key, scrypt);
   let plaintext: Uint8Array;
   try {
-    plaintext = await readStream(await (await decrypterFor(key, scrypt)).decrypt(asStream(bytes)));
+    plaintext = await readStream(await decrypter.decrypt(asStream(bytes)));
   } catch (error) {
     if (error instanceof Error && /no identity matched/.test(error.message))
       throw wrongKey(path, key, types);
