@@ -431,3 +431,71 @@ describe('rotation metadata', () => {
     expect(document.toString()).toBe('A=1\n');
   });
 });
+
+describe('DotenvDocument.apply and variables (what the .env store and the age store share)', () => {
+  const iso = '2025-01-31T12:00:00.000Z';
+
+  it('applies sets, deletes and rotation times in one call, like the separate edits', () => {
+    const text = `# keep\nA=1\n# exkeys:rotated-at B ${iso}\nB=2\nC=3\n`;
+    const batch = DotenvDocument.parse(text);
+    batch.apply({ A: 'one', B: null, D: CANARY }, { A: iso, D: '2026-01-01T00:00:00.000Z' });
+    const oneByOne = DotenvDocument.parse(text);
+    oneByOne.set('A', 'one');
+    oneByOne.delete('B');
+    oneByOne.set('D', CANARY);
+    oneByOne.setRotatedAt('A', iso);
+    oneByOne.setRotatedAt('D', '2026-01-01T00:00:00.000Z');
+    expect(batch.toString()).toBe(oneByOne.toString());
+    expect(parse(batch.toString())).toEqual({ A: 'one', C: '3', D: CANARY });
+    expect(batch.toString()).toContain('# keep\n');
+    expect(batch.toString()).not.toContain('exkeys:rotated-at B');
+  });
+
+  it('lists every variable with its rotation time: the last valid comment, null when unknown', () => {
+    const text = [
+      `# exkeys:rotated-at A 2020-01-01T00:00:00.000Z`,
+      `# exkeys:rotated-at A ${iso}`,
+      'A=1',
+      '# exkeys:rotated-at B not-a-date',
+      'B=2',
+      'C=3',
+      `# exkeys:rotated-at GONE ${iso}`,
+      '',
+    ].join('\n');
+    const document = DotenvDocument.parse(text);
+    expect(document.variables()).toEqual([
+      { name: 'A', rotatedAt: iso },
+      { name: 'B', rotatedAt: null },
+      { name: 'C', rotatedAt: null },
+    ]);
+    expect(document.variables().map((v) => v.rotatedAt)).toEqual(
+      document.names().map((name) => document.rotatedAt(name)),
+    );
+  });
+
+  it('sees its own edits: the rotation index is rebuilt after a change', () => {
+    const document = DotenvDocument.parse('A=1\n');
+    expect(document.rotatedAt('A')).toBeNull();
+    document.apply({}, { A: iso });
+    expect(document.variables()).toEqual([{ name: 'A', rotatedAt: iso }]);
+    document.apply({ A: null });
+    expect(document.variables()).toEqual([]);
+  });
+
+  it('lists thousands of variables correctly (the one-pass index keeps each name apart)', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      if (i % 3 !== 0)
+        lines.push(
+          `# exkeys:rotated-at V${i} 2025-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`,
+        );
+      lines.push(`V${i}=${i}`);
+    }
+    const variables = DotenvDocument.parse(lines.join('\n')).variables();
+    expect(variables).toHaveLength(3_000);
+    expect(variables[0]).toEqual({ name: 'V0', rotatedAt: null });
+    expect(variables[2_997]).toEqual({ name: 'V2997', rotatedAt: null });
+    expect(variables[2_999]).toEqual({ name: 'V2999', rotatedAt: '2025-01-01T00:00:59.000Z' });
+    expect(variables[2_998]).toEqual({ name: 'V2998', rotatedAt: '2025-01-01T00:00:58.000Z' });
+  });
+});
