@@ -26,6 +26,11 @@ export interface ChildBuildOptions {
    * fails exactly as it does where they are not installed.
    */
   without?: readonly string[];
+  /**
+   * Packages replaced by a one-file ES module with this source (`index.js`), e.g. one that throws
+   * when imported, to prove a code path never imports them. Implies a node_modules of links.
+   */
+  replace?: Readonly<Record<string, string>>;
 }
 
 export async function buildForChild(
@@ -33,10 +38,20 @@ export async function buildForChild(
   options: ChildBuildOptions = {},
 ): Promise<ChildBuild> {
   const dir = await mkdtemp(join(tmpdir(), 'exkeys-child-'));
-  if (options.without === undefined) {
+  const replace = options.replace ?? {};
+  if (options.without === undefined && options.replace === undefined) {
     await symlink(join(pkg, 'node_modules'), join(dir, 'node_modules'), 'dir');
   } else {
-    await linkPackages(join(dir, 'node_modules'), options.without);
+    const modules = join(dir, 'node_modules');
+    await linkPackages(modules, [...(options.without ?? []), ...Object.keys(replace)]);
+    for (const [name, source] of Object.entries(replace)) {
+      await mkdir(join(modules, name), { recursive: true });
+      await writeFile(
+        join(modules, name, 'package.json'),
+        JSON.stringify({ name, type: 'module', exports: './index.js' }),
+      );
+      await writeFile(join(modules, name, 'index.js'), source);
+    }
   }
   await writeFile(join(dir, 'package.json'), '{"type":"module"}');
   const done = new Set<string>();

@@ -4,7 +4,10 @@
  * one is not installed they throw a `KeystoreError` naming the package to install.
  * @module
  */
+import { createRequire } from 'node:module';
 import { KeystoreError } from '../errors.js';
+
+const AGE_FEATURE = 'The age keystore (ageStore)';
 
 /** What a missing optional peer is needed for, and how to get it. */
 function missingPeer(specifier: string, feature: string, cause: unknown): KeystoreError {
@@ -37,6 +40,23 @@ async function loadPeer<T>(specifier: string, feature: string, load: () => Promi
 }
 
 let age: Promise<typeof import('age-encryption')> | undefined;
+let ageInstalled = false;
+
+/**
+ * Throws unless `age-encryption` can be imported, without importing it: reading a keystore is done on
+ * `node:crypto`, but an age store that could open files and never write them would fail late.
+ * @throws {KeystoreError} `unavailable` naming the package when it is not installed.
+ */
+export function assertAgeEncryptionInstalled(): void {
+  if (ageInstalled) return;
+  try {
+    createRequire(import.meta.url).resolve('age-encryption');
+  } catch (error) {
+    if (isMissing(error, 'age-encryption')) throw missingPeer('age-encryption', AGE_FEATURE, error);
+    throw error;
+  }
+  ageInstalled = true;
+}
 let keyring: Promise<typeof import('@napi-rs/keyring')> | undefined;
 
 /**
@@ -44,7 +64,7 @@ let keyring: Promise<typeof import('@napi-rs/keyring')> | undefined;
  * @throws {KeystoreError} `unavailable` naming the package when it is not installed.
  */
 export function loadAgeEncryption(): Promise<typeof import('age-encryption')> {
-  age ??= loadPeer('age-encryption', 'The age keystore (ageStore)', () => import('age-encryption'));
+  age ??= loadPeer('age-encryption', AGE_FEATURE, () => import('age-encryption'));
   age.catch(() => {
     age = undefined;
   });

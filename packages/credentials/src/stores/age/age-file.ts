@@ -7,9 +7,15 @@
  */
 import type { Decrypter, Encrypter } from 'age-encryption';
 import { ExkeysError, KeystoreError } from '../../errors.js';
-import { loadAgeEncryption } from '../optional-peers.js';
+import { assertAgeEncryptionInstalled, loadAgeEncryption } from '../optional-peers.js';
 import type { CredentialStore } from '../store.js';
 import type { AgeKey, AgeKeySources } from './age-identity.js';
+import {
+  decryptNative,
+  type NativeIdentity,
+  NativeX25519Identity,
+  NoIdentityMatchedError,
+} from './age-native.js';
 import { NativeScryptIdentity } from './age-scrypt.js';
 
 /** Options of {@link ageStore} and of the keystore functions. */
@@ -111,6 +117,21 @@ function wrongKey(path: string, key: AgeKey, types: readonly string[]): Keystore
 /** age-encryption (and its noble crypto) costs ~80 ms to import: it loads when a keystore is opened. */
 export const loadAge = loadAgeEncryption;
 
+// The key as identities the native decrypter runs, or `null` when one needs age-encryption (post-quantum).
+function nativeIdentities(
+  key: AgeKey,
+  scrypt: NativeScryptIdentity | null,
+): NativeIdentity[] | null {
+  if (key.kind === 'passphrase') return [scrypt ?? new NativeScryptIdentity(key.passphrase)];
+  const identities: NativeIdentity[] = [];
+  for (const { identity } of key.identities) {
+    const native = NativeX25519Identity.parse(identity);
+    if (native === null) return null;
+    identities.push(native);
+  }
+  return identities;
+}
+
 async function decrypterFor(key: AgeKey, scrypt: NativeScryptIdentity | null): Promise<Decrypter> {
   const decrypter = new (await loadAge()).Decrypter();
   if (key.kind === 'passphrase')
@@ -147,12 +168,20 @@ export async function decryptKeystore(
       'it is not an age-encrypted file (to encrypt an existing .env, use migrateEnvToKeystore)',
     );
   }
-  const decrypter = await decrypterFor(key, scrypt);
+  assertAgeEncryptionInstalled();
+  const native = nativeIdentities(key, scrypt);
+  const decrypter = native === null ? await decrypterFor(key, scrypt) : null;
   let plaintext: Uint8Array;
   try {
-    plaintext = await readStream(await decrypter.decrypt(asStream(bytes)));
+    plaintext =
+      decrypter === null
+        ? await decryptNative(bytes, native!)
+        : await readStream(await decrypter.decrypt(asStream(bytes)));
   } catch (error) {
-    if (error instanceof Error && /no identity matched/.test(error.message))
+    if (
+      error instanceof NoIdentityMatchedError ||
+      (error instanceof Error && /no identity matched/.test(error.message))
+    )
       throw wrongKey(path, key, types);
     throw corrupted(
       path,

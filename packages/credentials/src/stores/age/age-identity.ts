@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { KeystoreError } from '../../errors.js';
 import { keychainStore } from '../keychain-store.js';
 import { loadAgeEncryption } from '../optional-peers.js';
+import { NativeX25519Identity } from './age-native.js';
 
 /** Environment variable holding the keystore passphrase, for unattended use. */
 export const PASSPHRASE_VARIABLE = 'EXKEYS_PASSPHRASE';
@@ -70,6 +71,12 @@ function notAnIdentity(source: string): KeystoreError {
 async function toIdentity(text: string, source: string): Promise<AgeIdentity> {
   const identity = text.trim();
   if (!/^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/.test(identity)) throw notAnIdentity(source);
+  if (!identity.startsWith('AGE-SECRET-KEY-PQ-')) {
+    // X25519 identities are derived on node:crypto: loading keys then never imports age-encryption.
+    const native = NativeX25519Identity.parse(identity);
+    if (native === null) throw notAnIdentity(source);
+    return { identity, recipient: native.recipient };
+  }
   const { identityToRecipient } = await loadAgeEncryption();
   try {
     return { identity, recipient: await identityToRecipient(identity) };

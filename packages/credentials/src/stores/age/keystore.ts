@@ -9,6 +9,7 @@ import type { Recipient } from 'age-encryption';
 import { KeystoreError } from '../../errors.js';
 import { readFileIfExists, withFileLock, writeFileAtomic } from '../atomic-file.js';
 import { DotenvDocument } from '../dotenv/dotenv-document.js';
+import { assertAgeEncryptionInstalled } from '../optional-peers.js';
 import {
   type AgeStoreOptions,
   checkRecipient,
@@ -77,7 +78,7 @@ export class Keystore {
   async open(file: Uint8Array | undefined): Promise<Opened> {
     if (file === undefined) {
       // Nothing to decrypt yet, but a keystore that could never be written must not read as fine.
-      await loadAge();
+      assertAgeEncryptionInstalled();
       return { document: DotenvDocument.parse(''), types: null };
     }
     const text = await decryptKeystore(this.path, file, await this.key(), this.#scrypt);
