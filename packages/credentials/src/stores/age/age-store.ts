@@ -72,17 +72,13 @@ export function ageStore(options: AgeStoreOptions): AgeStore {
     location: path,
     readOnly: false,
     async readAll() {
-      return new Map(Object.entries((await read()).toRecord()));
+      return (await read()).values();
     },
     async list(): Promise<StoredVariableInfo[]> {
       return (await read()).variables();
     },
     async snapshot(): Promise<StoreSnapshot> {
-      const document = await read();
-      return {
-        values: new Map(Object.entries(document.toRecord())),
-        variables: document.variables(),
-      };
+      return (await read()).snapshot();
     },
     async write(changes, writeOptions = {}) {
       await keystore.update(({ document }) => {

@@ -499,3 +499,19 @@ describe('DotenvDocument.apply and variables (what the .env store and the age st
     expect(variables[2_998]).toEqual({ name: 'V2998', rotatedAt: '2025-01-01T00:00:58.000Z' });
   });
 });
+
+describe('DotenvDocument.values and snapshot', () => {
+  it('hold what dotenv.parse reads, and the variables with their rotation times', () => {
+    const text = `# exkeys:rotated-at A 2025-01-31T12:00:00.000Z\nA=1\nB="two words"\nA2=${CANARY}\n`;
+    const document = DotenvDocument.parse(text);
+    expect(Object.fromEntries(document.values())).toEqual(parse(text));
+    expect(document.snapshot()).toEqual({
+      values: document.values(),
+      variables: document.variables(),
+    });
+    expect(document.snapshot().variables[0]).toEqual({
+      name: 'A',
+      rotatedAt: '2025-01-31T12:00:00.000Z',
+    });
+  });
+});

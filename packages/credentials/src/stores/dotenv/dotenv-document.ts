@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { CredentialsError } from '../../errors.js';
-import type { StoreChanges, StoredVariableInfo } from '../store.js';
+import type { StoreChanges, StoredVariableInfo, StoreSnapshot } from '../store.js';
 
 // dotenv 18's default line grammar (`LINE` in its source), with `d` for group offsets. Reusing it
 // verbatim is what makes `toRecord()` agree with `dotenv.parse` on every input, odd ones included.
@@ -144,6 +144,16 @@ export class DotenvDocument {
     if (!this.#parsed.values.has(name)) return null;
     const line = rotationLines(this.#parsed).get(name);
     return line !== undefined && isIsoTimestamp(line.iso) ? line.iso : null;
+  }
+
+  /** Every variable as a `Map`, equal to `dotenv.parse(this.toString())`. */
+  values(): Map<string, string> {
+    return new Map(Object.entries(this.toRecord()));
+  }
+
+  /** The values and the variables with their rotation times: what a store's `snapshot()` returns. */
+  snapshot(): StoreSnapshot {
+    return { values: this.values(), variables: this.variables() };
   }
 
   /**

@@ -64,7 +64,7 @@ export function dotenvStore(path: string, options: DotenvStoreOptions = {}): Cre
     location: path,
     readOnly: false,
     async readAll() {
-      return new Map(Object.entries((await load()).toRecord()));
+      return (await load()).values();
     },
     write: update,
     async delete(names) {
@@ -74,11 +74,7 @@ export function dotenvStore(path: string, options: DotenvStoreOptions = {}): Cre
       return (await load()).variables();
     },
     async snapshot(): Promise<StoreSnapshot> {
-      const document = await load();
-      return {
-        values: new Map(Object.entries(document.toRecord())),
-        variables: document.variables(),
-      };
+      return (await load()).snapshot();
     },
   };
 }
