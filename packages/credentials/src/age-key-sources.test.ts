@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveAgeKey } from './age-identity.js';
 import { AGE_KEY_SOURCES, AGE_KEY_VARIABLES } from './age-key-sources.js';
+import { resolveAgeKey } from './stores/age/age-identity.js';
 
 let dir: string | undefined;
 afterEach(() => {

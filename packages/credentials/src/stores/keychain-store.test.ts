@@ -6,12 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generateIdentity } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildForChild, type ChildBuild } from './__fixtures__/child-build.js';
-import { KeystoreError } from './errors.js';
+import { buildForChild, type ChildBuild } from '../__fixtures__/child-build.js';
+import { KeystoreError } from '../errors.js';
 import { keychainStore } from './keychain-store.js';
 
 const run = promisify(execFile);
-const CHILD = fileURLToPath(new URL('./__fixtures__/stores/keychain-child.mjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('../__fixtures__/stores/keychain-child.mjs', import.meta.url));
 const CANARY = 'CANARYSECRETkeychain0123456789abcdef';
 const OTHER = 'CANARYKEYkeychain9876543210';
 // A throwaway age identity, generated for these tests only.
@@ -49,7 +49,7 @@ let build: ChildBuild;
 let home = '';
 
 beforeAll(async () => {
-  build = await buildForChild(['keychain-store.ts', 'age-store.ts', 'index.ts']);
+  build = await buildForChild(['stores/keychain-store.ts', 'stores/age/age-store.ts', 'index.ts']);
   home = await mkdtemp(join(tmpdir(), 'exkeys-keychain-home-'));
 });
 afterAll(async () => {
@@ -87,12 +87,12 @@ async function inKeyringSession(
         HOME: home,
         XDG_RUNTIME_DIR: home,
         CHILD,
-        MODULE: build.module('keychain-store.ts'),
+        MODULE: build.module('stores/keychain-store.ts'),
         SERVICE: service,
         EXKEYS_TEST_KEYRING_PW: 'test-keyring-password',
         EXKEYS_TEST_CANARY: CANARY,
         EXKEYS_TEST_OTHER: OTHER,
-        EXKEYS_TEST_AGE_MODULE: build.module('age-store.ts'),
+        EXKEYS_TEST_AGE_MODULE: build.module('stores/age/age-store.ts'),
         EXKEYS_TEST_INDEX_MODULE: build.module('index.ts'),
         EXKEYS_TEST_KEYSTORE: join(home, `${service}.age`),
         EXKEYS_TEST_IDENTITY: IDENTITY,
@@ -286,7 +286,7 @@ describe('keychainStore without a D-Bus session', () => {
     }
     const { stdout } = await run(
       process.execPath,
-      [CHILD, build.module('keychain-store.ts'), 'write-only', 'x'],
+      [CHILD, build.module('stores/keychain-store.ts'), 'write-only', 'x'],
       {
         env: { PATH: process.env.PATH, HOME: home, EXKEYS_TEST_CANARY: CANARY },
       },

@@ -7,7 +7,7 @@ import { inspect, promisify } from 'node:util';
 import { Decrypter, Encrypter, generateIdentity, identityToRecipient } from 'age-encryption';
 import { parse as dotenvParse } from 'dotenv';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildForChild, type ChildBuild } from './__fixtures__/child-build.js';
+import { buildForChild, type ChildBuild } from '../../__fixtures__/child-build.js';
 import {
   ageCliMissing,
   ageDecryptWithIdentity,
@@ -15,18 +15,14 @@ import {
   ageInTmux,
   ageKeygen,
   tmuxMissing,
-} from './__fixtures__/stores/age-cli.js';
-import {
-  ageStore,
-  changeKeystorePassphrase,
-  migrateEnvToKeystore,
-  migrateKeystoreToEnv,
-  recipientsFile,
-} from './age-store.js';
-import { KeystoreError } from './errors.js';
+} from '../../__fixtures__/stores/age-cli.js';
+import { KeystoreError } from '../../errors.js';
+import { recipientsFile } from './age-file.js';
+import { ageStore } from './age-store.js';
+import { changeKeystorePassphrase, migrateEnvToKeystore, migrateKeystoreToEnv } from './migrate.js';
 
 const run = promisify(execFile);
-const CHILD = fileURLToPath(new URL('./__fixtures__/stores/age-child.mjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../__fixtures__/stores/age-child.mjs', import.meta.url));
 const CANARY = 'CANARYSECRETage0123456789abcdefghijklmnop';
 const PASS = 'test passphrase one';
 const NEW_PASS = 'test passphrase two';
@@ -629,14 +625,14 @@ describe('changeKeystorePassphrase', () => {
 describe('in other processes', () => {
   let build: ChildBuild;
   beforeAll(async () => {
-    build = await buildForChild(['age-store.ts']);
+    build = await buildForChild(['index.ts']);
   });
   afterAll(async () => {
     await build?.dispose();
   });
 
   function child(scenario: string, path: string, env: Record<string, string>): ChildProcess {
-    return spawn(process.execPath, [CHILD, build.module('age-store.ts'), scenario, path], {
+    return spawn(process.execPath, [CHILD, build.module('index.ts'), scenario, path], {
       env: { PATH: process.env.PATH, HOME: dir, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

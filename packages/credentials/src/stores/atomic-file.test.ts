@@ -17,7 +17,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildChildren } from './__fixtures__/dotenv/build-children.js';
+import { buildChildren } from '../__fixtures__/dotenv/build-children.js';
 import { readFileIfExists, withFileLock, writeFileAtomic } from './atomic-file.js';
 
 let directory: string;

@@ -3,15 +3,17 @@
  * under a cross-process lock, and replace the file atomically with mode 0600.
  * @module
  */
-import { readFileIfExists, withFileLock, writeFileAtomic } from './atomic-file.js';
-import { DotenvDocument } from './dotenv-document.js';
-import { CredentialsError, ExkeysError } from './errors.js';
+
+import { CredentialsError, ExkeysError } from '../../errors.js';
+import { readFileIfExists, withFileLock, writeFileAtomic } from '../atomic-file.js';
 import type {
   CredentialStore,
   StoreChanges,
   StoredVariableInfo,
+  StoreSnapshot,
   StoreWriteOptions,
-} from './store.js';
+} from '../store.js';
+import { DotenvDocument } from './dotenv-document.js';
 
 /** Options of {@link dotenvStore}. */
 export interface DotenvStoreOptions {
@@ -47,13 +49,7 @@ export function dotenvStore(path: string, options: DotenvStoreOptions = {}): Cre
           const content = await readFileIfExists(path);
           const before = content?.toString('utf8') ?? '';
           const document = DotenvDocument.parse(before);
-          for (const [name, value] of Object.entries(changes)) {
-            if (value === null) document.delete(name);
-            else document.set(name, value);
-          }
-          for (const [name, iso] of Object.entries(writeOptions.rotatedAt ?? {})) {
-            document.setRotatedAt(name, iso);
-          }
+          document.apply(changes, writeOptions.rotatedAt);
           const after = document.toString();
           if (after === before) return;
           await writeFileAtomic(path, after);
@@ -68,15 +64,17 @@ export function dotenvStore(path: string, options: DotenvStoreOptions = {}): Cre
     location: path,
     readOnly: false,
     async readAll() {
-      return new Map(Object.entries((await load()).toRecord()));
+      return (await load()).values();
     },
     write: update,
     async delete(names) {
       await update(Object.fromEntries(names.map((name) => [name, null])));
     },
     async list(): Promise<StoredVariableInfo[]> {
-      const document = await load();
-      return document.names().map((name) => ({ name, rotatedAt: document.rotatedAt(name) }));
+      return (await load()).variables();
+    },
+    async snapshot(): Promise<StoreSnapshot> {
+      return (await load()).snapshot();
     },
   };
 }

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   readAllUnprivileged,
   unprivilegedUnavailable,
-} from './__fixtures__/stores/unprivileged.js';
-import { KeystoreError } from './errors.js';
+} from '../__fixtures__/stores/unprivileged.js';
+import { KeystoreError } from '../errors.js';
 import { secretFilesStore } from './secret-files-store.js';
 
 const CANARY = 'CANARYSECRETfiles0123456789abcdef';
@@ -113,9 +113,12 @@ describe('secretFilesStore', () => {
     }
     await writeFile(join(dir, 'LOCKED'), CANARY);
     await chmod(join(dir, 'LOCKED'), 0o000);
-    const result = await readAllUnprivileged('secret-files-store.ts', 'secretFilesStore', dir, [
+    const result = await readAllUnprivileged(
+      'stores/secret-files-store.ts',
+      'secretFilesStore',
       dir,
-    ]);
+      [dir],
+    );
     expect(result.uid).not.toBe(0);
     expect(result).toMatchObject({ ok: false, name: 'KeystoreError', code: 'io' });
     expect(result.message).toContain(join(dir, 'LOCKED'));
@@ -123,9 +126,12 @@ describe('secretFilesStore', () => {
     expect(result.printed).toHaveLength(4);
     for (const text of result.printed ?? []) expect(text).not.toContain(CANARY);
     await chmod(join(dir, 'LOCKED'), 0o644);
-    const readable = await readAllUnprivileged('secret-files-store.ts', 'secretFilesStore', dir, [
+    const readable = await readAllUnprivileged(
+      'stores/secret-files-store.ts',
+      'secretFilesStore',
       dir,
-    ]);
+      [dir],
+    );
     expect(readable).toMatchObject({ ok: true, names: ['LOCKED'] });
   });
 

@@ -5,12 +5,14 @@
  * @module
  */
 import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
-import { KeystoreError } from './errors.js';
-import { redactText } from './redact.js';
+import { KeystoreError } from '../errors.js';
+import { redactText } from '../redact.js';
+import { loadKeyring } from './optional-peers.js';
 import type {
   CredentialStore,
   StoreChanges,
   StoredVariableInfo,
+  StoreSnapshot,
   StoreWriteOptions,
 } from './store.js';
 
@@ -110,12 +112,14 @@ export function keychainStore(
   }
 
   async function entry(account: string): Promise<AsyncEntry> {
-    assertReachable(service);
     try {
-      // Loaded on first use: the native module costs ~35 ms of start-up.
-      const { AsyncEntry } = await import('@napi-rs/keyring');
+      // Loaded on first use: the native module costs ~35 ms of start-up. A missing package is
+      // reported before anything else, whatever the session: installing it is the first fix.
+      const { AsyncEntry } = await loadKeyring();
+      assertReachable(service);
       return new AsyncEntry(service, account, ENTRY_OPTIONS);
     } catch (error) {
+      if (KeystoreError.isInstance(error)) throw error;
       throw fromBinding(service, error, []);
     }
   }
@@ -164,6 +168,21 @@ export function keychainStore(
     );
   }
 
+  async function readValues(index: KeychainIndex): Promise<Map<string, string>> {
+    const values = new Map<string, string>();
+    for (const name of Object.keys(index.variables).sort()) {
+      const value = await get(name);
+      if (value !== null) values.set(name, value);
+    }
+    return values;
+  }
+
+  function listed(index: KeychainIndex): StoredVariableInfo[] {
+    return Object.entries(index.variables)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, info]) => ({ name, rotatedAt: info.rotatedAt }));
+  }
+
   function checkName(name: string): void {
     if (name === '' || name === KEYCHAIN_INDEX_ACCOUNT) {
       throw new TypeError(`keychainStore: "${name}" cannot be used as a variable name`);
@@ -202,13 +221,7 @@ export function keychainStore(
     location: `keychain service "${service}"`,
     readOnly: false,
     async readAll() {
-      const index = await readIndex();
-      const values = new Map<string, string>();
-      for (const name of Object.keys(index.variables).sort()) {
-        const value = await get(name);
-        if (value !== null) values.set(name, value);
-      }
-      return values;
+      return readValues(await readIndex());
     },
     write(changes, writeOptions) {
       return serialised(() => applyChanges(changes, writeOptions));
@@ -217,10 +230,11 @@ export function keychainStore(
       return serialised(() => applyChanges(Object.fromEntries(names.map((name) => [name, null]))));
     },
     async list(): Promise<StoredVariableInfo[]> {
+      return listed(await readIndex());
+    },
+    async snapshot(): Promise<StoreSnapshot> {
       const index = await readIndex();
-      return Object.entries(index.variables)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, info]) => ({ name, rotatedAt: info.rotatedAt }));
+      return { values: await readValues(index), variables: listed(index) };
     },
   };
 }

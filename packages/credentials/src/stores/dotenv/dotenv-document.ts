@@ -5,7 +5,8 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import { CredentialsError } from './errors.js';
+import { CredentialsError } from '../../errors.js';
+import type { StoreChanges, StoredVariableInfo, StoreSnapshot } from '../store.js';
 
 // dotenv 18's default line grammar (`LINE` in its source), with `d` for group offsets. Reusing it
 // verbatim is what makes `toRecord()` agree with `dotenv.parse` on every input, odd ones included.
@@ -43,6 +44,8 @@ interface ParsedText {
   definitions: Definition[];
   values: Map<string, string>;
   metadata: MetadataLine[];
+  /** The last metadata line of each name, built on first use: one pass, not one scan per name. */
+  rotation?: Map<string, MetadataLine>;
 }
 
 /**
@@ -139,8 +142,41 @@ export class DotenvDocument {
   /** When `name` was last rotated (the ISO 8601 text recorded), or `null` when unknown or malformed. */
   rotatedAt(name: string): string | null {
     if (!this.#parsed.values.has(name)) return null;
-    const line = this.#parsed.metadata.findLast((entry) => entry.name === name);
+    const line = rotationLines(this.#parsed).get(name);
     return line !== undefined && isIsoTimestamp(line.iso) ? line.iso : null;
+  }
+
+  /** Every variable as a `Map`, equal to `dotenv.parse(this.toString())`. */
+  values(): Map<string, string> {
+    return new Map(Object.entries(this.toRecord()));
+  }
+
+  /** The values and the variables with their rotation times: what a store's `snapshot()` returns. */
+  snapshot(): StoreSnapshot {
+    return { values: this.values(), variables: this.variables() };
+  }
+
+  /**
+   * Every defined variable with its rotation time, in the order of {@link DotenvDocument.names}.
+   * Linear in the size of the document, however many variables it holds.
+   */
+  variables(): StoredVariableInfo[] {
+    return this.names().map((name) => ({ name, rotatedAt: this.rotatedAt(name) }));
+  }
+
+  /**
+   * Applies a batch of store changes: a string sets the variable, `null` deletes it (with its
+   * metadata); then records the rotation times in `rotatedAt` (see
+   * {@link DotenvDocument.setRotatedAt}). Each step is verified like a single edit.
+   * @throws {CredentialsError} `unrepresentable-value` as `set` and `setRotatedAt` do; the changes
+   * before the failing one stay applied to this document (nothing is written anywhere).
+   */
+  apply(changes: StoreChanges, rotatedAt: Readonly<Record<string, string>> = {}): void {
+    for (const [name, value] of Object.entries(changes)) {
+      if (value === null) this.delete(name);
+      else this.set(name, value);
+    }
+    for (const [name, iso] of Object.entries(rotatedAt)) this.setRotatedAt(name, iso);
   }
 
   /**
@@ -327,6 +363,14 @@ function applyEdits(text: string, edits: readonly Edit[]): string {
   // Removing the last line must not leave a final newline the file did not have.
   if (text.length > 0 && !/[\r\n]$/.test(text)) result = result.replace(/(?:\r\n|\n|\r)$/, '');
   return result;
+}
+
+function rotationLines(parsed: ParsedText): Map<string, MetadataLine> {
+  if (parsed.rotation === undefined) {
+    parsed.rotation = new Map();
+    for (const line of parsed.metadata) parsed.rotation.set(line.name, line);
+  }
+  return parsed.rotation;
 }
 
 function lastDefinition(parsed: ParsedText, name: string): Definition | undefined {

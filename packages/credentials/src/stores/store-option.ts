@@ -3,7 +3,7 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { dotenvStore } from './dotenv-store.js';
+import { dotenvStore } from './dotenv/dotenv-store.js';
 import type { CredentialStore } from './store.js';
 
 /** The `envFile` / `store` pair accepted by every function that reads or writes a store. */

@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { parse } from 'dotenv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CredentialsError } from '../../errors.js';
 import { DotenvDocument } from './dotenv-document.js';
-import { CredentialsError } from './errors.js';
 
 const CANARY = 'CANARYSECRETdotenvdoc0123456789';
 
@@ -429,5 +429,89 @@ describe('rotation metadata', () => {
       'unrepresentable-value',
     );
     expect(document.toString()).toBe('A=1\n');
+  });
+});
+
+describe('DotenvDocument.apply and variables (what the .env store and the age store share)', () => {
+  const iso = '2025-01-31T12:00:00.000Z';
+
+  it('applies sets, deletes and rotation times in one call, like the separate edits', () => {
+    const text = `# keep\nA=1\n# exkeys:rotated-at B ${iso}\nB=2\nC=3\n`;
+    const batch = DotenvDocument.parse(text);
+    batch.apply({ A: 'one', B: null, D: CANARY }, { A: iso, D: '2026-01-01T00:00:00.000Z' });
+    const oneByOne = DotenvDocument.parse(text);
+    oneByOne.set('A', 'one');
+    oneByOne.delete('B');
+    oneByOne.set('D', CANARY);
+    oneByOne.setRotatedAt('A', iso);
+    oneByOne.setRotatedAt('D', '2026-01-01T00:00:00.000Z');
+    expect(batch.toString()).toBe(oneByOne.toString());
+    expect(parse(batch.toString())).toEqual({ A: 'one', C: '3', D: CANARY });
+    expect(batch.toString()).toContain('# keep\n');
+    expect(batch.toString()).not.toContain('exkeys:rotated-at B');
+  });
+
+  it('lists every variable with its rotation time: the last valid comment, null when unknown', () => {
+    const text = [
+      `# exkeys:rotated-at A 2020-01-01T00:00:00.000Z`,
+      `# exkeys:rotated-at A ${iso}`,
+      'A=1',
+      '# exkeys:rotated-at B not-a-date',
+      'B=2',
+      'C=3',
+      `# exkeys:rotated-at GONE ${iso}`,
+      '',
+    ].join('\n');
+    const document = DotenvDocument.parse(text);
+    expect(document.variables()).toEqual([
+      { name: 'A', rotatedAt: iso },
+      { name: 'B', rotatedAt: null },
+      { name: 'C', rotatedAt: null },
+    ]);
+    expect(document.variables().map((v) => v.rotatedAt)).toEqual(
+      document.names().map((name) => document.rotatedAt(name)),
+    );
+  });
+
+  it('sees its own edits: the rotation index is rebuilt after a change', () => {
+    const document = DotenvDocument.parse('A=1\n');
+    expect(document.rotatedAt('A')).toBeNull();
+    document.apply({}, { A: iso });
+    expect(document.variables()).toEqual([{ name: 'A', rotatedAt: iso }]);
+    document.apply({ A: null });
+    expect(document.variables()).toEqual([]);
+  });
+
+  it('lists thousands of variables correctly (the one-pass index keeps each name apart)', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      if (i % 3 !== 0)
+        lines.push(
+          `# exkeys:rotated-at V${i} 2025-01-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`,
+        );
+      lines.push(`V${i}=${i}`);
+    }
+    const variables = DotenvDocument.parse(lines.join('\n')).variables();
+    expect(variables).toHaveLength(3_000);
+    expect(variables[0]).toEqual({ name: 'V0', rotatedAt: null });
+    expect(variables[2_997]).toEqual({ name: 'V2997', rotatedAt: null });
+    expect(variables[2_999]).toEqual({ name: 'V2999', rotatedAt: '2025-01-01T00:00:59.000Z' });
+    expect(variables[2_998]).toEqual({ name: 'V2998', rotatedAt: '2025-01-01T00:00:58.000Z' });
+  });
+});
+
+describe('DotenvDocument.values and snapshot', () => {
+  it('hold what dotenv.parse reads, and the variables with their rotation times', () => {
+    const text = `# exkeys:rotated-at A 2025-01-31T12:00:00.000Z\nA=1\nB="two words"\nA2=${CANARY}\n`;
+    const document = DotenvDocument.parse(text);
+    expect(Object.fromEntries(document.values())).toEqual(parse(text));
+    expect(document.snapshot()).toEqual({
+      values: document.values(),
+      variables: document.variables(),
+    });
+    expect(document.snapshot().variables[0]).toEqual({
+      name: 'A',
+      rotatedAt: '2025-01-31T12:00:00.000Z',
+    });
   });
 });

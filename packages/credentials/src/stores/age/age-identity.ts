@@ -4,22 +4,26 @@
  * keychain. The first source found wins; see {@link resolveAgeKey} for the order.
  * @module
  */
+
 import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { KeystoreError } from './errors.js';
-import { keychainStore } from './keychain-store.js';
+import { AGE_KEY_VARIABLES } from '../../age-key-sources.js';
+import { KeystoreError } from '../../errors.js';
+import { keychainStore } from '../keychain-store.js';
+import { loadAgeEncryption } from '../optional-peers.js';
+import { NativeX25519Identity } from './age-native.js';
 
 /** Environment variable holding the keystore passphrase, for unattended use. */
-export const PASSPHRASE_VARIABLE = 'EXKEYS_PASSPHRASE';
+export const PASSPHRASE_VARIABLE = AGE_KEY_VARIABLES.passphrase;
 /** Environment variable holding the path of a file with the passphrase (a Docker/Kubernetes secret). */
-export const PASSPHRASE_FILE_VARIABLE = 'EXKEYS_PASSPHRASE_FILE';
+export const PASSPHRASE_FILE_VARIABLE = AGE_KEY_VARIABLES.passphraseFile;
 /** Environment variable (and keychain variable) holding an age identity, `AGE-SECRET-KEY-1…`. */
-export const IDENTITY_VARIABLE = 'EXKEYS_AGE_IDENTITY';
+export const IDENTITY_VARIABLE = AGE_KEY_VARIABLES.identity;
 /** Environment variable holding the path of an age identity file. */
-export const IDENTITY_FILE_VARIABLE = 'EXKEYS_AGE_IDENTITY_FILE';
+export const IDENTITY_FILE_VARIABLE = AGE_KEY_VARIABLES.identityFile;
 /** Environment variable naming a keychain service that holds `EXKEYS_AGE_IDENTITY`. */
-export const IDENTITY_KEYCHAIN_VARIABLE = 'EXKEYS_AGE_IDENTITY_KEYCHAIN';
+export const IDENTITY_KEYCHAIN_VARIABLE = AGE_KEY_VARIABLES.identityKeychain;
 
 /** Where {@link resolveAgeKey} looks. Every field is optional. */
 export interface AgeKeySources {
@@ -69,11 +73,15 @@ function notAnIdentity(source: string): KeystoreError {
 async function toIdentity(text: string, source: string): Promise<AgeIdentity> {
   const identity = text.trim();
   if (!/^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/.test(identity)) throw notAnIdentity(source);
+  if (!identity.startsWith('AGE-SECRET-KEY-PQ-')) {
+    // X25519 identities are derived on node:crypto: loading keys then never imports age-encryption.
+    const native = NativeX25519Identity.parse(identity);
+    if (native === null) throw notAnIdentity(source);
+    return { identity, recipient: native.recipient };
+  }
+  const { identityToRecipient } = await loadAgeEncryption();
   try {
-    return {
-      identity,
-      recipient: await (await import('age-encryption')).identityToRecipient(identity),
-    };
+    return { identity, recipient: await identityToRecipient(identity) };
   } catch {
     throw notAnIdentity(source);
   }

@@ -41,4 +41,30 @@ export interface CredentialStore {
   delete(names: readonly string[]): Promise<void>;
   /** The variables present, with their metadata. */
   list(): Promise<StoredVariableInfo[]>;
+  /**
+   * The values and the metadata from one read of the store (one decryption of an age keystore).
+   * Optional, so that existing custom stores keep compiling; {@link readStoreSnapshot} falls back to
+   * `readAll()` + `list()` without it.
+   */
+  snapshot?(): Promise<StoreSnapshot>;
+}
+
+/** Everything a store holds, read at once. Holds secrets: keep it in memory, never print it. */
+export interface StoreSnapshot {
+  /** Every variable, as {@link CredentialStore.readAll} returns them. */
+  values: Map<string, string>;
+  /** The variables present with their metadata, as {@link CredentialStore.list} returns them. */
+  variables: StoredVariableInfo[];
+}
+
+/**
+ * Reads `store` once: its `snapshot()` when it has one, else `readAll()` and `list()` (two reads, for
+ * custom stores written before `snapshot` existed).
+ */
+export function readStoreSnapshot(store: CredentialStore): Promise<StoreSnapshot> {
+  if (store.snapshot) return store.snapshot();
+  return Promise.all([store.readAll(), store.list()]).then(([values, variables]) => ({
+    values,
+    variables,
+  }));
 }

@@ -6,8 +6,8 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KeystoreError } from './errors.js';
-import type { CredentialStore, StoredVariableInfo } from './store.js';
+import { KeystoreError } from '../errors.js';
+import type { CredentialStore, StoredVariableInfo, StoreSnapshot } from './store.js';
 
 // Only names a shell could export. Kubernetes' `..data` and `..2024_…` entries start with a dot.
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -35,6 +35,11 @@ function ioError(what: string, error: unknown): KeystoreError {
       cause: error,
     },
   );
+}
+
+// A mount time is not a rotation time, so it is reported as unknown.
+function unknownRotation(names: readonly string[]): StoredVariableInfo[] {
+  return names.map((name) => ({ name, rotatedAt: null }));
 }
 
 function trimOneNewline(text: string): string {
@@ -79,22 +84,24 @@ export function secretFilesStore(
     return names.sort();
   }
 
+  async function readAll(): Promise<Map<string, string>> {
+    const values = new Map<string, string>();
+    for (const name of await entries()) {
+      const file = join(dir, name);
+      try {
+        values.set(name, trimOneNewline(await readFile(file, 'utf8')));
+      } catch (error) {
+        throw ioError(`the secret file ${file}`, error);
+      }
+    }
+    return values;
+  }
+
   return {
     kind: 'secret-files',
     location: dir,
     readOnly: true,
-    async readAll() {
-      const values = new Map<string, string>();
-      for (const name of await entries()) {
-        const file = join(dir, name);
-        try {
-          values.set(name, trimOneNewline(await readFile(file, 'utf8')));
-        } catch (error) {
-          throw ioError(`the secret file ${file}`, error);
-        }
-      }
-      return values;
-    },
+    readAll,
     async write() {
       throw readOnly(dir, 'write credentials');
     },
@@ -102,8 +109,11 @@ export function secretFilesStore(
       throw readOnly(dir, 'delete credentials');
     },
     async list(): Promise<StoredVariableInfo[]> {
-      // A mount time is not a rotation time, so it is reported as unknown.
-      return (await entries()).map((name) => ({ name, rotatedAt: null }));
+      return unknownRotation(await entries());
+    },
+    async snapshot(): Promise<StoreSnapshot> {
+      const values = await readAll();
+      return { values, variables: unknownRotation([...values.keys()]) };
     },
   };
 }

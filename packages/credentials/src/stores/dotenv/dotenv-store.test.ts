@@ -8,13 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { parse } from 'dotenv';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildChildren } from './__fixtures__/dotenv/build-children.js';
+import { buildChildren } from '../../__fixtures__/dotenv/build-children.js';
 import {
   readAllUnprivileged,
   unprivilegedUnavailable,
-} from './__fixtures__/stores/unprivileged.js';
+} from '../../__fixtures__/stores/unprivileged.js';
+import { CredentialsError } from '../../errors.js';
 import { dotenvStore } from './dotenv-store.js';
-import { CredentialsError } from './errors.js';
 
 const CANARY = 'CANARYSECRETdotenvstore9876543210';
 const ISO = '2025-03-04T05:06:07.000Z';
@@ -136,7 +136,9 @@ describe('dotenvStore', () => {
     }
     await writeFile(path, `A=${CANARY}\n`);
     await chmod(path, 0o000);
-    const result = await readAllUnprivileged('dotenv-store.ts', 'dotenvStore', path, [directory]);
+    const result = await readAllUnprivileged('stores/dotenv/dotenv-store.ts', 'dotenvStore', path, [
+      directory,
+    ]);
     expect(result.uid).not.toBe(0);
     expect(result).toMatchObject({ ok: false, name: 'CredentialsError', code: 'io' });
     expect(result.message).toContain(path);
@@ -145,7 +147,12 @@ describe('dotenvStore', () => {
     for (const text of result.printed ?? []) expect(text).not.toContain(CANARY);
     // The same file, readable again, is read by the same unprivileged child.
     await chmod(path, 0o644);
-    const readable = await readAllUnprivileged('dotenv-store.ts', 'dotenvStore', path, [directory]);
+    const readable = await readAllUnprivileged(
+      'stores/dotenv/dotenv-store.ts',
+      'dotenvStore',
+      path,
+      [directory],
+    );
     expect(readable).toMatchObject({ ok: true, names: ['A'] });
   });
 

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { format, inspect } from 'node:util';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { CredentialsError, ExkeysError } from './errors.js';
-import { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './read-credentials.js';
+import { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './retrieve.js';
 import {
   assertCredentialsFor,
   isValidatedCredentials,

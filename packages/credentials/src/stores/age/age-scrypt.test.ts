@@ -9,7 +9,7 @@ import {
   Stanza,
 } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ageInTmux, tmuxMissing } from './__fixtures__/stores/age-cli.js';
+import { ageInTmux, tmuxMissing } from '../../__fixtures__/stores/age-cli.js';
 import { NativeScryptIdentity, NativeScryptRecipient } from './age-scrypt.js';
 
 const PASS = 'correct horse battery staple';
