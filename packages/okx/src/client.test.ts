@@ -58,7 +58,7 @@ describe('createOkxClient', () => {
 describe('OKX demo trading against the sandbox', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
-    sandbox = await startSandbox({ keys: [{ exchange: 'okx', ...key }] });
+    sandbox = await startSandbox({ keys: [{ exchange: 'okx', ...key, environment: 'demo' }] });
   });
   afterAll(() => sandbox.close());
 
