@@ -191,7 +191,7 @@ export function binanceApi(
     authenticate: (call, params) => {
       const auth = authenticate(call, params, keys);
       if ('reply' in auth || auth.key.failWith === undefined) return auth;
-      return { reply: failure(auth.key, limited) };
+      return { reply: failure(auth.key, limited, call.now) };
     },
     // A lapsed key keeps reading but loses its trading authority.
     permits: (key, access, now) =>
@@ -519,7 +519,7 @@ const BAN_AFTER = 2;
  * from the third answer on HTTP 418, the IP ban Binance gives clients that do not back off.
  * `permission-denied`: `-2015`, Binance's one answer to a missing permission.
  */
-function failure(key: ResolvedKey, limited: Map<string, number>): ExchangeReply {
+function failure(key: ResolvedKey, limited: Map<string, number>, now: number): ExchangeReply {
   if (key.failWith === 'permission-denied') {
     return fail(401, -2015, INVALID_KEY_IP_OR_PERMISSION, key.apiKey);
   }
@@ -530,7 +530,7 @@ function failure(key: ResolvedKey, limited: Map<string, number>): ExchangeReply 
     ? fail(
         418,
         -1003,
-        'Way too much request weight used; IP banned until further notice. Please use WebSocket Streams for live updates to avoid bans.',
+        `Way too much request weight used; IP banned until ${now + 120_000}. Please use WebSocket Streams for live updates to avoid bans.`,
         key.apiKey,
       )
     : fail(
