@@ -9,7 +9,7 @@ import {
   type ExchangeFunctions,
 } from '@exkeys/credentials/exchange';
 import type { okx } from 'ccxt';
-import { readAccountConfig } from './permissions.js';
+import { callAccountConfig, readAccountConfig } from './permissions.js';
 
 export { classifyPerm, EMPTY_TOKEN, OKX_PERMISSIONS, readAccountConfig } from './permissions.js';
 
@@ -78,7 +78,7 @@ const exchange: OkxFunctions = defineExchange({
   modes: { testnet: 'sandbox-mode', demo: 'sandbox-mode' },
   keyInfo: {
     endpoint: 'GET /api/v5/account/config',
-    call: (client) => client.privateGetAccountConfig(),
+    call: (client) => callAccountConfig(client),
     read: (_z, response) => readAccountConfig(response),
   },
   ccxtOptions: regionOptions,

@@ -78,6 +78,31 @@ export function readAccountConfig(response: unknown): KeyFacts {
   };
 }
 
+/** The parts of a ccxt `okx` client the key-information call uses. */
+interface ConfigClient {
+  privateGetAccountConfig(): Promise<unknown>;
+  last_json_response?: unknown;
+}
+
+/**
+ * Calls `GET /api/v5/account/config`. ccxt rejects an answer without OKX's `code` envelope as a
+ * bare `ExchangeError`; that answer is unreadable, and is reported so (naming the field, never the
+ * body). Answers with a `code` go on to the error table.
+ */
+export async function callAccountConfig(client: ConfigClient): Promise<unknown> {
+  try {
+    return await client.privateGetAccountConfig();
+  } catch (error) {
+    const body: unknown = client.last_json_response;
+    if (body !== undefined) {
+      const envelope = objectOrNull(body);
+      if (envelope === null) unreadableField('(the whole body)', 'is not a JSON object');
+      if (typeof envelope.code !== 'string') unreadableField('code', 'is missing or not a string');
+    }
+    throw error;
+  }
+}
+
 function objectOrNull(value: unknown): Record<string, unknown> | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)

@@ -41,7 +41,10 @@ export interface KeyFacts {
 export interface KeyEndpoint<C> {
   /** For messages, e.g. `GET /v5/user/query-api`. */
   endpoint: string;
-  /** Makes the call with a ccxt implicit API method, e.g. `(c) => c.privateGetV5UserQueryApi()`. */
+  /**
+   * Makes the call with a ccxt implicit API method, e.g. `(c) => c.privateGetV5UserQueryApi()`.
+   * It may throw `unreadableField(...)` for an answer ccxt rejects as malformed.
+   */
   call: (client: C) => Promise<unknown>;
   /**
    * Parses the response with zod and maps it to {@link KeyFacts}. A zod failure, or

@@ -44,6 +44,8 @@ export async function verifyExchangeKey<
     response = await endpoint.call(client);
   } catch (error) {
     zod.catch(() => {});
+    // A call may find the answer unreadable before ccxt hands it over (e.g. no OKX envelope).
+    if (isUnreadableField(error)) unreadable(spec, endpoint.endpoint, error.field);
     throw (
       toVerificationError(error, {
         exchange: spec.id,
