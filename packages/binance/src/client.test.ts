@@ -24,6 +24,11 @@ describe('createBinanceClient', () => {
     expectTypeOf(createBinanceClient).parameter(0).toEqualTypeOf<ValidatedCredentials<'binance'>>();
     expectTypeOf(verifyBinanceKey).parameter(0).toEqualTypeOf<ValidatedCredentials<'binance'>>();
     expectTypeOf(createBinanceClient).returns.resolves.toEqualTypeOf<binance>();
+    const noRegion = () => {
+      // @ts-expect-error region is an OKX option; Binance options do not have it
+      void createBinanceClient(creds, { region: 'eea' });
+    };
+    expect(noRegion).toBeTypeOf('function');
     const refused = (bybit: ValidatedCredentials<'bybit'>) => {
       // @ts-expect-error Bybit credentials are not Binance credentials
       void createBinanceClient(bybit);

@@ -7,68 +7,17 @@ import {
   defineExchange,
   type ExchangeClientOptions,
   type ExchangeFunctions,
-  type KeyFacts,
-  type Zod,
 } from '@exkeys/credentials/exchange';
 import type { binance } from 'ccxt';
+import { readApiRestrictions } from './permissions.js';
+
+export { BINANCE_PERMISSIONS, REQUIRED_FLAGS, readApiRestrictions } from './permissions.js';
 
 /** Options of {@link createBinanceClient} and {@link verifyBinanceKey}; see `ExchangeClientOptions`. */
 export type BinanceClientOptions = ExchangeClientOptions;
 
 /** The ccxt version this package is tested with; another installed version loads all of ccxt. */
 export const CCXT_VERSION = '4.5.84';
-
-function readRestrictions(z: Zod, response: unknown): KeyFacts {
-  const flag = z.boolean().default(false);
-  const r = z
-    .object({
-      ipRestrict: flag,
-      enableReading: flag,
-      enableWithdrawals: flag,
-      enableInternalTransfer: flag,
-      permitsUniversalTransfer: flag,
-      enableSpotAndMarginTrading: flag,
-      enableMargin: flag,
-      enableFutures: flag,
-      enableVanillaOptions: flag,
-      enablePortfolioMarginTrading: flag,
-      tradingAuthorityExpirationTime: z.coerce.number().optional(),
-    })
-    .parse(response);
-  const trade =
-    r.enableSpotAndMarginTrading ||
-    r.enableMargin ||
-    r.enableFutures ||
-    r.enableVanillaOptions ||
-    r.enablePortfolioMarginTrading;
-  const expiry = r.tradingAuthorityExpirationTime;
-  const expiresAt = expiry === undefined ? null : new Date(expiry).toISOString();
-  // Binance never refuses a lapsed key: it keeps reading, and only its trading authority ends.
-  const lapsed = expiry !== undefined && expiry <= Date.now();
-  const warnings: string[] = [];
-  if (lapsed) {
-    warnings.push(
-      `The Binance key's trading authority expired at ${expiresAt}: it can read but no longer trade. Restrict the key to your IP addresses (whitelisted keys do not lapse) or create a new key.`,
-    );
-  }
-  if (r.enableInternalTransfer || r.permitsUniversalTransfer) {
-    warnings.push(
-      'The Binance key can transfer funds between your accounts: turn off internal and universal transfer unless the bot needs them.',
-    );
-  }
-  return {
-    permissions: {
-      read: r.enableReading,
-      trade: trade && !lapsed,
-      withdraw: r.enableWithdrawals,
-      transfer: false,
-      grants: [],
-    },
-    ipRestricted: r.ipRestrict,
-    expiresAt,
-    warnings,
-  };
-}
 
 type BinanceFunctions = ExchangeFunctions<'binance', binance>;
 
@@ -84,7 +33,7 @@ const exchange: BinanceFunctions = defineExchange({
   keyInfo: {
     endpoint: 'GET /sapi/v1/account/apiRestrictions',
     call: (client) => client.sapiGetAccountApiRestrictions(),
-    read: readRestrictions,
+    read: (_z, response) => readApiRestrictions(response),
   },
   // The testnet and demo trading have no /sapi: an account call at least proves the key works.
   fallback: {
@@ -105,14 +54,19 @@ const exchange: BinanceFunctions = defineExchange({
     warning:
       'Binance testnet and demo trading have no /sapi, so the key permissions could not be audited: only GET /api/v3/account was checked. Audit the live key before trading real funds.',
   },
+  // https://developers.binance.com/docs/binance-spot-api-docs/errors and .../rest-api/limits
   errors: {
+    '-1003': 'rate-limited', // TOO_MANY_REQUESTS (HTTP 429; HTTP 418 once the IP is banned)
     '-1021': 'clock-skew',
     '-1022': 'bad-signature',
-    '-2008': 'invalid-key',
+    '-2008': {
+      reason: 'invalid-key',
+      hint: 'Binance also sends -2008 for a key of another environment: testnet and demo-trading keys need { testnet: true } or { demo: true }, live keys neither.',
+    },
     '-2014': 'invalid-key',
     '-2015': {
       reason: 'invalid-key',
-      hint: 'Binance also sends -2015 when this IP is not on the key whitelist or the key lacks a permission: check those too.',
+      hint: 'Binance sends -2015 alike for an unknown key, an IP not on the key whitelist, a missing permission, and a key of another environment (testnet, demo): check all four.',
     },
   },
 });

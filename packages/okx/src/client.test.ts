@@ -2,7 +2,7 @@ import { getCredentials, type ValidatedCredentials } from '@exkeys/credentials';
 import { type Sandbox, startSandbox } from '@exkeys/sandbox';
 import type { okx } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { createOkxClient, verifyOkxKey } from './index.js';
+import { createOkxClient, type OkxClientOptions, type OkxRegion, verifyOkxKey } from './index.js';
 
 const key = {
   apiKey: '0c0ffee0-cafe-4bad-8bed-0000000000a1',
@@ -55,10 +55,44 @@ describe('createOkxClient', () => {
   );
 });
 
+describe('OKX region', () => {
+  it.each([
+    [undefined, 'https://www.okx.com'],
+    ['global', 'https://www.okx.com'],
+    ['eea', 'https://eea.okx.com'],
+    ['us', 'https://us.okx.com'],
+  ] as const)('region %s talks to %s, in demo trading too', async (region, origin) => {
+    for (const demo of [false, true]) {
+      const client = await createOkxClient(creds, { ...(region ? { region } : {}), demo });
+      expect(client.implodeHostname(String(client.urls.api.rest))).toBe(origin);
+    }
+  });
+
+  it('lets baseUrl win over region, and refuses an unknown region', async () => {
+    const client = await createOkxClient(creds, { region: 'eea', baseUrl: 'http://127.0.0.1:1' });
+    expect(client.implodeHostname(String(client.urls.api.rest))).toBe('http://127.0.0.1:1');
+    await expect(createOkxClient(creds, { region: 'eu' as unknown as OkxRegion })).rejects.toThrow(
+      /Unknown OKX region "eu": use 'global'.*'eea' \(my\.okx\.com\)/,
+    );
+  });
+
+  it('is an OKX option only, at compile time', () => {
+    expectTypeOf<OkxClientOptions['region']>().toEqualTypeOf<OkxRegion | undefined>();
+    expectTypeOf<OkxRegion>().toEqualTypeOf<'global' | 'eea' | 'us'>();
+    const wrong = () => {
+      // @ts-expect-error regions are global, eea and us
+      void createOkxClient(creds, { region: 'eu' });
+      // @ts-expect-error verifyOkxKey takes the same options
+      void verifyOkxKey(creds, { region: 'asia' });
+    };
+    expect(wrong).toBeTypeOf('function');
+  });
+});
+
 describe('OKX demo trading against the sandbox', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
-    sandbox = await startSandbox({ keys: [{ exchange: 'okx', ...key }] });
+    sandbox = await startSandbox({ keys: [{ exchange: 'okx', ...key, environment: 'demo' }] });
   });
   afterAll(() => sandbox.close());
 

@@ -7,41 +7,64 @@ import {
   defineExchange,
   type ExchangeClientOptions,
   type ExchangeFunctions,
-  type KeyFacts,
-  type Zod,
 } from '@exkeys/credentials/exchange';
 import type { okx } from 'ccxt';
+import { callAccountConfig, readAccountConfig } from './permissions.js';
+
+export { classifyPerm, EMPTY_TOKEN, OKX_PERMISSIONS, readAccountConfig } from './permissions.js';
 
 /**
- * Options of {@link createOkxClient} and {@link verifyOkxKey}; see `ExchangeClientOptions`. OKX has
- * no separate testnet: `testnet` and `demo` both select demo trading (the `x-simulated-trading: 1`
- * header), which needs a key created in OKX demo trading.
+ * Which OKX site the key was created on. OKX keeps accounts apart by region, and each region has
+ * its own API host (the hosts of ccxt 4.5.84's `okx`, `myokx` and `okxus` classes):
+ * - `global`: www.okx.com, API host `www.okx.com`;
+ * - `eea`: my.okx.com (European Economic Area), API host `eea.okx.com`;
+ * - `us`: app.okx.com (United States), API host `us.okx.com`.
+ *
+ * A key of one region is unknown to the others: www.okx.com answers an EEA or US key with `50119`
+ * ("API key doesn't exist").
  */
-export type OkxClientOptions = ExchangeClientOptions;
+export type OkxRegion = 'global' | 'eea' | 'us';
+
+/** The API host of each {@link OkxRegion}, as ccxt 4.5.84 names them. */
+export const OKX_REGION_HOSTS: Readonly<Record<OkxRegion, string>> = {
+  global: 'www.okx.com',
+  eea: 'eea.okx.com',
+  us: 'us.okx.com',
+};
+
+/**
+ * Options of {@link createOkxClient} and {@link verifyOkxKey}: `ExchangeClientOptions` plus
+ * `region`. OKX has no separate testnet: `testnet` and `demo` both select demo trading (the
+ * `x-simulated-trading: 1` header), which needs a key created in OKX demo trading.
+ */
+export interface OkxClientOptions extends ExchangeClientOptions {
+  /**
+   * The OKX site the key belongs to, which picks the API host: `global` (www.okx.com), `eea`
+   * (my.okx.com, API host eea.okx.com) or `us` (app.okx.com, API host us.okx.com). Demo trading
+   * uses the same host with the simulated-trading header. `baseUrl` still replaces the origin,
+   * and a `hostname` in the `ccxt` options wins over it. Anything else throws a `TypeError`.
+   * @default 'global'
+   */
+  region?: OkxRegion;
+}
 
 /** The ccxt version this package is tested with; another installed version loads all of ccxt. */
 export const CCXT_VERSION = '4.5.84';
 
-function readConfig(z: Zod, response: unknown): KeyFacts {
-  const { data } = z
-    .object({ data: z.array(z.object({ perm: z.string(), ip: z.string().default('') })).min(1) })
-    .parse(response);
-  const { perm, ip } = data[0]!;
-  const perms = perm.split(',').map((p) => p.trim());
-  return {
-    permissions: {
-      read: true,
-      trade: perms.includes('trade'),
-      withdraw: perms.includes('withdraw'),
-      transfer: false,
-      grants: [],
-    },
-    ipRestricted: ip.trim() !== '',
-    expiresAt: null,
-  };
+function regionOptions(options: OkxClientOptions): { hostname: string } {
+  const region = options.region ?? 'global';
+  if (!Object.hasOwn(OKX_REGION_HOSTS, region)) {
+    throw new TypeError(
+      `Unknown OKX region ${JSON.stringify(String(region)).slice(0, 40)}: use 'global' (www.okx.com), 'eea' (my.okx.com) or 'us' (app.okx.com), the site where the key was created.`,
+    );
+  }
+  return { hostname: OKX_REGION_HOSTS[region] };
 }
 
-type OkxFunctions = ExchangeFunctions<'okx', okx>;
+const REGIONS_HINT =
+  'OKX also answers 50119 when the key belongs to another region: keys created on my.okx.com (EEA) or app.okx.com (US) are unknown to www.okx.com; pass region: "eea" (API host eea.okx.com) or region: "us" (API host us.okx.com). OKX also deletes lapsed keys (e.g. trading keys without an IP whitelist unused for 14 days).';
+
+type OkxFunctions = ExchangeFunctions<'okx', okx, OkxClientOptions>;
 
 const exchange: OkxFunctions = defineExchange({
   id: 'okx',
@@ -55,24 +78,22 @@ const exchange: OkxFunctions = defineExchange({
   modes: { testnet: 'sandbox-mode', demo: 'sandbox-mode' },
   keyInfo: {
     endpoint: 'GET /api/v5/account/config',
-    call: (client) => client.privateGetAccountConfig(),
-    read: readConfig,
+    call: (client) => callAccountConfig(client),
+    read: (_z, response) => readAccountConfig(response),
   },
+  ccxtOptions: regionOptions,
+  // https://www.okx.com/docs-v5/en/#error-code-rest-api-public (HTTP status in brackets)
   errors: {
-    '50101': {
-      reason: 'invalid-key',
-      hint: 'OKX says the key belongs to another environment: demo-trading keys need { demo: true }, live keys must not set it.',
-    },
-    '50102': 'clock-skew',
-    '50104': 'wrong-passphrase',
-    '50105': 'wrong-passphrase',
-    '50110': 'ip-not-allowed',
-    '50111': 'invalid-key',
-    '50113': 'bad-signature',
-    '50119': {
-      reason: 'expired',
-      hint: 'OKX deletes lapsed keys (e.g. trading keys without an IP whitelist unused for 14 days), so it may also have been deleted.',
-    },
+    '50011': 'rate-limited', // [429] Rate limit reached
+    '50101': 'wrong-environment', // [401] APIKey does not match current environment
+    '50102': 'clock-skew', // [401] Timestamp request expired
+    '50104': 'wrong-passphrase', // [401] OK-ACCESS-PASSPHRASE cannot be empty
+    '50105': 'wrong-passphrase', // [401] OK-ACCESS-PASSPHRASE incorrect
+    '50110': 'ip-not-allowed', // [401] Your IP is not in the key's whitelist
+    '50111': 'invalid-key', // [401] Invalid OK-ACCESS-KEY
+    '50113': 'bad-signature', // [401] Invalid signature
+    '50119': { reason: 'expired', hint: REGIONS_HINT }, // [401] API key doesn't exist
+    '50120': 'permission-denied', // [401] API key doesn't have permission
   },
 });
 
@@ -84,8 +105,10 @@ const exchange: OkxFunctions = defineExchange({
 export const createOkxClient: OkxFunctions['createClient'] = exchange.createClient;
 
 /**
- * Verifies an OKX key with one call to `GET /api/v5/account/config` and reports its permissions and
- * IP whitelist (OKX does not report an expiry). Pass the report to `assertSafeKey`.
+ * Verifies an OKX key with one call to `GET /api/v5/account/config` and reports its permissions
+ * (every `perm` token of every `data` entry, classified by {@link OKX_PERMISSIONS}) and IP
+ * whitelist (OKX does not report an expiry). Pass the report to `assertSafeKey`, which refuses
+ * `withdraw` and unknown tokens.
  * @throws {KeyVerificationError} when OKX refuses the key (see `reason`) or cannot be reached.
  */
 export const verifyOkxKey: OkxFunctions['verifyKey'] = exchange.verifyKey;

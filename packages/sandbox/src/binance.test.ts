@@ -1,5 +1,5 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { AuthenticationError, InvalidNonce } from 'ccxt';
+import { AuthenticationError, DDoSProtection, ExchangeError, InvalidNonce } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from './index.js';
 import { canaryKey, ccxtClient, type Json, rejection } from './test-ccxt-client.js';
@@ -18,6 +18,17 @@ const pem = (type: 'ed25519' | 'rsa') =>
     .toString();
 const ed25519 = { ...canaryKey('binance', 'ed'), apiSecret: pem('ed25519') };
 const rsa = { ...canaryKey('binance', 'rsa'), apiSecret: pem('rsa') };
+const fix = canaryKey('binance', 'fix', {
+  nativePermissions: {
+    enableSpotAndMarginTrading: false,
+    enableFixApiTrade: true,
+    enableFoo: true,
+  },
+});
+const raw = canaryKey('binance', 'raw', { keyInfoBody: {} });
+const limited = canaryKey('binance', 'limited', { failWith: 'rate-limited' });
+const denied = canaryKey('binance', 'denied', { failWith: 'permission-denied' });
+const testnetKey = canaryKey('binance', 'testnet', { environment: 'testnet' });
 
 const ORDER = {
   symbol: 'BTCUSDT',
@@ -30,7 +41,22 @@ const ORDER = {
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ keys: [good, readOnly, walled, local, expired, ed25519, rsa] });
+  sandbox = await startSandbox({
+    keys: [
+      good,
+      readOnly,
+      walled,
+      local,
+      expired,
+      ed25519,
+      rsa,
+      fix,
+      raw,
+      limited,
+      denied,
+      testnetKey,
+    ],
+  });
 });
 afterAll(() => sandbox.close());
 
@@ -119,6 +145,66 @@ describe('binance signatures, checked against ccxt 4.5.84', () => {
     await expectFailure(client(expired).privatePostOrder(ORDER), AuthenticationError, -2015);
     await expectFailure(client(readOnly).privatePostOrder(ORDER), AuthenticationError, -2015);
     expect(sandbox.requests.at(-1)).toMatchObject({ status: 401, errorCode: '-2015', ok: false });
+  });
+
+  it('reports native flags, unknown ones too, and lets the key do what they grant', async () => {
+    const flags = (await client(fix).sapiGetAccountApiRestrictions()) as Json;
+    expect(flags).toMatchObject({
+      enableSpotAndMarginTrading: false,
+      enableFixApiTrade: true,
+      enableFoo: true,
+      enableReading: true,
+      enableWithdrawals: false,
+    });
+    await expect(client(fix).privateGetAccount()).resolves.toMatchObject({ canTrade: false });
+    await expectFailure(client(fix).privatePostOrder(ORDER), AuthenticationError, -2015);
+  });
+
+  it('answers the key-information call with a raw body, after authentication', async () => {
+    await expect(client(raw).sapiGetAccountApiRestrictions()).resolves.toEqual({});
+    const forged = { ...raw, apiSecret: `${raw.apiSecret}x` };
+    await expectFailure(client(forged).sapiGetAccountApiRestrictions(), AuthenticationError, -1022);
+  });
+
+  it('rate-limits with -1003, HTTP 429 and Retry-After, then bans with HTTP 418', async () => {
+    const c = client(limited);
+    const statuses: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      const error = await rejection(c.sapiGetAccountApiRestrictions());
+      expect(error.constructor).toBe(DDoSProtection);
+      expect(error.message).toContain('"code":-1003');
+      statuses.push([sandbox.requests.at(-1)?.status, c.last_response_headers?.['Retry-After']]);
+    }
+    expect(statuses).toEqual([
+      [429, '60'],
+      [429, '60'],
+      [418, '120'],
+    ]);
+    await expectFailure(client(denied).privateGetAccount(), AuthenticationError, -2015);
+    // Control: a key without failWith is served.
+    await expect(client(good).privateGetAccount()).resolves.toMatchObject({ canTrade: true });
+  });
+
+  it('answers a key of another environment as unknown: -2008 on /sapi, -2015 on /api/v3', async () => {
+    await expectFailure(
+      client(testnetKey).sapiGetAccountApiRestrictions(),
+      ExchangeError, // ccxt's /sapi table does not list -2008; the exkeys table does
+      -2008,
+    );
+    await expectFailure(client(testnetKey).privateGetAccount(), AuthenticationError, -2015);
+    const testnet = await startSandbox({ keys: [testnetKey], environment: 'testnet' });
+    try {
+      const there = ccxtClient('binance', testnet.url, testnetKey);
+      await expect(there.privateGetAccount()).resolves.toMatchObject({ canTrade: true });
+    } finally {
+      await testnet.close();
+    }
+  });
+
+  it('refuses native permissions that are not apiRestrictions flags', async () => {
+    await expect(
+      startSandbox({ keys: [canaryKey('binance', 'bad', { nativePermissions: 'read_only' })] }),
+    ).rejects.toThrow(/apiRestrictions flags/);
   });
 
   it('verifies Ed25519 and RSA keys as ccxt signs with them', async () => {

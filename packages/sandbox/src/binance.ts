@@ -42,6 +42,9 @@ export function binanceApi(
   keys: ReadonlyMap<string, ResolvedKey>,
   orders: OrderStore,
 ): ExchangeApi {
+  for (const key of keys.values()) if (key.exchange === 'binance') nativeFlags(key);
+  // Rate-limited answers so far, per key: Binance bans an IP that keeps sending after a 429.
+  const limited = new Map<string, number>();
   const routes: Record<string, Route<Record<string, string>>> = {
     'GET /api/v3/ping': { access: 'public', handle: () => ok({}) },
     'GET /api/v3/time': { access: 'public', handle: (call) => ok({ serverTime: call.now }) },
@@ -185,9 +188,14 @@ export function binanceApi(
     routes,
     // Binance reads both; a parameter in the query string wins over the body.
     params: (call) => ({ ...formParams(call.rawBody), ...formParams(call.rawQuery) }),
-    authenticate: (call, params) => authenticate(call, params, keys),
+    authenticate: (call, params) => {
+      const auth = authenticate(call, params, keys);
+      if ('reply' in auth || auth.key.failWith === undefined) return auth;
+      return { reply: failure(auth.key, limited, call.now) };
+    },
     // A lapsed key keeps reading but loses its trading authority.
-    permits: (key, access, now) => key[access] && (access === 'read' || !isExpired(key, now)),
+    permits: (key, access, now) =>
+      powers(key)[access] && (access === 'read' || !isExpired(key, now)),
     denied: (_call, key) => fail(401, -2015, INVALID_KEY_IP_OR_PERMISSION, key.apiKey),
   });
 }
@@ -201,6 +209,13 @@ function authenticate(
   if (!apiKey) return { reply: fail(401, -2014, 'API-key format invalid.') };
   const key = keys.get(keyId('binance', apiKey));
   if (!key) return { reply: fail(401, -2015, INVALID_KEY_IP_OR_PERMISSION) };
+  // Live, testnet and demo keep separate key stores: a key of another one is unknown here.
+  // Binance answers -2008 on /sapi and -2015 on /api/v3 (as reported by its users).
+  if (key.environment !== call.environment) {
+    return call.path.startsWith('/sapi/')
+      ? { reply: fail(401, -2008, 'Invalid Api-Key ID.') }
+      : { reply: fail(401, -2015, INVALID_KEY_IP_OR_PERMISSION) };
+  }
   const reject = (status: number, code: number, msg: string) => ({
     reply: fail(status, code, msg, apiKey),
   });
@@ -438,7 +453,9 @@ function marginPairs(cross: boolean): unknown[] {
 }
 
 function apiRestrictions(key: ResolvedKey): ExchangeReply {
+  if (key.keyInfoBody !== undefined) return ok(key.keyInfoBody, key.apiKey);
   const ipRestrict = key.ips.length > 0 && !key.ips.includes('*');
+  const native = nativeFlags(key);
   return ok(
     {
       ipRestrict,
@@ -454,11 +471,75 @@ function apiRestrictions(key: ResolvedKey): ExchangeReply {
       enableFixReadOnly: false,
       enableSpotAndMarginTrading: key.trade,
       enablePortfolioMarginTrading: false,
+      // nativePermissions replace the flags above and may add flags Binance does not document.
+      ...native,
       // Binance lets spot trading authority lapse on keys without an IP restriction.
       ...(key.expiresAt === null ? {} : { tradingAuthorityExpirationTime: key.expiresAt }),
     },
     key.apiKey,
   );
+}
+
+/**
+ * The key's `nativePermissions` as Binance flags (`{ enableFixApiTrade: true }`), `{}` when unset.
+ * @throws {TypeError} for anything but an object of booleans.
+ */
+function nativeFlags(key: ResolvedKey): Readonly<Record<string, boolean>> {
+  const native = key.nativePermissions;
+  if (native === undefined) return {};
+  const valid =
+    typeof native === 'object' &&
+    native !== null &&
+    !Array.isArray(native) &&
+    Object.values(native).every((v) => typeof v === 'boolean');
+  if (!valid) {
+    throw new TypeError(
+      'nativePermissions of a Binance sandbox key must be apiRestrictions flags, e.g. { enableSpotAndMarginTrading: true, enableFixApiTrade: true }.',
+    );
+  }
+  return native as Readonly<Record<string, boolean>>;
+}
+
+/** What the key may do: its native flags when set (reading, spot trading, withdrawing), else its permissions. */
+function powers(key: ResolvedKey): { read: boolean; trade: boolean; withdraw: boolean } {
+  const native = nativeFlags(key);
+  const flag = (name: string, fallback: boolean) => native[name] ?? fallback;
+  return {
+    read: flag('enableReading', key.read),
+    trade: flag('enableSpotAndMarginTrading', key.trade),
+    withdraw: flag('enableWithdrawals', key.withdraw),
+  };
+}
+
+/** Binance bans an IP (HTTP 418) that keeps sending after this many 429 answers. */
+const BAN_AFTER = 2;
+
+/**
+ * The answer to a key with `failWith`. `rate-limited`: HTTP 429 `-1003` with `Retry-After`, and
+ * from the third answer on HTTP 418, the IP ban Binance gives clients that do not back off.
+ * `permission-denied`: `-2015`, Binance's one answer to a missing permission.
+ */
+function failure(key: ResolvedKey, limited: Map<string, number>, now: number): ExchangeReply {
+  if (key.failWith === 'permission-denied') {
+    return fail(401, -2015, INVALID_KEY_IP_OR_PERMISSION, key.apiKey);
+  }
+  const count = (limited.get(key.apiKey) ?? 0) + 1;
+  limited.set(key.apiKey, count);
+  const banned = count > BAN_AFTER;
+  const reply = banned
+    ? fail(
+        418,
+        -1003,
+        `Way too much request weight used; IP banned until ${now + 120_000}. Please use WebSocket Streams for live updates to avoid bans.`,
+        key.apiKey,
+      )
+    : fail(
+        429,
+        -1003,
+        'Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.',
+        key.apiKey,
+      );
+  return { ...reply, headers: { 'Retry-After': banned ? '120' : '60' } };
 }
 
 function account(call: ExchangeCall, key: ResolvedKey): ExchangeReply {
@@ -469,8 +550,8 @@ function account(call: ExchangeCall, key: ResolvedKey): ExchangeReply {
       buyerCommission: 0,
       sellerCommission: 0,
       commissionRates: { maker: d8(0.001), taker: d8(0.001), buyer: d8(0), seller: d8(0) },
-      canTrade: key.trade && !isExpired(key, call.now),
-      canWithdraw: key.withdraw,
+      canTrade: powers(key).trade && !isExpired(key, call.now),
+      canWithdraw: powers(key).withdraw,
       canDeposit: true,
       brokered: false,
       requireSelfTradePrevention: false,

@@ -10,6 +10,12 @@ const walled = canaryKey('okx', 'walled', { ips: ['203.0.113.7', '203.0.113.8'] 
 const local = canaryKey('okx', 'local', { ips: ['127.0.0.1'] });
 const expired = canaryKey('okx', 'expired', { expiresAt: '2020-01-01T00:00:00Z' });
 const withdraw = canaryKey('okx', 'withdraw', { permissions: { withdraw: true } });
+const demoKey = canaryKey('okx', 'demo', { environment: 'demo' });
+const nativeRead = canaryKey('okx', 'nativeread', { nativePermissions: 'Read_Only' });
+const nativeOdd = canaryKey('okx', 'nativeodd', { nativePermissions: 'read_only;trade' });
+const raw = canaryKey('okx', 'raw', { keyInfoBody: { code: '0', msg: '', data: [{}] } });
+const limited = canaryKey('okx', 'limited', { failWith: 'rate-limited' });
+const denied = canaryKey('okx', 'denied', { failWith: 'permission-denied' });
 
 const ORDER = {
   instId: 'BTC-USDT',
@@ -22,7 +28,22 @@ const ORDER = {
 
 let sandbox: Sandbox;
 beforeAll(async () => {
-  sandbox = await startSandbox({ keys: [good, readOnly, walled, local, expired, withdraw] });
+  sandbox = await startSandbox({
+    keys: [
+      good,
+      readOnly,
+      walled,
+      local,
+      expired,
+      withdraw,
+      demoKey,
+      nativeRead,
+      nativeOdd,
+      raw,
+      limited,
+      denied,
+    ],
+  });
 });
 afterAll(() => sandbox.close());
 
@@ -127,12 +148,62 @@ describe('okx v5 signatures, checked against ccxt 4.5.84', () => {
     expect(sandbox.requests.at(-1)).toMatchObject({ status: 401, errorCode: '50120' });
   });
 
-  it('reports withdraw permission and accepts demo-trading requests', async () => {
+  it('reports withdraw permission', async () => {
     const config = (await client(withdraw).privateGetAccountConfig()) as Json;
     expect(config.data[0].perm).toBe('read_only,withdraw,trade');
-    const demo = client(good);
-    demo.headers = { 'x-simulated-trading': '1' };
-    await expect(demo.privateGetAccountBalance()).resolves.toMatchObject({ code: '0' });
+  });
+
+  it('takes demo-trading requests from demo keys only, and answers the others 50101', async () => {
+    const simulated = (key: typeof good) => {
+      const c = client(key);
+      c.headers = { 'x-simulated-trading': '1' };
+      return c;
+    };
+    await expect(simulated(demoKey).privateGetAccountBalance()).resolves.toMatchObject({
+      code: '0',
+    });
+    await expectFailure(simulated(good).privateGetAccountBalance(), AuthenticationError, '50101');
+    await expectFailure(client(demoKey).privateGetAccountConfig(), AuthenticationError, '50101');
+    expect(sandbox.requests.at(-1)).toMatchObject({ status: 401, errorCode: '50101' });
+  });
+
+  it('reports a native perm string verbatim and lets the key do what OKX would honour', async () => {
+    const config = (await client(nativeRead).privateGetAccountConfig()) as Json;
+    expect(config.data[0].perm).toBe('Read_Only');
+    await expect(client(nativeRead).privateGetAccountBalance()).resolves.toMatchObject({
+      code: '0',
+    });
+    await expectFailure(client(nativeRead).privatePostTradeOrder(ORDER), ExchangeError, '50120');
+    // One token "read_only;trade" is neither read_only nor trade.
+    const odd = (await client(nativeOdd).privateGetAccountConfig()) as Json;
+    expect(odd.data[0].perm).toBe('read_only;trade');
+    await expectFailure(client(nativeOdd).privateGetAccountBalance(), ExchangeError, '50120');
+  });
+
+  it('answers the key-information call with a raw body, after authentication', async () => {
+    await expect(client(raw).privateGetAccountConfig()).resolves.toEqual({
+      code: '0',
+      msg: '',
+      data: [{}],
+    });
+    const forged = { ...raw, apiSecret: `${raw.apiSecret}x` };
+    await expectFailure(client(forged).privateGetAccountConfig(), AuthenticationError, '50113');
+  });
+
+  it('answers failWith keys with 50011 (HTTP 429) and 50120 (HTTP 401)', async () => {
+    const error = await rejection(client(limited).privateGetAccountConfig());
+    expect(error.message).toContain('"code":"50011"');
+    expect(sandbox.requests.at(-1)).toMatchObject({ status: 429, errorCode: '50011' });
+    await expectFailure(client(denied).privateGetAccountConfig(), ExchangeError, '50120');
+    expect(sandbox.requests.at(-1)).toMatchObject({ status: 401, errorCode: '50120' });
+    // Controls: the same calls succeed for a key without failWith.
+    await expect(client(good).privateGetAccountConfig()).resolves.toMatchObject({ code: '0' });
+  });
+
+  it('refuses native permissions that are not a perm string', async () => {
+    await expect(
+      startSandbox({ keys: [canaryKey('okx', 'bad', { nativePermissions: { Spot: ['x'] } })] }),
+    ).rejects.toThrow(/perm string/);
   });
 });
 

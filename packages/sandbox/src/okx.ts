@@ -33,9 +33,11 @@ const fail = (status: number, code: string, msg: string, apiKey?: string): Excha
 /**
  * The OKX v5 imitation: `OK-ACCESS-SIGN` is the base64 HMAC of
  * `timestamp + METHOD + requestPath(+query) + body`, the timestamp must be within 30 s and the
- * passphrase must match. `x-simulated-trading: 1` is accepted like a demo-trading request.
+ * passphrase must match. A request with `x-simulated-trading: 1` is a demo-trading request: only
+ * keys of the `demo` (or `testnet`) environment may send it, and only they must.
  */
 export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStore): ExchangeApi {
+  for (const key of keys.values()) if (key.exchange === 'okx') nativePerm(key);
   const routes: Record<string, Route<Record<string, unknown>>> = {
     'GET /api/v5/public/time': {
       access: 'public',
@@ -199,6 +201,7 @@ export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStor
     routes,
     params: queryOrJsonParams,
     authenticate: (call) => authenticate(call, keys),
+    permits: (key, access) => powers(key)[access],
     denied: (_call, key) => fail(401, '50120', "API key doesn't have permission", key.apiKey),
   });
 }
@@ -239,6 +242,23 @@ function authenticate(
   if (!sameText(expected, sign)) return reject('50113', 'Invalid Sign');
   if (!ipAllowed(key, call.ip)) {
     return reject('50110', `Your IP ${call.ip} is not included in your API key's IP whitelist.`);
+  }
+  // OKX tells demo trading by the header alone; it has no testnet, so testnet keys count as demo.
+  const demoRequest = header(call, 'x-simulated-trading') === '1';
+  const demoKey = key.environment !== 'live';
+  if (demoRequest !== demoKey) return reject('50101', 'APIKey does not match current environment.');
+  if (key.failWith === 'rate-limited') {
+    return {
+      reply: fail(
+        429,
+        '50011',
+        'Rate limit reached. Please refer to API documentation and throttle requests accordingly.',
+        apiKey,
+      ),
+    };
+  }
+  if (key.failWith === 'permission-denied') {
+    return reject('50120', "API key doesn't have permission");
   }
   return { key };
 }
@@ -350,11 +370,12 @@ function currencies(): unknown[] {
 }
 
 function accountConfig(_call: ExchangeCall, key: ResolvedKey): ExchangeReply {
-  const perm = [
-    'read_only',
-    ...(key.withdraw ? ['withdraw'] : []),
-    ...(key.trade ? ['trade'] : []),
-  ].join(',');
+  if (key.keyInfoBody !== undefined) {
+    return { status: 200, body: key.keyInfoBody, apiKey: key.apiKey };
+  }
+  const perm =
+    nativePerm(key) ??
+    ['read_only', ...(key.withdraw ? ['withdraw'] : []), ...(key.trade ? ['trade'] : [])].join(',');
   const bound = key.ips.filter((ip) => ip !== '*');
   return ok(
     [
@@ -392,6 +413,29 @@ function accountConfig(_call: ExchangeCall, key: ResolvedKey): ExchangeReply {
     ],
     key.apiKey,
   );
+}
+
+/**
+ * The key's `nativePermissions` as an OKX `perm` string (`'read_only,trade'`), `undefined` when
+ * unset. @throws {TypeError} for anything but a string.
+ */
+function nativePerm(key: ResolvedKey): string | undefined {
+  const native = key.nativePermissions;
+  if (native === undefined || typeof native === 'string') return native;
+  throw new TypeError(
+    "nativePermissions of an OKX sandbox key must be a perm string, e.g. 'read_only,trade'.",
+  );
+}
+
+/**
+ * What the key may do: with a native `perm`, the tokens OKX would honour (split on `,`, trimmed,
+ * any case), else its permissions.
+ */
+function powers(key: ResolvedKey): { read: boolean; trade: boolean } {
+  const perm = nativePerm(key);
+  if (perm === undefined) return { read: key.read, trade: key.trade };
+  const tokens = perm.split(',').map((token) => token.trim().toLowerCase());
+  return { read: tokens.includes('read_only'), trade: tokens.includes('trade') };
 }
 
 function balance(call: ExchangeCall): unknown[] {

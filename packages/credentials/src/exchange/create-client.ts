@@ -36,16 +36,18 @@ const CREDENTIAL_FIELDS = [
  * Builds a ccxt client for `spec` from validated credentials of that exchange.
  * @throws {CredentialsError} `not-validated` or `wrong-exchange` for other credentials, and
  *   `not-validated` when `options.ccxt` carries credential fields.
- * @throws {TypeError} for an invalid `baseUrl`, both `testnet` and `demo`, or an environment the
- *   exchange does not have.
+ * @throws {TypeError} for an invalid `baseUrl`, both `testnet` and `demo`, an environment the
+ *   exchange does not have, or an exchange-specific option it does not know (see
+ *   `ExchangeSpec.ccxtOptions`).
  */
-export async function createExchangeClient<E extends string, C>(
-  spec: ExchangeSpec<E, C>,
-  creds: ValidatedCredentials<E>,
-  options: ExchangeClientOptions = {},
-): Promise<C> {
+export async function createExchangeClient<
+  E extends string,
+  C,
+  O extends ExchangeClientOptions = ExchangeClientOptions,
+>(spec: ExchangeSpec<E, C, O>, creds: ValidatedCredentials<E>, options?: O): Promise<C> {
+  const given = options ?? ({} as O);
   assertCredentialsFor(creds, spec.id);
-  const extra = options.ccxt ?? {};
+  const extra = given.ccxt ?? {};
   const smuggled = CREDENTIAL_FIELDS.filter((field) => extra[field] !== undefined);
   if (smuggled.length > 0) {
     throw new CredentialsError(
@@ -53,11 +55,12 @@ export async function createExchangeClient<E extends string, C>(
       `Remove ${smuggled.join(', ')} from the ccxt options of the ${spec.name} client: keys only come from getCredentials('${spec.id}').`,
     );
   }
-  const modes = selectModes(spec, options);
-  const base = options.baseUrl === undefined ? undefined : parseBaseUrl(options.baseUrl);
+  const modes = selectModes(spec, given);
+  const base = given.baseUrl === undefined ? undefined : parseBaseUrl(given.baseUrl);
+  const own = spec.ccxtOptions?.(given) ?? {};
   const { Exchange } = await loadExchangeClass(spec.id, spec.ccxt);
 
-  const client = new Exchange({ ...extra }) as CcxtClient;
+  const client = new Exchange({ ...own, ...extra }) as CcxtClient;
   sealClient(client, spec.id, creds);
   for (const mode of modes) {
     if (mode === 'sandbox-mode') client.setSandboxMode(true);
@@ -69,7 +72,7 @@ export async function createExchangeClient<E extends string, C>(
 }
 
 function selectModes(
-  spec: Pick<ExchangeSpec<string, unknown>, 'name' | 'modes'>,
+  spec: { name: string; modes: ExchangeSpec<string, unknown>['modes'] },
   options: ExchangeClientOptions,
 ): CcxtMode[] {
   if (options.testnet && options.demo) {

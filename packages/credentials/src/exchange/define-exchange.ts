@@ -10,21 +10,27 @@ import { createExchangeClient } from './create-client.js';
 import type { ExchangeSpec } from './exchange-spec.js';
 import { verifyExchangeKey } from './verify-key.js';
 
-/** The factory and verifier of one exchange. */
-export interface ExchangeFunctions<E extends string, C> {
+/**
+ * The factory and verifier of one exchange. `O` is its options type: {@link ExchangeClientOptions},
+ * or that plus the exchange's own (OKX `region`).
+ */
+export interface ExchangeFunctions<
+  E extends string,
+  C,
+  O extends ExchangeClientOptions = ExchangeClientOptions,
+> {
   /** Builds the ccxt client; see {@link createExchangeClient}. */
-  createClient: (creds: ValidatedCredentials<E>, options?: ExchangeClientOptions) => Promise<C>;
+  createClient: (creds: ValidatedCredentials<E>, options?: O) => Promise<C>;
   /** One authenticated key-information call; see {@link verifyExchangeKey}. */
-  verifyKey: (
-    creds: ValidatedCredentials<E>,
-    options?: ExchangeClientOptions,
-  ) => Promise<KeyReport>;
+  verifyKey: (creds: ValidatedCredentials<E>, options?: O) => Promise<KeyReport>;
 }
 
 /** Binds {@link createExchangeClient} and {@link verifyExchangeKey} to `spec`. */
-export function defineExchange<E extends string, C>(
-  spec: ExchangeSpec<E, C>,
-): ExchangeFunctions<E, C> {
+export function defineExchange<
+  E extends string,
+  C,
+  O extends ExchangeClientOptions = ExchangeClientOptions,
+>(spec: ExchangeSpec<E, C, O>): ExchangeFunctions<E, C, O> {
   return {
     createClient: (creds, options) => createExchangeClient(spec, creds, options),
     verifyKey: (creds, options) => verifyExchangeKey(spec, creds, options),

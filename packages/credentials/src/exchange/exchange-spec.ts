@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { KeyVerificationReason } from '../errors.js';
 import type { KeyPermissions } from '../policy.js';
 import type { CcxtSource } from './ccxt-loader.js';
+import type { ExchangeClientOptions } from './client-options.js';
 
 /** How ccxt switches a client into a test environment. */
 export type CcxtMode = 'sandbox-mode' | 'demo-trading';
@@ -40,7 +41,10 @@ export interface KeyFacts {
 export interface KeyEndpoint<C> {
   /** For messages, e.g. `GET /v5/user/query-api`. */
   endpoint: string;
-  /** Makes the call with a ccxt implicit API method, e.g. `(c) => c.privateGetV5UserQueryApi()`. */
+  /**
+   * Makes the call with a ccxt implicit API method, e.g. `(c) => c.privateGetV5UserQueryApi()`.
+   * It may throw `unreadableField(...)` for an answer ccxt rejects as malformed.
+   */
   call: (client: C) => Promise<unknown>;
   /**
    * Parses the response with zod and maps it to {@link KeyFacts}. A zod failure, or
@@ -57,8 +61,16 @@ export interface FallbackEndpoint<C> extends KeyEndpoint<C> {
   warning: string;
 }
 
-/** Everything exchange-specific. `C` is the ccxt class, e.g. `bybit`. */
-export interface ExchangeSpec<E extends string, C> {
+/**
+ * Everything exchange-specific. `C` is the ccxt class, e.g. `bybit`; `O` the options of the
+ * exchange's factory and verifier, {@link ExchangeClientOptions} plus the exchange's own (OKX
+ * `region`).
+ */
+export interface ExchangeSpec<
+  E extends string,
+  C,
+  O extends ExchangeClientOptions = ExchangeClientOptions,
+> {
   /** The ccxt id and exkeys exchange id, e.g. `bybit`. */
   id: E;
   /** Display name for messages, e.g. `Bybit`. */
@@ -78,4 +90,11 @@ export interface ExchangeSpec<E extends string, C> {
    * names). When unset, or when it returns `undefined`, a standard `Retry-After` header is read.
    */
   retryAfter?: (headers: Readonly<Record<string, string>>, now: number) => number | undefined;
+  /**
+   * Turns the exchange's own options (those of `O` beyond {@link ExchangeClientOptions}) into ccxt
+   * constructor options, e.g. OKX `region: 'eea'` into `{ hostname: 'eea.okx.com' }`. It runs
+   * before the client is built and throws a `TypeError` for a value it does not know. The caller's
+   * `ccxt` options are merged over its result, and `baseUrl` still replaces the origin.
+   */
+  ccxtOptions?: (options: O) => Readonly<Record<string, unknown>>;
 }

@@ -27,11 +27,11 @@ interface VerifyingClient {
  * @throws {KeyVerificationError} when the exchange refuses the key or cannot be reached.
  * @throws {CredentialsError} for credentials of another exchange.
  */
-export async function verifyExchangeKey<E extends string, C>(
-  spec: ExchangeSpec<E, C>,
-  creds: ValidatedCredentials<E>,
-  options: ExchangeClientOptions = {},
-): Promise<KeyReport> {
+export async function verifyExchangeKey<
+  E extends string,
+  C,
+  O extends ExchangeClientOptions = ExchangeClientOptions,
+>(spec: ExchangeSpec<E, C, O>, creds: ValidatedCredentials<E>, options?: O): Promise<KeyReport> {
   const client = await createExchangeClient(spec, creds, options);
   const state = client as unknown as VerifyingClient;
   state.enableLastJsonResponse = true;
@@ -44,6 +44,8 @@ export async function verifyExchangeKey<E extends string, C>(
     response = await endpoint.call(client);
   } catch (error) {
     zod.catch(() => {});
+    // A call may find the answer unreadable before ccxt hands it over (e.g. no OKX envelope).
+    if (isUnreadableField(error)) unreadable(spec, endpoint.endpoint, error.field);
     throw (
       toVerificationError(error, {
         exchange: spec.id,
@@ -74,8 +76,8 @@ export async function verifyExchangeKey<E extends string, C>(
  * Runs the endpoint's reader. Whatever it cannot read fails closed: a `KeyVerificationError`
  * `unreadable-response` that names the endpoint and the field, never the body or a value.
  */
-function readFacts<E extends string, C>(
-  spec: ExchangeSpec<E, C>,
+function readFacts<E extends string, C, O extends ExchangeClientOptions>(
+  spec: ExchangeSpec<E, C, O>,
   endpoint: KeyEndpoint<C>,
   z: Zod,
   response: unknown,
