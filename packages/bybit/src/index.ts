@@ -105,6 +105,11 @@ const exchange: BybitFunctions = defineExchange({
       lead: 'Bybit keeps mainnet, testnet and demo trading keys apart, and a key is invalid outside the environment it was created in: check that the testnet and demo options match where the key was made. If they do,',
     },
     '10004': 'bad-signature',
+    // Demo trading's answer for an endpoint it lacks, such as query-api.
+    '10032': {
+      reason: 'wrong-environment',
+      hint: 'Bybit answered that demo trading does not support this call: verify demo trading keys with the demo option.',
+    },
     '10005': 'permission-denied',
     '10006': 'rate-limited',
     '10009': 'region-restricted',
