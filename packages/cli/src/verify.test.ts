@@ -266,7 +266,7 @@ describe('exkeys sandbox', () => {
       const envFile = readFileSync(join(project.dir, '.env.sandbox'), 'utf8');
       expect(envFile).toContain(`EXKEYS_BASE_URL=${url}`);
       // Written through the store, so each demo key has a rotation time.
-      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(6);
+      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(7);
       const verify = await exkeys(project, [
         'verify',
         '--json',
@@ -281,6 +281,7 @@ describe('exkeys sandbox', () => {
         'binance/default:true',
         'binance/WITHDRAW:false',
         'bybit/default:true',
+        'bybit/PAYOUT:false',
         'bybit/WITHDRAW:false',
         'okx/default:true',
         'okx/WITHDRAW:false',
