@@ -13,7 +13,7 @@ function assertNoSecrets(text: string) {
 }
 
 describe('the offline demo', () => {
-  it('trades with each safe key, refuses each withdraw key, and never prints a secret', async () => {
+  it('trades with each safe key, refuses each withdraw key and the P2P key, and never prints a secret', async () => {
     const lines: string[] = [];
     const rows = await runDemo((line) => lines.push(line));
     const output = lines.join('\n');
@@ -22,13 +22,18 @@ describe('the offline demo', () => {
       'binance/default:true',
       'okx/default:true',
       'bybit/WITHDRAW:true',
+      'bybit/PAYOUT:true',
       'binance/WITHDRAW:true',
       'okx/WITHDRAW:true',
     ]);
     expect(rows.slice(0, 3).every((r) => /placed and cancelled/.test(r.outcome))).toBe(true);
     expect(rows.slice(3).every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
     expect(output).toMatch(
-      /✗ \[bybit\/WITHDRAW exkeys…\] Refusing .* WITHDRAW funds: revoke it now/,
+      /✗ \[bybit\/WITHDRAW exkeys…\] Refusing .* WITHDRAW or pay out funds \(Wallet\.Withdraw\): revoke it now/,
+    );
+    // P2P moves funds to other users without a withdraw permission: refused all the same.
+    expect(output).toMatch(
+      /✗ \[bybit\/PAYOUT exkeys…\] Refusing .* pay out funds \(FiatP2P\.FiatP2POrder, FiatP2P\.Advertising\)/,
     );
     expect(rows.every((r) => /^[\w-]{1,6}…$/.test(r.key))).toBe(true);
     expect(output).toMatch(/key verified: read=true trade=true withdraw=false/);

@@ -1,7 +1,8 @@
 /**
  * `pnpm demo`: the whole exkeys path, offline. Starts the loopback sandbox exchange, saves demo keys
  * for Bybit, Binance and OKX into a throwaway `.env` with `saveApiKeys`, runs the example bot on each,
- * shows a withdraw-enabled key being refused, and prints a summary table.
+ * shows the keys that can withdraw (and Bybit's P2P key, which can pay funds out) being refused, and
+ * prints a summary table.
  * @module
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -32,8 +33,7 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
   try {
     log(`sandbox exchange listening on ${sandbox.url} (loopback only)`);
     for (const key of demoKeys()) {
-      const profile = key.permissions?.withdraw ? 'WITHDRAW' : undefined;
-      const { apiKey, apiSecret, passphrase } = key;
+      const { apiKey, apiSecret, passphrase, profile } = key;
       previews.set(`${key.exchange}/${profile ?? 'default'}`, maskKey(apiKey));
       await saveApiKeys(
         key.exchange,
@@ -46,9 +46,12 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     for (const exchange of EXCHANGES) {
       rows.push(await attempt(exchange, undefined, envFile, sandbox.url, previews, log));
     }
-    log('\nNow keys that can withdraw. exkeys must refuse them before any trade:');
-    for (const exchange of EXCHANGES) {
-      rows.push(await attempt(exchange, 'WITHDRAW', envFile, sandbox.url, previews, log));
+    log(
+      '\nNow keys that can withdraw, or pay funds out to others (Bybit P2P). exkeys must refuse them before any trade:',
+    );
+    for (const key of demoKeys()) {
+      if (key.profile === undefined) continue;
+      rows.push(await attempt(key.exchange, key.profile, envFile, sandbox.url, previews, log));
     }
   } finally {
     await sandbox.close();
@@ -66,7 +69,7 @@ async function attempt(
   previews: ReadonlyMap<string, string>,
   log: (line: string) => void,
 ): Promise<DemoRow> {
-  const expectRefusal = profile === 'WITHDRAW';
+  const expectRefusal = profile !== undefined;
   const key = previews.get(`${exchange}/${profile ?? 'default'}`) ?? '';
   try {
     const result: BotResult = await runBot({ exchange, profile, envFile, baseUrl, log });

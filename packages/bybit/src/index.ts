@@ -8,9 +8,13 @@ import {
   type ExchangeClientOptions,
   type ExchangeFunctions,
   type KeyFacts,
+  unreadableField,
   type Zod,
 } from '@exkeys/credentials/exchange';
 import type { bybit } from 'ccxt';
+import { readKeyInfo } from './key-info.js';
+
+export { BYBIT_PERMISSIONS } from './permission-table.js';
 
 /** Options of {@link createBybitClient} and {@link verifyBybitKey}; see `ExchangeClientOptions`. */
 export type BybitClientOptions = ExchangeClientOptions;
@@ -18,38 +22,54 @@ export type BybitClientOptions = ExchangeClientOptions;
 /** The ccxt version this package is tested with; another installed version loads all of ccxt. */
 export const CCXT_VERSION = '4.5.84';
 
-const TRADE_GROUPS = [
-  'ContractTrade',
-  'Spot',
-  'Options',
-  'Derivatives',
-  'CopyTrading',
-  'BlockTrade',
-];
+/** Bybit's rate-limit header: when the per-UID limit resets, in ms since the epoch. */
+const LIMIT_RESET = 'x-bapi-limit-reset-timestamp';
 
-function readKeyInfo(z: Zod, response: unknown): KeyFacts {
-  const { result } = z
-    .object({
-      result: z.object({
-        readOnly: z.coerce.number(),
-        permissions: z.record(z.string(), z.array(z.string())),
-        ips: z.array(z.string()).default([]),
-        expiredAt: z.string().default(''),
-      }),
-    })
-    .parse(response);
-  const trading = TRADE_GROUPS.some((group) => (result.permissions[group] ?? []).length > 0);
-  const expires = Date.parse(result.expiredAt);
+/** The wait a rate-limited answer asks for, from `X-Bapi-Limit-Reset-Timestamp`. */
+export function bybitRetryAfter(
+  headers: Readonly<Record<string, string>>,
+  now: number,
+): number | undefined {
+  const reset = Number(headers[LIMIT_RESET]);
+  return headers[LIMIT_RESET] && Number.isFinite(reset) ? Math.max(0, reset - now) : undefined;
+}
+
+/** The parts of a ccxt client the key-information call reads after a failure. */
+interface LastResponse {
+  last_json_response: unknown;
+}
+
+/**
+ * ccxt throws a bare `ExchangeError` for a JSON answer without `retCode`; hand that body to the
+ * reader instead, so that it is reported as `unreadable-response` naming the field.
+ */
+async function readable(client: bybit, request: Promise<unknown>): Promise<unknown> {
+  try {
+    return await request;
+  } catch (error) {
+    const body = (client as unknown as LastResponse).last_json_response;
+    const bare = error instanceof Error && error.constructor.name === 'ExchangeError';
+    const coded = typeof body === 'object' && body !== null && 'retCode' in body;
+    if (bare && body !== undefined && !coded) return body;
+    throw error;
+  }
+}
+
+/** Demo trading's account call proves the key works there; it says nothing about permissions. */
+function readDemoAccount(_z: Zod, response: unknown): KeyFacts {
+  const body = response as { retCode?: unknown; result?: unknown } | null;
+  if (typeof body !== 'object' || body === null || String(body.retCode) !== '0') {
+    unreadableField('retCode', 'is missing or not 0');
+  }
+  if (typeof body.result !== 'object' || body.result === null) {
+    unreadableField('result', 'is missing or not an object');
+  }
   return {
-    permissions: {
-      read: true,
-      trade: result.readOnly === 0 && trading,
-      withdraw: (result.permissions.Wallet ?? []).includes('Withdraw'),
-      transfer: false,
-      grants: [],
-    },
-    ipRestricted: result.ips.length > 0 && !result.ips.includes('*'),
-    expiresAt: Number.isNaN(expires) ? null : new Date(expires).toISOString(),
+    // Not audited: a demo key is assumed to trade, so a data key on demo trading is refused.
+    // Demo trading is a separate account without withdrawals or transfers.
+    permissions: { read: true, trade: true, withdraw: false, transfer: false, grants: [] },
+    ipRestricted: false,
+    expiresAt: null,
   };
 }
 
@@ -66,16 +86,38 @@ const exchange: BybitFunctions = defineExchange({
   modes: { testnet: 'sandbox-mode', demo: 'demo-trading' },
   keyInfo: {
     endpoint: 'GET /v5/user/query-api',
-    call: (client) => client.privateGetV5UserQueryApi(),
+    call: (client) => readable(client, client.privateGetV5UserQueryApi()),
     read: readKeyInfo,
+  },
+  // Demo trading has no query-api (ccxt skips it there too): /v5/account/info is on its list.
+  fallback: {
+    endpoint: 'GET /v5/account/info',
+    applies: (client) => client.options.enableDemoTrading === true,
+    call: (client) => readable(client, client.privateGetV5AccountInfo()),
+    read: readDemoAccount,
+    warning:
+      'Bybit demo trading has no GET /v5/user/query-api, so exkeys checked only that the key works there (GET /v5/account/info). Not checked: its permissions (assumed to trade), IP whitelist and expiry. Demo funds are not real; audit the live key before trading real funds.',
   },
   errors: {
     '10002': 'clock-skew',
-    '10003': 'invalid-key',
+    '10003': {
+      reason: 'invalid-key',
+      lead: 'Bybit keeps mainnet, testnet and demo trading keys apart, and a key is invalid outside the environment it was created in: check that the testnet and demo options match where the key was made. If they do,',
+    },
     '10004': 'bad-signature',
+    // Demo trading's answer for an endpoint it lacks, such as query-api.
+    '10032': {
+      reason: 'wrong-environment',
+      hint: 'Bybit answered that demo trading does not support this call: verify demo trading keys with the demo option.',
+    },
+    '10005': 'permission-denied',
+    '10006': 'rate-limited',
+    '10009': 'region-restricted',
     '10010': 'ip-not-allowed',
     '33004': 'expired',
+    '-2015': 'expired',
   },
+  retryAfter: bybitRetryAfter,
 });
 
 /**
@@ -86,8 +128,10 @@ const exchange: BybitFunctions = defineExchange({
 export const createBybitClient: BybitFunctions['createClient'] = exchange.createClient;
 
 /**
- * Verifies a Bybit key with one call to `GET /v5/user/query-api` and reports its permissions, IP
- * whitelist and expiry. Pass the report to `assertSafeKey`.
+ * Verifies a Bybit key with one call to `GET /v5/user/query-api` and reports its classified
+ * permissions (see {@link BYBIT_PERMISSIONS}), IP whitelist and expiry. With `demo: true` it calls
+ * `GET /v5/account/info` instead, with a warning: demo trading has no query-api. Pass the report
+ * to `assertSafeKey`.
  * @throws {KeyVerificationError} when Bybit refuses the key (see `reason`) or cannot be reached.
  */
 export const verifyBybitKey: BybitFunctions['verifyKey'] = exchange.verifyKey;

@@ -1,5 +1,5 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { AuthenticationError, InvalidNonce, PermissionDenied } from 'ccxt';
+import { AuthenticationError, InvalidNonce, PermissionDenied, RateLimitExceeded } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from './index.js';
 import { canaryKey, ccxtClient, type Json, rejection } from './test-ccxt-client.js';
@@ -230,17 +230,129 @@ describe('bybit v5 raw protocol', () => {
     const info = async (key: typeof good) =>
       ((await client(key).privateGetV5UserQueryApi()) as { result: Json }).result;
     const trade = await info(good);
-    expect(trade).toMatchObject({ readOnly: 0, ips: ['*'], expiredAt: '', secret: '' });
+    // A key that never expires looks like Bybit's documented IP-bound key: -2 days, the epoch.
+    expect(trade).toMatchObject({
+      readOnly: 0,
+      ips: ['*'],
+      deadlineDay: -2,
+      expiredAt: '1970-01-01T00:00:00Z',
+      secret: '',
+    });
     expect(trade.permissions.Spot).toEqual(['SpotTrade']);
-    expect(trade.permissions.Wallet).not.toContain('Withdraw');
+    expect(trade.permissions.Wallet).toEqual([]);
+    expect(await info(readOnly)).toMatchObject({
+      readOnly: 1,
+      permissions: { Spot: [], Exchange: [], Wallet: [] },
+    });
     const withdrawing = await info(withdraw);
-    expect(withdrawing.permissions.Wallet).toEqual([
-      'AccountTransfer',
-      'SubMemberTransfer',
-      'Withdraw',
-    ]);
+    expect(withdrawing.permissions.Wallet).toEqual(['Withdraw']);
     expect(withdrawing.expiredAt).toBe('2099-01-01T00:00:00Z');
     expect(withdrawing.deadlineDay).toBeGreaterThan(0);
     expect((await info(local)).ips).toEqual(['127.0.0.1']);
+  });
+});
+
+describe('bybit keys with native permissions, raw bodies, failures and environments', () => {
+  const p2p = canaryKey('bybit', 'p2p', {
+    nativePermissions: { Spot: [], FiatP2P: ['FiatP2POrder', 'Advertising'] },
+  });
+  const spot = canaryKey('bybit', 'spot', {
+    nativePermissions: { Spot: ['SpotTrade'], Wallet: ['AccountTransfer'] },
+  });
+  const raw = canaryKey('bybit', 'raw', { keyInfoBody: { retCode: 0, result: { odd: true } } });
+  const limited = canaryKey('bybit', 'limited', { failWith: 'rate-limited' });
+  const denied = canaryKey('bybit', 'denied', { failWith: 'permission-denied' });
+  const testnetKey = canaryKey('bybit', 'testnet', { environment: 'testnet' });
+  const demoKey = canaryKey('bybit', 'demo', { environment: 'demo' });
+  let native: Sandbox;
+  let demo: Sandbox;
+  beforeAll(async () => {
+    const keys = [p2p, spot, raw, limited, denied, testnetKey, demoKey];
+    native = await startSandbox({ keys });
+    demo = await startSandbox({ keys, environment: 'demo' });
+  });
+  afterAll(async () => {
+    await native.close();
+    await demo.close();
+  });
+
+  it('reports native permissions as given, and lets them decide whether the key may trade', async () => {
+    const p2pInfo = (await ccxtClient('bybit', native.url, p2p).privateGetV5UserQueryApi()) as {
+      result: Json;
+    };
+    expect(p2pInfo.result).toMatchObject({
+      readOnly: 1,
+      permissions: { Spot: [], FiatP2P: ['FiatP2POrder', 'Advertising'] },
+    });
+    expect(Object.keys(p2pInfo.result.permissions)).toEqual(['Spot', 'FiatP2P']);
+    await expectFailure(
+      ccxtClient('bybit', native.url, p2p).privatePostV5OrderCreate(ORDER),
+      PermissionDenied,
+      10005,
+    );
+    const trader = ccxtClient('bybit', native.url, spot);
+    expect(((await trader.privateGetV5UserQueryApi()) as { result: Json }).result.readOnly).toBe(0);
+    await expect(trader.privatePostV5OrderCreate(ORDER)).resolves.toMatchObject({ retCode: 0 });
+  });
+
+  it('answers query-api with the raw keyInfoBody, after authenticating', async () => {
+    const answer = await ccxtClient('bybit', native.url, raw).privateGetV5UserQueryApi();
+    expect(answer).toEqual({ retCode: 0, result: { odd: true } });
+    await expectFailure(
+      ccxtClient('bybit', native.url, { ...raw, apiSecret: 'wrong' }).privateGetV5UserQueryApi(),
+      AuthenticationError,
+      10004,
+    );
+  });
+
+  it('answers a rate-limited key with HTTP 200, 10006 and the X-Bapi-Limit headers', async () => {
+    const before = Date.now();
+    const error = await rejection(
+      ccxtClient('bybit', native.url, limited).privateGetV5UserQueryApi(),
+    );
+    expect(error.constructor).toBe(RateLimitExceeded);
+    expect(error.message).toContain('"retCode":10006');
+    const response = await fetch(`${native.url}/v5/user/query-api`, {
+      headers: { 'X-BAPI-API-KEY': limited.apiKey },
+    });
+    // Unsigned: the limit applies to signed requests only, after authentication.
+    expect(((await response.json()) as { retCode: number }).retCode).toBe(10002);
+    const client = ccxtClient('bybit', native.url, limited);
+    await rejection(client.privateGetV5UserQueryApi());
+    const headers = client.last_response_headers as Record<string, string>;
+    expect(headers['X-Bapi-Limit-Status'] ?? headers['x-bapi-limit-status']).toBe('0');
+    const reset = Number(
+      headers['X-Bapi-Limit-Reset-Timestamp'] ?? headers['x-bapi-limit-reset-timestamp'],
+    );
+    expect(reset).toBeGreaterThan(before);
+    expect(reset).toBeLessThan(Date.now() + 5000);
+  });
+
+  it('answers a permission-denied key with 10005', async () => {
+    await expectFailure(
+      ccxtClient('bybit', native.url, denied).privateGetV5UserQueryApi(),
+      PermissionDenied,
+      10005,
+    );
+  });
+
+  it('answers a key of another environment with 10003, and demo query-api with 10032', async () => {
+    for (const key of [testnetKey, demoKey]) {
+      await expectFailure(
+        ccxtClient('bybit', native.url, key).privateGetV5UserQueryApi(),
+        AuthenticationError,
+        10003,
+      );
+    }
+    await expectFailure(
+      ccxtClient('bybit', demo.url, p2p).privateGetV5UserQueryApi(),
+      AuthenticationError,
+      10003,
+    );
+    const onDemo = ccxtClient('bybit', demo.url, demoKey);
+    const unsupported = await rejection(onDemo.privateGetV5UserQueryApi());
+    expect(unsupported.message).toContain('"retCode":10032');
+    expect(unsupported.message).toContain('Demo trading are not supported.');
+    await expect(onDemo.privateGetV5AccountInfo()).resolves.toMatchObject({ retCode: 0 });
   });
 });

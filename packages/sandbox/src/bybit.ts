@@ -29,13 +29,39 @@ function envelope(
   result: unknown,
   now: number,
   apiKey?: string,
+  headers?: Readonly<Record<string, string>>,
 ): ExchangeReply {
   return {
     status: 200,
     body: { retCode, retMsg, result, retExtInfo: {}, time: now },
     ...(retCode === 0 ? {} : { errorCode: String(retCode) }),
     ...(apiKey ? { apiKey } : {}),
+    ...(headers ? { headers } : {}),
   };
+}
+
+/** How long the sandbox's rate limit lasts once hit, in ms (Bybit's windows are per second). */
+const LIMIT_RESET_MS = 2000;
+
+/**
+ * What a Bybit key with `nativePermissions` holds; `undefined` for a key described by
+ * `permissions` alone.
+ */
+function nativeGroups(key: ResolvedKey): Readonly<Record<string, readonly string[]>> | undefined {
+  const native = key.nativePermissions;
+  return native && typeof native === 'object'
+    ? (native as Record<string, readonly string[]>)
+    : undefined;
+}
+
+/** Whether the key holds `group` with `value`, from its native permissions or its flags. */
+function holds(key: ResolvedKey, group: string, value: string): boolean {
+  const native = nativeGroups(key);
+  if (native) {
+    const values = Object.hasOwn(native, group) ? native[group] : undefined;
+    return Array.isArray(values) && values.includes(value);
+  }
+  return group === 'Spot' && value === 'SpotTrade' && key.trade;
 }
 
 /**
@@ -58,7 +84,14 @@ export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderSt
     'GET /v5/market/instruments-info': { access: 'public', handle: instruments },
     'GET /v5/market/tickers': { access: 'public', handle: tickers },
     'GET /v5/asset/coin/query-info': { access: 'read', handle: coinInfo },
-    'GET /v5/user/query-api': { access: 'any', handle: (call, _p, key) => keyInfo(call, key) },
+    'GET /v5/user/query-api': {
+      access: 'any',
+      handle: (call, _p, key) =>
+        // Demo trading has no query-api; Bybit answers what it answers for any such endpoint.
+        call.environment === 'demo'
+          ? envelope(10032, 'Demo trading are not supported.', {}, call.now, key.apiKey)
+          : keyInfo(call, key),
+    },
     'GET /v5/account/info': {
       access: 'read',
       handle: (call) =>
@@ -193,6 +226,9 @@ export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderSt
     routes,
     params: queryOrJsonParams,
     authenticate: (call) => authenticate(call, keys),
+    // Reading needs no permission on Bybit; spot orders need Spot SpotTrade and a read-write key.
+    permits: (key, access) =>
+      access === 'read' ? key.read : holds(key, 'Spot', 'SpotTrade') && readOnly(key) === 0,
     denied: (call, key) =>
       envelope(
         10005,
@@ -210,7 +246,10 @@ function authenticate(
 ): { key: ResolvedKey } | { reply: ExchangeReply } {
   const apiKey = header(call, 'X-BAPI-API-KEY');
   const key = apiKey ? keys.get(keyId('bybit', apiKey)) : undefined;
-  if (!apiKey || !key) return { reply: envelope(10003, 'API key is invalid.', {}, call.now) };
+  // A key of another environment (mainnet, testnet, demo) does not exist on this host.
+  if (!apiKey || !key || key.environment !== call.environment) {
+    return { reply: envelope(10003, 'API key is invalid.', {}, call.now) };
+  }
   const fail = (code: number, message: string) => ({
     reply: envelope(code, message, {}, call.now, apiKey),
   });
@@ -255,8 +294,50 @@ function authenticate(
     return fail(10010, "Unmatched IP, please check your API key's bound IP addresses.");
   }
   if (isExpired(key, call.now)) return fail(33004, 'Your api key has expired.');
+  if (key.failWith === 'rate-limited') {
+    // Bybit answers the per-UID limit with HTTP 200, 10006 and its rate-limit headers.
+    return {
+      reply: envelope(
+        10006,
+        'Too many visits. Exceeded the API Rate Limit.',
+        {},
+        call.now,
+        apiKey,
+        {
+          'X-Bapi-Limit': '10',
+          'X-Bapi-Limit-Status': '0',
+          'X-Bapi-Limit-Reset-Timestamp': String(call.now + LIMIT_RESET_MS),
+        },
+      ),
+    };
+  }
+  if (key.failWith === 'permission-denied') {
+    return fail(10005, 'Permission denied, please check your API key permissions.');
+  }
   return { key };
 }
+
+/** Bybit's `readOnly`: `1` unless the key holds a trading value (or, without native ones, trades). */
+function readOnly(key: ResolvedKey): 0 | 1 {
+  const native = nativeGroups(key);
+  if (!native) return key.trade ? 0 : 1;
+  const trading = Object.entries(native).some(
+    ([group, values]) => TRADE_GROUPS.has(group) && Array.isArray(values) && values.length > 0,
+  );
+  return trading ? 0 : 1;
+}
+
+/** The groups whose values place orders, for `readOnly` of keys with native permissions. */
+const TRADE_GROUPS = new Set([
+  'ContractTrade',
+  'Spot',
+  'Options',
+  'Derivatives',
+  'CopyTrading',
+  'BlockTrade',
+  'Exchange',
+  'Earn',
+]);
 
 function instruments(call: ExchangeCall, p: Record<string, unknown>): ExchangeReply {
   const category = String(p.category ?? '');
@@ -344,11 +425,14 @@ function coinInfo(call: ExchangeCall): ExchangeReply {
 }
 
 function keyInfo(call: ExchangeCall, key: ResolvedKey): ExchangeReply {
+  if (key.keyInfoBody !== undefined) {
+    return { status: 200, body: key.keyInfoBody, apiKey: key.apiKey };
+  }
   const bound = key.ips.length > 0 && !key.ips.includes('*');
-  // Unbound keys expire after 90 days on Bybit; the sandbox takes expiresAt as given.
+  // Unbound keys expire after 90 days on Bybit; the sandbox takes expiresAt as given. A key that
+  // never expires is reported as Bybit reports an IP-bound key: deadlineDay -2, expiredAt the epoch.
   const deadlineDay =
-    key.expiresAt === null ? -1 : Math.max(0, Math.ceil((key.expiresAt - call.now) / 86_400_000));
-  const wallet = ['AccountTransfer', 'SubMemberTransfer', ...(key.withdraw ? ['Withdraw'] : [])];
+    key.expiresAt === null ? -2 : Math.max(0, Math.ceil((key.expiresAt - call.now) / 86_400_000));
   return envelope(
     0,
     '',
@@ -356,17 +440,17 @@ function keyInfo(call: ExchangeCall, key: ResolvedKey): ExchangeReply {
       id: '13770661',
       note: 'exkeys sandbox key',
       apiKey: key.apiKey,
-      readOnly: key.trade ? 0 : 1,
+      readOnly: readOnly(key),
       secret: '',
-      permissions: {
+      permissions: nativeGroups(key) ?? {
         ContractTrade: key.trade ? ['Order', 'Position'] : [],
         Spot: key.trade ? ['SpotTrade'] : [],
-        Wallet: wallet,
+        Wallet: key.withdraw ? ['Withdraw'] : [],
         Options: key.trade ? ['OptionsTrade'] : [],
         Derivatives: key.trade ? ['DerivativesTrade'] : [],
         CopyTrading: [],
         BlockTrade: [],
-        Exchange: ['ExchangeHistory'],
+        Exchange: key.trade ? ['ExchangeHistory'] : [],
         NFT: [],
         Affiliate: [],
         Earn: [],
@@ -374,8 +458,7 @@ function keyInfo(call: ExchangeCall, key: ResolvedKey): ExchangeReply {
       ips: bound ? [...key.ips] : ['*'],
       type: 1,
       deadlineDay,
-      expiredAt:
-        key.expiresAt === null ? '' : new Date(key.expiresAt).toISOString().replace('.000Z', 'Z'),
+      expiredAt: new Date(key.expiresAt ?? 0).toISOString().replace('.000Z', 'Z'),
       createdAt: '2026-01-05T08:00:00Z',
       unified: 0,
       uta: 1,

@@ -2,12 +2,14 @@ import type { SandboxExchange, SandboxKey } from './sandbox-key.js';
 
 const EXCHANGES: readonly SandboxExchange[] = ['bybit', 'binance', 'okx'];
 
+type Kind = 'TRADE' | 'DRAIN' | 'PAYOUT';
+
 // Each value has the shape of a real key of that exchange (so validation has nothing to warn about)
 // while reading as fake at a glance: it starts with `exkeysDEMO` (OKX: `dea0`/`DEA0` hex).
-const SHAPES: Record<SandboxExchange, (kind: 'TRADE' | 'DRAIN') => Omit<SandboxKey, 'exchange'>> = {
-  // Bybit: an 18-character key and a 36-character secret.
+const SHAPES: Record<SandboxExchange, (kind: Kind) => Omit<SandboxKey, 'exchange'>> = {
+  // Bybit: an 18- or 19-character key and a 36-character secret.
   bybit: (kind) => ({
-    apiKey: `exkeysDEMO${kind === 'TRADE' ? 'trade' : 'drain'}001`,
+    apiKey: `exkeysDEMO${kind.toLowerCase()}001`,
     apiSecret: `exkeysDEMObybit${kind}secretNotReal`.padEnd(36, '0'),
   }),
   // Binance: 64 letters and digits for both.
@@ -23,13 +25,25 @@ const SHAPES: Record<SandboxExchange, (kind: 'TRADE' | 'DRAIN') => Omit<SandboxK
   }),
 };
 
+/** A demo key, with the profile a demo stores it under. */
+export interface DemoKey extends SandboxKey {
+  /**
+   * `undefined` for the safe trade keys (the default profile); `WITHDRAW` for the keys that can
+   * withdraw; `PAYOUT` for the Bybit key that can pay funds out over P2P. A safety check must
+   * refuse every key with a profile.
+   */
+  profile?: 'WITHDRAW' | 'PAYOUT';
+}
+
 /**
  * Deterministic, obviously fake keys for demos and first tries: per exchange one trade key
- * (read + trade, no withdraw, no IP whitelist) and one withdraw-enabled key, which a safety check
- * should refuse. The values are public; they open nothing but the sandbox.
+ * (read + trade, no withdraw, no IP whitelist) and one withdraw-enabled key, and for Bybit one key
+ * holding P2P (`FiatP2P`: it can pay funds out to other users without a withdraw permission).
+ * A safety check should refuse all but the trade keys. The values are public; they open nothing
+ * but the sandbox.
  */
-export function demoKeys(): SandboxKey[] {
-  return EXCHANGES.flatMap((exchange): SandboxKey[] => [
+export function demoKeys(): DemoKey[] {
+  return EXCHANGES.flatMap((exchange): DemoKey[] => [
     {
       exchange,
       ...SHAPES[exchange]('TRADE'),
@@ -39,6 +53,21 @@ export function demoKeys(): SandboxKey[] {
       exchange,
       ...SHAPES[exchange]('DRAIN'),
       permissions: { read: true, trade: true, withdraw: true },
+      profile: 'WITHDRAW',
     },
+    ...(exchange === 'bybit'
+      ? [
+          {
+            exchange,
+            ...SHAPES.bybit('PAYOUT'),
+            permissions: { read: true, trade: true, withdraw: false },
+            nativePermissions: {
+              Spot: ['SpotTrade'],
+              FiatP2P: ['FiatP2POrder', 'Advertising'],
+            },
+            profile: 'PAYOUT' as const,
+          },
+        ]
+      : []),
   ]);
 }

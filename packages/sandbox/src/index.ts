@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { demoKeys } from './demo-keys.js';
+export { type DemoKey, demoKeys } from './demo-keys.js';
 export type {
   SandboxEnvironment,
   SandboxExchange,

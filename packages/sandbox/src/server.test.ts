@@ -105,15 +105,28 @@ describe('startSandbox', () => {
 });
 
 describe('demoKeys', () => {
-  it('gives each exchange one safe trade key and one withdraw-enabled key, deterministically', () => {
+  it('gives each exchange one safe trade key and one withdraw-enabled key, and Bybit a P2P key, deterministically', () => {
     const keys = demoKeys();
     expect(demoKeys()).toEqual(keys);
     for (const exchange of ['bybit', 'binance', 'okx'] as const) {
       const mine = keys.filter((k) => k.exchange === exchange);
-      expect(mine.map((k) => k.permissions)).toEqual([
-        { read: true, trade: true, withdraw: false },
-        { read: true, trade: true, withdraw: true },
+      expect(mine.slice(0, 2).map((k) => [k.profile, k.permissions])).toEqual([
+        [undefined, { read: true, trade: true, withdraw: false }],
+        ['WITHDRAW', { read: true, trade: true, withdraw: true }],
       ]);
+      expect(mine.slice(2)).toEqual(
+        exchange === 'bybit'
+          ? [
+              expect.objectContaining({
+                profile: 'PAYOUT',
+                nativePermissions: {
+                  Spot: ['SpotTrade'],
+                  FiatP2P: ['FiatP2POrder', 'Advertising'],
+                },
+              }),
+            ]
+          : [],
+      );
       for (const key of mine) {
         expect(key.apiKey).toMatch(/exkeysDEMO|^dea0/);
         expect(key.apiSecret).toMatch(/NotReal|^DEA0/);

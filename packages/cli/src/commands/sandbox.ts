@@ -18,9 +18,6 @@ export interface SandboxCommandOptions {
   writeEnv?: string;
 }
 
-/** The profile holding the withdraw-enabled demo keys, which verification must refuse. */
-const WITHDRAW_PROFILE = 'WITHDRAW';
-
 function parsePort(value: string | undefined): number {
   if (value === undefined) return 0;
   const port = Number(value);
@@ -44,7 +41,7 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
 
   const changes: Record<string, string> = {};
   for (const key of keys) {
-    const profile = key.permissions?.withdraw ? WITHDRAW_PROFILE : undefined;
+    const { profile } = key;
     const names = variableNames(key.exchange, profile);
     changes[names.key] = key.apiKey;
     changes[names.secret] = key.apiSecret;
@@ -80,7 +77,7 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
   );
   if (options.writeEnv !== undefined) {
     print(
-      `  Demo keys written to ${options.writeEnv} (mode 0600): trade keys in the default profile, withdraw-enabled keys in profile ${WITHDRAW_PROFILE} (verification must refuse them).`,
+      `  Demo keys written to ${options.writeEnv} (mode 0600): trade keys in the default profile, withdraw-enabled keys in profile WITHDRAW, Bybit's P2P key in profile PAYOUT (verification must refuse both).`,
     );
     print('');
     print('Point the example bot at it (EXKEYS_EXCHANGE: bybit, binance or okx):');

@@ -105,7 +105,9 @@ describe('exkeys verify (against the sandbox)', () => {
     const result = await exkeys(project, ['verify', '--base-url', sandbox.url]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/bybit\s+GRID\s+yes\s+yes\s+YES\s+.*withdraw-enabled/);
-    expect(result.stdout).toContain('Refusing the bybit key (profile GRID): it can WITHDRAW funds');
+    expect(result.stdout).toContain(
+      'Refusing the bybit key (profile GRID): it can WITHDRAW or pay out funds',
+    );
     expect(result.stdout).toContain('Refusing the okx key (profile default)');
     expect(result.stdout).toMatch(/bybit\s+default\s+.*ok/);
     expectNoSecret(result.stdout + result.stderr);
@@ -173,7 +175,7 @@ describe('exkeys verify (against the sandbox)', () => {
       }),
       expect.objectContaining({
         status: 'fail',
-        message: expect.stringContaining('it can WITHDRAW funds'),
+        message: expect.stringContaining('it can WITHDRAW or pay out funds'),
       }),
     ]);
   });
@@ -190,7 +192,7 @@ describe('exkeys rotate (against the sandbox)', () => {
       input: `${KEYS.bybitNextWithdraw.apiKey}\n${KEYS.bybitNextWithdraw.apiSecret}\n`,
     });
     expect(unsafe.code).toBe(1);
-    expect(unsafe.stdout).toContain('it can WITHDRAW funds');
+    expect(unsafe.stdout).toContain('it can WITHDRAW or pay out funds');
     expect(unsafe.stderr).toContain('The new key was not saved; .env is unchanged.');
     const unknown = await exkeys(project, ['rotate', 'bybit', '--base-url', sandbox.url], {
       input: `${'Zz9'.repeat(6)}\n${KEYS.bybitNext.apiSecret}\n`,
@@ -266,7 +268,7 @@ describe('exkeys sandbox', () => {
       const envFile = readFileSync(join(project.dir, '.env.sandbox'), 'utf8');
       expect(envFile).toContain(`EXKEYS_BASE_URL=${url}`);
       // Written through the store, so each demo key has a rotation time.
-      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(6);
+      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(7);
       const verify = await exkeys(project, [
         'verify',
         '--json',
@@ -281,6 +283,7 @@ describe('exkeys sandbox', () => {
         'binance/default:true',
         'binance/WITHDRAW:false',
         'bybit/default:true',
+        'bybit/PAYOUT:false',
         'bybit/WITHDRAW:false',
         'okx/default:true',
         'okx/WITHDRAW:false',

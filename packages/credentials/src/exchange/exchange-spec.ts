@@ -12,10 +12,13 @@ import type { ExchangeClientOptions } from './client-options.js';
 /** How ccxt switches a client into a test environment. */
 export type CcxtMode = 'sandbox-mode' | 'demo-trading';
 
-/** One entry of an exchange's error table: a reason, and optionally advice specific to that code. */
+/**
+ * One entry of an exchange's error table: a reason, and optionally advice specific to that code,
+ * said after the reason's advice (`hint`) or before it (`lead`, for what to check first).
+ */
 export type ErrorTableEntry =
   | KeyVerificationReason
-  | { reason: KeyVerificationReason; hint: string };
+  | { reason: KeyVerificationReason; hint?: string; lead?: string };
 
 /** Exchange error code (as a string, e.g. `'10003'`, `'-2015'`) to reason. */
 export type ErrorTable = Readonly<Record<string, ErrorTableEntry>>;

@@ -54,9 +54,11 @@ export function toVerificationError(
   const classes = errorClasses(error);
   let reason: KeyVerificationReason | undefined;
   let hint: string | undefined;
+  let lead: string | undefined;
   if (entry !== undefined) {
     reason = typeof entry === 'string' ? entry : entry.reason;
     hint = typeof entry === 'string' ? undefined : entry.hint;
+    lead = typeof entry === 'string' ? undefined : entry.lead;
   } else if (classes.includes('InvalidNonce')) {
     reason = 'clock-skew';
   } else if (classes.some((name) => RATE_LIMIT_ERRORS.has(name))) {
@@ -74,7 +76,8 @@ export function toVerificationError(
       ? ''
       : ` ${call.name} asks to wait ${Math.ceil(retryAfterMs / 1000)} s.`;
   const refused = reason === 'rate-limited' ? 'rate-limited the request' : 'refused the key';
-  const message = [`${call.name} ${refused}${said}: ${advice(reason, call)}${wait}`, hint]
+  const first = lead === undefined ? '' : `${lead} `;
+  const message = [`${call.name} ${refused}${said}: ${first}${advice(reason, call)}${wait}`, hint]
     .filter(Boolean)
     .join(' ');
   return new KeyVerificationError(
