@@ -29,11 +29,11 @@ describe('the offline demo', () => {
     expect(rows.slice(0, 3).every((r) => /placed and cancelled/.test(r.outcome))).toBe(true);
     expect(rows.slice(3).every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
     expect(output).toMatch(
-      /✗ \[bybit\/WITHDRAW exkeys…\] Refusing .* WITHDRAW or pay out funds \(Wallet\.Withdraw\): revoke it now/,
+      /✗ \[bybit\/WITHDRAW exkeys…\] Refusing .* WITHDRAW funds \(Wallet\.Withdraw\): revoke it now/,
     );
     // P2P moves funds to other users without a withdraw permission: refused all the same.
     expect(output).toMatch(
-      /✗ \[bybit\/PAYOUT exkeys…\] Refusing .* pay out funds \(FiatP2P\.FiatP2POrder, FiatP2P\.Advertising\)/,
+      /✗ \[bybit\/PAYOUT exkeys…\] Refusing .* PAY OUT funds to other parties \(FiatP2P\.FiatP2POrder, FiatP2P\.Advertising\)/,
     );
     expect(rows.every((r) => /^[\w-]{1,6}…$/.test(r.key))).toBe(true);
     expect(output).toMatch(/key verified: read=true trade=true withdraw=false/);

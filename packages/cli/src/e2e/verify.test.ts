@@ -106,7 +106,7 @@ describe('exkeys verify (against the sandbox)', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/bybit\s+GRID\s+yes\s+yes\s+YES\s+.*withdraw-enabled/);
     expect(result.stdout).toContain(
-      'Refusing the bybit key (profile GRID): it can WITHDRAW or pay out funds',
+      'Refusing the bybit key (profile GRID): it can WITHDRAW funds',
     );
     expect(result.stdout).toContain('Refusing the okx key (profile default)');
     expect(result.stdout).toMatch(/bybit\s+default\s+.*ok/);
@@ -175,7 +175,7 @@ describe('exkeys verify (against the sandbox)', () => {
       }),
       expect.objectContaining({
         status: 'fail',
-        message: expect.stringContaining('it can WITHDRAW or pay out funds'),
+        message: expect.stringContaining('it can WITHDRAW funds'),
       }),
     ]);
   });
@@ -192,7 +192,7 @@ describe('exkeys rotate (against the sandbox)', () => {
       input: `${KEYS.bybitNextWithdraw.apiKey}\n${KEYS.bybitNextWithdraw.apiSecret}\n`,
     });
     expect(unsafe.code).toBe(1);
-    expect(unsafe.stdout).toContain('it can WITHDRAW or pay out funds');
+    expect(unsafe.stdout).toContain('it can WITHDRAW funds');
     expect(unsafe.stderr).toContain('The new key was not saved; .env is unchanged.');
     const unknown = await exkeys(project, ['rotate', 'bybit', '--base-url', sandbox.url], {
       input: `${'Zz9'.repeat(6)}\n${KEYS.bybitNext.apiSecret}\n`,
