@@ -5,6 +5,16 @@
 import type { LiveResult } from './live-verification.js';
 import { out, print, table } from './terminal.js';
 
+/** The EXPIRES cell: the date, and the days left when the exchange counts them (Bybit). */
+function expiry(result: LiveResult): string {
+  const date = result.report?.expiresAt?.slice(0, 10);
+  const days = result.report?.expiresInDays;
+  const left = days === null || days === undefined ? '' : `${days} ${days === 1 ? 'day' : 'days'}`;
+  if (date === undefined && left === '') return out.dim('-');
+  if (date === undefined) return `in ${left}`;
+  return left === '' ? date : `${date} (${left})`;
+}
+
 /** Prints the permissions table and the messages below it. */
 export function printLiveResults(results: readonly LiveResult[]): void {
   const flag = (value: boolean | undefined, bad: boolean) =>
@@ -23,7 +33,7 @@ export function printLiveResults(results: readonly LiveResult[]): void {
           : result.report.ipRestricted
             ? 'yes'
             : out.yellow('no'),
-        result.report?.expiresAt?.slice(0, 10) ?? out.dim('-'),
+        expiry(result),
         result.ok
           ? out.green('ok')
           : out.red(result.error?.reason ?? result.error?.code ?? 'failed'),

@@ -97,7 +97,12 @@ export async function verifyMany(
       if (load === undefined) throw unsupported(pair.exchange);
       const creds = getCredentials(pair.exchange, { profile: pair.profile, env });
       secrets.set(id(pair), [creds.apiKey, creds.apiSecret, creds.passphrase ?? '']);
-      return (await load())(creds, endpoint);
+      // --region is OKX's alone: the other exchanges have one domain per environment.
+      const { region, ...common } = endpoint;
+      return (await load())(
+        creds,
+        pair.exchange === 'okx' && region ? { ...common, region } : common,
+      );
     };
   }
   const outcomes = await verifyAll(tasks);
@@ -132,6 +137,7 @@ export function endpointFrom(options: EndpointOptions): EndpointOptions {
   const endpoint: EndpointOptions = {};
   if (options.testnet) endpoint.testnet = true;
   if (options.demo) endpoint.demo = true;
+  if (options.region !== undefined) endpoint.region = options.region;
   if (options.baseUrl !== undefined) {
     try {
       endpoint.baseUrl = parseBaseUrl(options.baseUrl);

@@ -30,13 +30,21 @@ export interface EndpointOptions {
   demo?: boolean;
   /** Another origin, such as the exkeys sandbox. */
   baseUrl?: string;
+  /** OKX only: the regional domain the account belongs to (`www`, `eea`, `us`.okx.com). */
+  region?: 'global' | 'eea' | 'us';
+}
+
+/** `--allow-permission`: permissions the user accepts knowingly (`KeyPolicy.allowPermissions`). */
+export interface AllowPermissionOptions {
+  /** `exchange:Name` entries, e.g. `bybit:FiatP2P`. */
+  allowPermission?: string[];
 }
 
 /** What a key is for: `data` keys must not trade. */
 export type Purpose = 'data' | 'trade';
 
-/** `--purpose`. */
-export interface PurposeOptions {
+/** `--purpose` and `--allow-permission`. */
+export interface PurposeOptions extends AllowPermissionOptions {
   /** `data` keys must not trade. @default 'trade' */
   purpose: Purpose;
 }
@@ -93,20 +101,55 @@ export function withBaseUrl(command: Command, description: string): Command {
   return command.option('--base-url <url>', description);
 }
 
-/** Adds the endpoint flags ({@link EndpointOptions}): `--testnet`, `--demo`, `--base-url`. */
+/** Adds `--region` ({@link EndpointOptions.region}). */
+export function withRegion(command: Command): Command {
+  return command.addOption(
+    new Option(
+      '--region <region>',
+      'OKX only: the domain of your account (global www.okx.com, eea eea.okx.com, us us.okx.com)',
+    ).choices(['global', 'eea', 'us']),
+  );
+}
+
+/** Adds `--allow-permission` ({@link AllowPermissionOptions}), repeatable. */
+export function withAllowPermission(command: Command): Command {
+  return command.option(
+    '--allow-permission <exchange:Name...>',
+    'accept a permission exkeys does not know, or a payout one, after checking it (e.g. bybit:FiatP2P); never a withdraw permission',
+  );
+}
+
+/** Adds the endpoint flags ({@link EndpointOptions}): `--testnet`, `--demo`, `--base-url`, `--region`. */
 export function withEndpoint(command: Command): Command {
   command
     .addOption(new Option('--testnet', 'verify against the testnet').conflicts(['demo', 'baseUrl']))
     .addOption(new Option('--demo', 'verify against demo trading').conflicts(['baseUrl']));
-  return withBaseUrl(command, 'verify against this URL (e.g. the exkeys sandbox)');
+  return withRegion(withBaseUrl(command, 'verify against this URL (e.g. the exkeys sandbox)'));
 }
 
-/** Adds `--purpose` ({@link PurposeOptions}). */
+/**
+ * Checks `--allow-permission` entries.
+ * @throws {UsageError} for an entry that is not `exchange:Name`.
+ */
+export function parseAllowPermissions(values: readonly string[] = []): string[] {
+  for (const value of values) {
+    if (!/^[a-z0-9]+:[A-Za-z0-9_.-]+$/.test(value)) {
+      throw new UsageError(
+        `--allow-permission takes exchange:Name, such as bybit:FiatP2P or bybit:FiatP2P.Advertising (got ${JSON.stringify(value)}).`,
+      );
+    }
+  }
+  return [...values];
+}
+
+/** Adds `--purpose` ({@link PurposeOptions}) and `--allow-permission`. */
 export function withPurpose(command: Command): Command {
-  return command.addOption(
-    new Option('--purpose <purpose>', 'what the key is for: data keys must not trade')
-      .choices(['data', 'trade'])
-      .default('trade'),
+  return withAllowPermission(
+    command.addOption(
+      new Option('--purpose <purpose>', 'what the key is for: data keys must not trade')
+        .choices(['data', 'trade'])
+        .default('trade'),
+    ),
   );
 }
 

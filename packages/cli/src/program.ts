@@ -5,10 +5,12 @@
  */
 import { Command } from 'commander';
 import {
+  withAllowPermission,
   withBaseUrl,
   withEndpoint,
   withMaxAge,
   withPurpose,
+  withRegion,
   withSecretFile,
   withStore,
 } from './options.js';
@@ -131,17 +133,21 @@ export function createProgram(version: string): Command {
     .action(lazy(async () => (await import('./commands/rotate.js')).rotateCommand as Handler));
 
   withStore(
-    withBaseUrl(
-      withMaxAge(
-        program
-          .command('doctor')
-          .description(
-            'audit key hygiene: .gitignore, git history, file modes, key age, shared keys; --live audits permissions',
-          )
-          .option('--live', 'also verify every key live and fail when one can withdraw'),
-        'keys older than this fail',
+    withAllowPermission(
+      withRegion(
+        withBaseUrl(
+          withMaxAge(
+            program
+              .command('doctor')
+              .description(
+                'audit key hygiene: .gitignore, git history, file modes, key age, shared keys; --live audits permissions',
+              )
+              .option('--live', 'also verify every key live and fail when one can withdraw'),
+            'keys older than this fail',
+          ),
+          'with --live: verify against this URL',
+        ),
       ),
-      'with --live: verify against this URL',
     ),
   )
     .addHelpText('after', example('exkeys doctor --live'))

@@ -15,11 +15,12 @@ import { CommandFailed, EXIT } from '../exit-codes.js';
 import { printLiveResults } from '../live-report.js';
 import { endpointFrom, verifyMany } from '../live-verification.js';
 import { profileFlag } from '../messages.js';
-import type {
-  EndpointOptions,
-  PurposeOptions,
-  SecretFileOptions,
-  StoreOptions,
+import {
+  type EndpointOptions,
+  type PurposeOptions,
+  parseAllowPermissions,
+  type SecretFileOptions,
+  type StoreOptions,
 } from '../options.js';
 import { assertValidNew, readNewCredentials } from '../secret-input.js';
 import { loadPrivateEnv, profileOf, selectStore } from '../store-selection.js';
@@ -81,6 +82,7 @@ export async function rotateCommand(exchangeArg: string, options: RotateOptions)
     );
     const [result] = await verifyMany(candidate, [{ exchange, profile }], endpointFrom(options), {
       purpose: options.purpose,
+      allowPermissions: parseAllowPermissions(options.allowPermission),
     }).finally(() => progress.stop());
     printLiveResults(result ? [result] : []);
     if (!result?.ok) {

@@ -7,7 +7,12 @@ import { CommandFailed, EXIT } from '../exit-codes.js';
 import { printLiveResults } from '../live-report.js';
 import { endpointFrom, type LiveResult, verifyMany } from '../live-verification.js';
 import { noKeysMessage } from '../messages.js';
-import type { EndpointOptions, PurposeOptions, StoreOptions } from '../options.js';
+import {
+  type EndpointOptions,
+  type PurposeOptions,
+  parseAllowPermissions,
+  type StoreOptions,
+} from '../options.js';
 import { loadPrivateEnv, requestedPairs, selectStore } from '../store-selection.js';
 import { err, printError, printJson, startProgress } from '../terminal.js';
 
@@ -18,6 +23,7 @@ export interface VerifyOptions extends StoreOptions, EndpointOptions, PurposeOpt
 export async function verifyCommand(exchanges: string[], options: VerifyOptions): Promise<void> {
   // A bad --base-url is a usage error before anything is read.
   const endpoint = endpointFrom(options);
+  const allowPermissions = parseAllowPermissions(options.allowPermission);
   const store = await selectStore(options);
   const env = await loadPrivateEnv(store);
   const pairs = requestedPairs(env, exchanges);
@@ -30,7 +36,10 @@ export async function verifyCommand(exchanges: string[], options: VerifyOptions)
   );
   let results: LiveResult[];
   try {
-    results = await verifyMany(env, pairs, endpoint, { purpose: options.purpose });
+    results = await verifyMany(env, pairs, endpoint, {
+      purpose: options.purpose,
+      allowPermissions,
+    });
   } finally {
     progress.stop();
   }

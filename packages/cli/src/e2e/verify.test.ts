@@ -41,6 +41,19 @@ const KEYS = {
   okxWithdraw: key('okx', 'e', true),
   bybitNext: key('bybit', 'n'),
   bybitNextWithdraw: key('bybit', 'x', true),
+  bybitP2p: {
+    ...key('bybit', 'p'),
+    nativePermissions: { Spot: ['SpotTrade'], FiatP2P: ['FiatP2POrder'] },
+  } as SandboxKey,
+  bybitUnknown: {
+    ...key('bybit', 'u'),
+    nativePermissions: { Spot: ['SpotTrade'], FiatNewThing: ['MoveIt'] },
+  } as SandboxKey,
+  bybitExpiring: {
+    ...key('bybit', 'd'),
+    ips: ['127.0.0.1'],
+    expiresAt: new Date(Date.now() + 10.5 * 86_400_000).toISOString(),
+  } as SandboxKey,
 };
 const SECRETS = Object.values(KEYS)
   .flatMap((k) => [k.apiSecret, k.passphrase ?? ''])
@@ -105,9 +118,7 @@ describe('exkeys verify (against the sandbox)', () => {
     const result = await exkeys(project, ['verify', '--base-url', sandbox.url]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/bybit\s+GRID\s+yes\s+yes\s+YES\s+.*withdraw-enabled/);
-    expect(result.stdout).toContain(
-      'Refusing the bybit key (profile GRID): it can WITHDRAW funds',
-    );
+    expect(result.stdout).toContain('Refusing the bybit key (profile GRID): it can WITHDRAW funds');
     expect(result.stdout).toContain('Refusing the okx key (profile default)');
     expect(result.stdout).toMatch(/bybit\s+default\s+.*ok/);
     expectNoSecret(result.stdout + result.stderr);
@@ -119,6 +130,73 @@ describe('exkeys verify (against the sandbox)', () => {
       ['default', true, undefined],
       ['GRID', false, 'unsafe-key'],
     ]);
+  });
+
+  it('refuses a payout and an unknown permission by name; --allow-permission accepts them knowingly', async () => {
+    project = newProject();
+    writeFileSync(
+      join(project.dir, '.env'),
+      envLines(KEYS.bybitP2p, 'P2P') + envLines(KEYS.bybitUnknown, 'NEW'),
+    );
+    const refused = await exkeys(project, ['verify', '--base-url', sandbox.url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/bybit\s+P2P\s+.*withdraw-enabled/);
+    expect(refused.stdout).toContain('PAY OUT funds to other parties (FiatP2P.FiatP2POrder)');
+    expect(refused.stdout).toMatch(/bybit\s+NEW\s+.*unknown-permission/);
+    expect(refused.stdout).toContain('exkeys does not know the permission FiatNewThing.MoveIt');
+    expect(refused.stdout).toContain('--allow-permission bybit:FiatNewThing');
+    const accepted = await exkeys(project, [
+      'verify',
+      '--base-url',
+      sandbox.url,
+      '--allow-permission',
+      'bybit:FiatP2P',
+      'bybit:FiatNewThing',
+    ]);
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toMatch(/accepted by allowPermissions/);
+    // Only the named one: accepting P2P leaves the unknown permission refused.
+    const partly = await exkeys(project, [
+      'verify',
+      '--base-url',
+      sandbox.url,
+      '--allow-permission=bybit:FiatP2P',
+    ]);
+    expect(partly.code).toBe(1);
+    expect(partly.stdout).toMatch(/bybit\s+NEW\s+.*unknown-permission/);
+    const bad = await exkeys(project, ['verify', '--allow-permission', 'FiatP2P']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--allow-permission takes exchange:Name');
+    expectNoSecret(refused.stdout + accepted.stdout + partly.stdout + bad.stderr);
+  });
+
+  it('shows the days a key has left, and no 1970 date for a key that never expires', async () => {
+    project = newProject();
+    writeFileSync(
+      join(project.dir, '.env'),
+      envLines(KEYS.bybitExpiring) + envLines(KEYS.bybit, 'OPEN'),
+    );
+    const result = await exkeys(project, ['verify', '--base-url', sandbox.url]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/bybit\s+default\s+.*\d{4}-\d\d-\d\d \(1[01] days\)/);
+    expect(result.stdout).not.toContain('1970');
+    const json = JSON.parse(
+      (await exkeys(project, ['verify', '--json', '--base-url', sandbox.url])).stdout,
+    ) as Array<{
+      profile: string;
+      report: { expiresAt: string | null; expiresInDays: number | null };
+    }>;
+    const open = json.find((r) => r.profile === 'OPEN');
+    expect(open?.report).toMatchObject({ expiresAt: null, expiresInDays: null });
+  });
+
+  it('--region takes global, eea or us only', async () => {
+    project = newProject();
+    writeFileSync(join(project.dir, '.env'), envLines(KEYS.okx));
+    const ok = await exkeys(project, ['verify', '--region', 'eea', '--base-url', sandbox.url]);
+    expect(ok.code).toBe(0);
+    const bad = await exkeys(project, ['verify', '--region', 'mars']);
+    expect(bad.code).toBe(2);
   });
 
   it('--purpose data refuses a key that can trade', async () => {

@@ -8,6 +8,7 @@
 import { relative, resolve } from 'node:path';
 import { CommandFailed, EXIT } from '../../exit-codes.js';
 import {
+  type AllowPermissionOptions,
   type EndpointOptions,
   type MaxAgeOptions,
   parseMaxAge,
@@ -23,7 +24,11 @@ import { printFindings } from './render.js';
 export type { DoctorFinding } from './finding.js';
 
 /** Options of `exkeys doctor`. */
-export interface DoctorOptions extends StoreOptions, EndpointOptions, MaxAgeOptions {
+export interface DoctorOptions
+  extends StoreOptions,
+    EndpointOptions,
+    MaxAgeOptions,
+    AllowPermissionOptions {
   /** Also verify keys live. */
   live?: boolean;
 }

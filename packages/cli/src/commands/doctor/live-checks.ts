@@ -4,7 +4,11 @@
  */
 import { endpointFrom, verifyMany } from '../../live-verification.js';
 import { plural, profileFlag } from '../../messages.js';
-import type { EndpointOptions } from '../../options.js';
+import {
+  type AllowPermissionOptions,
+  type EndpointOptions,
+  parseAllowPermissions,
+} from '../../options.js';
 import { configuredPairs, type PrivateEnv } from '../../store-selection.js';
 import { startProgress } from '../../terminal.js';
 import type { DoctorFinding } from './finding.js';
@@ -12,13 +16,14 @@ import type { DoctorFinding } from './finding.js';
 /** With `--live`: every key verified by its exchange, and refused when it can withdraw. */
 export async function checkLive(
   env: PrivateEnv,
-  endpoint: EndpointOptions,
+  endpoint: EndpointOptions & AllowPermissionOptions,
 ): Promise<DoctorFinding[]> {
   const pairs = configuredPairs(env);
   if (pairs.length === 0) return [];
   const progress = startProgress(`Verifying ${plural(pairs.length, 'key')} live…`);
   const results = await verifyMany(env, pairs, endpointFrom(endpoint), {
     purpose: 'trade',
+    allowPermissions: parseAllowPermissions(endpoint.allowPermission),
   }).finally(() => progress.stop());
   return results.flatMap((result): DoctorFinding[] => {
     const name = `${result.exchange} (${result.profile})`;
