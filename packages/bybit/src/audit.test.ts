@@ -457,6 +457,7 @@ function withoutExpiry(result: Record<string, unknown>): Record<string, unknown>
 
 describe("Bybit's refusals, each from a real sandbox answer", () => {
   const limited = later({ failWith: 'rate-limited' });
+  const banned = later({ failWith: 'ip-banned' });
   const denied = later({ failWith: 'permission-denied' });
   const region = later({
     keyInfoBody: {
@@ -497,6 +498,12 @@ describe("Bybit's refusals, each from a real sandbox answer", () => {
     expect(error.retryAfterMs).toBeGreaterThan(0);
     expect(error.retryAfterMs).toBeLessThanOrEqual(2000);
     expect(error.message).toMatch(/Wait, then retry.*asks to wait 2 s/);
+  });
+
+  it('HTTP 403 "access too frequent" (an IP ban) → rate-limited, not network', async () => {
+    const error = await failure(banned);
+    expect(error.reason).toBe('rate-limited');
+    expect(error.message).toMatch(/Wait, then retry/);
   });
 
   it('10005 → permission-denied; 10009 → region-restricted; -2015 and 33004 → expired', async () => {

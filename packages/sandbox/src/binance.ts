@@ -516,7 +516,8 @@ const BAN_AFTER = 2;
 
 /**
  * The answer to a key with `failWith`. `rate-limited`: HTTP 429 `-1003` with `Retry-After`, and
- * from the third answer on HTTP 418, the IP ban Binance gives clients that do not back off.
+ * from the third answer on (or at once for `ip-banned`) HTTP 418, the IP ban Binance gives clients
+ * that do not back off.
  * `permission-denied`: `-2015`, Binance's one answer to a missing permission.
  */
 function failure(key: ResolvedKey, limited: Map<string, number>, now: number): ExchangeReply {
@@ -525,7 +526,7 @@ function failure(key: ResolvedKey, limited: Map<string, number>, now: number): E
   }
   const count = (limited.get(key.apiKey) ?? 0) + 1;
   limited.set(key.apiKey, count);
-  const banned = count > BAN_AFTER;
+  const banned = key.failWith === 'ip-banned' || count > BAN_AFTER;
   const reply = banned
     ? fail(
         418,

@@ -311,6 +311,10 @@ function authenticate(
       ),
     };
   }
+  if (key.failWith === 'ip-banned') {
+    // Bybit's IP ban: HTTP 403 with a plain-text body, no retCode; it lasts at least 10 minutes.
+    return { reply: { status: 403, body: 'access too frequent', errorCode: '403', apiKey } };
+  }
   if (key.failWith === 'permission-denied') {
     return fail(10005, 'Permission denied, please check your API key permissions.');
   }

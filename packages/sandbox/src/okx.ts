@@ -247,7 +247,8 @@ function authenticate(
   const demoRequest = header(call, 'x-simulated-trading') === '1';
   const demoKey = key.environment !== 'live';
   if (demoRequest !== demoKey) return reject('50101', 'APIKey does not match current environment.');
-  if (key.failWith === 'rate-limited') {
+  // OKX documents no separate IP ban: both answer 50011.
+  if (key.failWith === 'rate-limited' || key.failWith === 'ip-banned') {
     return {
       reply: fail(
         429,

@@ -7,8 +7,12 @@ export type SandboxExchange = 'bybit' | 'binance' | 'okx';
  */
 export type SandboxEnvironment = 'live' | 'testnet' | 'demo';
 
-/** An answer the sandbox gives to every signed request of a key, to test how clients handle it. */
-export type SandboxKeyFailure = 'rate-limited' | 'permission-denied';
+/**
+ * An answer the sandbox gives to every signed request of a key, to test how clients handle it:
+ * the exchange's rate-limit answer, its IP-ban answer (Bybit HTTP 403 "access too frequent",
+ * Binance HTTP 418; OKX has none and answers as rate-limited), or its permission-denied answer.
+ */
+export type SandboxKeyFailure = 'rate-limited' | 'ip-banned' | 'permission-denied';
 
 /** What a key may do. Unset flags take the defaults of a fresh trading key. */
 export interface SandboxKeyPermissions {
