@@ -323,6 +323,12 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
         local(),
       );
       await failing.fetchBalance().catch(() => {});
+      // ccxt loads markets with parallel requests; let the ones still in flight land here, not in
+      // the next test's request log.
+      for (let seen = -1; seen !== sandbox.requests.length; ) {
+        seen = sandbox.requests.length;
+        await new Promise((r) => setTimeout(r, 300));
+      }
       for (const c of [client, failing]) {
         const record = c as unknown as Record<string, unknown>;
         // Control: ccxt kept its record of the request, and reads it back (redacted).
