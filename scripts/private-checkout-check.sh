@@ -20,9 +20,9 @@ if [ "${#files[@]}" -eq 0 ]; then
   exit 1
 fi
 echo "in $home/exkeys (mode 700): ${files[*]}"
-npx -y pnpm@10.34.9 exec vitest run --reporter=default --reporter=json --outputFile=report.json "${files[@]}"
+npx -y pnpm@10.34.9 exec vitest run "${files[@]}"
 node -e '
-  const r = require("./report.json");
+  const r = require("./reports/vitest.json");
   const all = r.testResults.flatMap((f) => f.assertionResults);
   const permission = all.filter((t) => /permission/i.test(t.title));
   const skipped = permission.filter((t) => t.status !== "passed");
