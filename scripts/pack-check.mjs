@@ -32,7 +32,9 @@ function check(name, fn) {
     console.log(`pack-check: ok   ${name}${detail ? ` (${detail})` : ''} [${seconds()}]`);
   } catch (error) {
     failures++;
-    console.log(`pack-check: FAIL ${name}\n${String(error?.stderr ?? '')}${error?.stdout ?? ''}${error?.message ?? error}`);
+    console.log(
+      `pack-check: FAIL ${name}\n${String(error?.stderr ?? '')}${error?.stdout ?? ''}${error?.message ?? error}`,
+    );
   }
 }
 
@@ -106,13 +108,22 @@ for (const [name, file] of packed) {
 const bot = join(work, 'my-bot');
 check('create-bot scaffolds without a terminal', () => {
   const createBot = join(extracted, '@exkeys+create-bot', 'package', 'dist', 'bin.js');
-  const out = run(process.execPath, [createBot, 'my-bot', '--exchanges', 'bybit,binance,okx'], work, {
-    timeout: 30_000,
-  });
+  const out = run(
+    process.execPath,
+    [createBot, 'my-bot', '--exchanges', 'bybit,binance,okx'],
+    work,
+    {
+      timeout: 30_000,
+    },
+  );
   assert(/Created/.test(out), out);
   const manifest = JSON.parse(readFileSync(join(bot, 'package.json'), 'utf8'));
-  for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })) {
-    if (name.startsWith('@exkeys/')) assert(range === `^${packages[0].manifest.version}`, `${name}@${range}`);
+  for (const [name, range] of Object.entries({
+    ...manifest.dependencies,
+    ...manifest.devDependencies,
+  })) {
+    if (name.startsWith('@exkeys/'))
+      assert(range === `^${packages[0].manifest.version}`, `${name}@${range}`);
   }
   return `${readdirSync(bot).length} entries`;
 });
@@ -121,7 +132,14 @@ check('create-bot scaffolds without a terminal', () => {
 check('npm install of the tarballs', () => {
   run(
     'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...packed.values()],
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...packed.values(),
+    ],
     bot,
     { timeout: 900_000 },
   );
@@ -175,9 +193,20 @@ check('ESM: load, validate, getCredentials, verify, client on the sandbox', () =
   const out = run(process.execPath, ['pack-esm.mjs'], bot, { timeout: 120_000 });
   assert(/^bybit .*\n^binance .*\n^okx /m.test(out), out);
   for (const key of JSON.parse(
-    run(process.execPath, ['--input-type=module', '-e', "import { demoKeys } from '@exkeys/sandbox'; console.log(JSON.stringify(demoKeys()))"], bot),
+    run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import { demoKeys } from '@exkeys/sandbox'; console.log(JSON.stringify(demoKeys()))",
+      ],
+      bot,
+    ),
   )) {
-    assert(!out.includes(key.apiSecret) && !out.includes(key.apiKey.slice(0, 7)), 'a secret was printed');
+    assert(
+      !out.includes(key.apiSecret) && !out.includes(key.apiKey.slice(0, 7)),
+      'a secret was printed',
+    );
   }
   return out.trim().split('\n').length + ' exchanges';
 });
@@ -187,10 +216,14 @@ check('CommonJS require() of every package', () => {
   const results = [];
   for (const name of packed.keys()) {
     if (name === '@exkeys/create-bot') continue; // not installed: the scaffold above ran it from its tarball
-    const r = spawnSync(process.execPath, ['-e', `const m = require(${JSON.stringify(name)}); console.log(Object.keys(m).length)`], {
-      cwd: bot,
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['-e', `const m = require(${JSON.stringify(name)}); console.log(Object.keys(m).length)`],
+      {
+        cwd: bot,
+        encoding: 'utf8',
+      },
+    );
     if (r.status === 0) {
       assert(Number(r.stdout.trim()) > 0, `${name}: require() gave no exports`);
       results.push(`${name}: works`);
@@ -263,7 +296,9 @@ for (const [resolution, module] of [
     const errors = r.stdout.split('\n').filter((line) => /error TS\d+/.test(line));
     const ours = errors.filter((line) => !line.startsWith('node_modules/ccxt/'));
     assert(r.status !== null && ours.length === 0, `${r.stdout}${r.stderr}`);
-    return errors.length > 0 ? `ignored ${errors.length} error(s) inside ccxt's own .d.ts` : 'clean';
+    return errors.length > 0
+      ? `ignored ${errors.length} error(s) inside ccxt's own .d.ts`
+      : 'clean';
   });
 }
 
@@ -291,5 +326,7 @@ for (const script of ['build', 'test', 'demo']) {
 
 if (keep) console.log(`pack-check: kept ${work}`);
 else rmSync(work, { recursive: true, force: true });
-console.log(`pack-check: ${failures === 0 ? 'all checks passed' : `${failures} check(s) failed`} in ${seconds()}`);
+console.log(
+  `pack-check: ${failures === 0 ? 'all checks passed' : `${failures} check(s) failed`} in ${seconds()}`,
+);
 process.exit(failures === 0 ? 0 : 1);

@@ -23,9 +23,8 @@ echo "in $home/exkeys (mode 700): ${files[*]}"
 npx -y pnpm@10.34.9 exec vitest run "${files[@]}"
 node -e '
   const r = require("./reports/vitest.json");
-  const all = r.testResults.flatMap((f) => f.assertionResults);
-  const permission = all.filter((t) => /permission/i.test(t.title));
-  const skipped = permission.filter((t) => t.status !== "passed");
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed; permission tests: ${permission.length}, not passed: ${skipped.length}`);
-  process.exit(r.success && permission.length > 0 && skipped.length === 0 ? 0 : 1);
+  const skipped = r.numPendingTests + r.numTodoTests;
+  // A skip here means setpriv could not drop privileges: then this check proves nothing.
+  console.log(`0700 checkout: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+  process.exit(r.success && r.numPassedTests > 0 && skipped === 0 ? 0 : 1);
 '

@@ -7,12 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  EXCHANGE_IDS,
-  type ExchangeChoice,
-  STORE_CHOICES,
-  type StoreChoice,
-} from './choices.js';
+import { EXCHANGE_IDS, type ExchangeChoice, STORE_CHOICES, type StoreChoice } from './choices.js';
 import { projectFiles } from './project-files.js';
 
 /** Options of {@link scaffold}. */
@@ -82,7 +77,9 @@ export function templateSources(
   store: StoreChoice,
 ): Map<string, string> {
   if (!existsSync(templateDir)) {
-    throw new ScaffoldError(`The template is missing (${templateDir}): reinstall @exkeys/create-bot.`);
+    throw new ScaffoldError(
+      `The template is missing (${templateDir}): reinstall @exkeys/create-bot.`,
+    );
   }
   const sources = new Map<string, string>();
   for (const name of readdirSync(templateDir).sort()) {
@@ -97,11 +94,26 @@ export function templateSources(
       );
       for (const id of EXCHANGE_IDS) {
         if (exchanges.includes(id)) continue;
-        text = replaceOnce(text, name, new RegExp(`import \\{[^}]*\\} from '@exkeys/${id}';\\n`), '');
-        text = replaceOnce(text, name, new RegExp(`    case '${id}': \\{\\n[\\s\\S]*?\\n    \\}\\n`), '');
+        text = replaceOnce(
+          text,
+          name,
+          new RegExp(`import \\{[^}]*\\} from '@exkeys/${id}';\\n`),
+          '',
+        );
+        text = replaceOnce(
+          text,
+          name,
+          new RegExp(`    case '${id}': \\{\\n[\\s\\S]*?\\n    \\}\\n`),
+          '',
+        );
       }
     } else if (name === 'main.ts') {
-      text = replaceOnce(text, name, "env.EXKEYS_EXCHANGE ?? 'bybit'", `env.EXKEYS_EXCHANGE ?? '${exchanges[0]}'`);
+      text = replaceOnce(
+        text,
+        name,
+        "env.EXKEYS_EXCHANGE ?? 'bybit'",
+        `env.EXKEYS_EXCHANGE ?? '${exchanges[0]}'`,
+      );
     } else if (name === 'store.ts') {
       const kind = store === 'docker' ? 'secrets' : store;
       text = replaceOnce(
