@@ -23,6 +23,10 @@ export default defineConfig({
       })),
       {
         extends: true as const,
+        test: { name: 'repo', root: `${root}scripts`, include: ['*.test.ts'] },
+      },
+      {
+        extends: true as const,
         test: {
           name: 'example-bot',
           root: `${root}apps/example-bot`,
