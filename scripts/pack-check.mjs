@@ -7,7 +7,8 @@
 //   - `require()` of every package: works, or fails with Node's clear ESM error;
 //   - `tsc --noEmit` with moduleResolution nodenext and bundler;
 //   - `node_modules/.bin/exkeys --version` and `create-bot --version`;
-//   - the generated project's `npm run build`, `npm test` and `npm run demo`.
+//   - the generated project's `npm run build`, `npm test` and `npm run demo`, and that a one-exchange
+//     Docker-secrets variant type-checks.
 // Run after `pnpm build`: node scripts/pack-check.mjs [--keep]. Exits 1 on the first failure.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -323,6 +324,22 @@ for (const script of ['build', 'test', 'demo']) {
     return out.trim().split('\n').at(-1);
   });
 }
+
+// 10. Another choice of exchanges and store compiles too (inside the project, to reuse its install).
+check('a one-exchange docker-secrets project type-checks', () => {
+  const createBot = join(bot, 'node_modules', '.bin', 'create-bot');
+  run(createBot, ['variant-okx', '--exchanges', 'okx', '--store', 'docker'], bot, {
+    timeout: 30_000,
+  });
+  const variant = join(bot, 'variant-okx');
+  assert(
+    readFileSync(join(variant, 'compose.yaml'), 'utf8').includes('OKX_API_PASSPHRASE'),
+    'compose.yaml',
+  );
+  run(join(bot, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', 'tsconfig.json'], variant, {
+    timeout: 180_000,
+  });
+});
 
 if (keep) console.log(`pack-check: kept ${work}`);
 else rmSync(work, { recursive: true, force: true });

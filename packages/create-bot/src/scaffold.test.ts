@@ -1,5 +1,13 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,5 +174,51 @@ describe('scaffold', () => {
     await expect(scaffold({ dir: join(work, 'x2'), exchanges: ['kraken'] })).rejects.toThrow(
       /kraken/,
     );
+  });
+});
+
+// On a terminal, create-bot asks for what the command line left out. tmux gives it a real one.
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const socket = `create-bot-${process.pid}`;
+afterAll(() => {
+  if (hasTmux) spawnSync('tmux', ['-L', socket, 'kill-server']);
+});
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+}
+
+async function waitFor(test: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (test()) return;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`timed out waiting for ${what}:\n${tmux('capture-pane', '-p', '-t', 'bot')}`);
+}
+
+describe('create-bot on a terminal (tmux)', () => {
+  it('asks for the folder, the exchanges and the store', async (ctx) => {
+    if (!hasTmux) {
+      console.info('skipped: tmux (Debian package `tmux`) is not installed: no pseudo-terminal');
+      ctx.skip();
+    }
+    const command = `${process.execPath} ${bin}`;
+    tmux('new-session', '-d', '-s', 'bot', '-x', '150', '-y', '40', '-c', work, command);
+    const screen = () => tmux('capture-pane', '-p', '-t', 'bot');
+    for (const [question, answer] of [
+      ['Project folder (my-bot)', 'tty-bot'],
+      ['Exchanges, comma-separated', 'binance'],
+      ['Store (env, age, docker) (env)', 'docker'],
+    ] as const) {
+      await waitFor(() => screen().includes(question), question);
+      tmux('send-keys', '-t', 'bot', '-l', answer);
+      tmux('send-keys', '-t', 'bot', 'Enter');
+    }
+    const dir = join(work, 'tty-bot');
+    await waitFor(() => existsSync(join(dir, 'compose.yaml')), 'the project');
+    expect(readFileSync(join(dir, 'src/exchanges.ts'), 'utf8')).toContain(
+      "export const EXCHANGES = ['binance'] as const;",
+    );
+    expect(readFileSync(join(dir, 'compose.yaml'), 'utf8')).toContain('BINANCE_API_SECRET');
   });
 });
