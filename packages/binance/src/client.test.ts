@@ -73,7 +73,13 @@ describe('verifyBinanceKey where /sapi does not exist', () => {
       expect(sandbox.requests.slice(before).map((r) => `${r.method} ${r.path} ${r.ok}`)).toEqual([
         'GET /api/v3/account true',
       ]);
-      expect(report.permissions).toEqual({ read: true, trade: false, withdraw: false });
+      expect(report.permissions).toEqual({
+        read: true,
+        trade: false,
+        withdraw: false,
+        transfer: false,
+        grants: [],
+      });
       expect(report.warnings).toEqual([expect.stringMatching(/permissions could not be audited/)]);
     },
   );

@@ -57,7 +57,13 @@ function readRestrictions(z: Zod, response: unknown): KeyFacts {
     );
   }
   return {
-    permissions: { read: r.enableReading, trade: trade && !lapsed, withdraw: r.enableWithdrawals },
+    permissions: {
+      read: r.enableReading,
+      trade: trade && !lapsed,
+      withdraw: r.enableWithdrawals,
+      transfer: false,
+      grants: [],
+    },
     ipRestricted: r.ipRestrict,
     expiresAt,
     warnings,
@@ -90,6 +96,8 @@ const exchange: BinanceFunctions = defineExchange({
         read: true,
         trade: z.object({ canTrade: z.boolean() }).parse(response).canTrade,
         withdraw: false,
+        transfer: false,
+        grants: [],
       },
       ipRestricted: false,
       expiresAt: null,

@@ -45,6 +45,8 @@ function readKeyInfo(z: Zod, response: unknown): KeyFacts {
       read: true,
       trade: result.readOnly === 0 && trading,
       withdraw: (result.permissions.Wallet ?? []).includes('Withdraw'),
+      transfer: false,
+      grants: [],
     },
     ipRestricted: result.ips.length > 0 && !result.ips.includes('*'),
     expiresAt: Number.isNaN(expires) ? null : new Date(expires).toISOString(),

@@ -78,7 +78,7 @@ try {
     if (!(error instanceof CommandFailed)) {
       const message = error instanceof Error ? error.message : String(error);
       // A usage error may quote an argument back; a secret pasted in the wrong place must not be.
-      const shown = code === EXIT.usage ? redactEchoedArguments(message, args) : message;
+      const shown = code === EXIT.usage ? await redactEchoedArguments(message, args) : message;
       process.stderr.write(`exkeys: ${shown}\n`);
     }
     process.exitCode = code;

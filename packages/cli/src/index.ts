@@ -5,5 +5,6 @@
  */
 export { CommandFailed, EXIT, UsageError } from './exit-codes.js';
 export { LEAK_RULES, type LeakRule, NEAR_LINES } from './leak-rules.js';
-export { createProgram, type StoreOptions } from './program.js';
+export type { StoreOptions } from './options.js';
+export { createProgram } from './program.js';
 export { findSecretArgument } from './secret-arguments.js';

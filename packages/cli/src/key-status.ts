@@ -4,7 +4,6 @@
  * @module
  */
 import { type ValidationResult, validateCredentials } from '@exkeys/credentials';
-import { UsageError } from './exit-codes.js';
 import type { PrivateEnv } from './store-selection.js';
 
 /** A key's overall status. */
@@ -24,25 +23,19 @@ export function keyStatus(
     return 'missing';
   }
   if (!validation.valid) return 'invalid';
-  if (ageDays !== null && ageDays > maxAgeDays) return 'stale';
+  if (isStale(ageDays, maxAgeDays)) return 'stale';
   return 'ok';
+}
+
+/**
+ * True when a key is older than `maxAgeDays`: what `list` shows as `stale` and `doctor` fails. A key
+ * of unknown age (`null`) is not stale.
+ */
+export function isStale(ageDays: number | null, maxAgeDays: number): boolean {
+  return ageDays !== null && ageDays > maxAgeDays;
 }
 
 /** Validates one pair against a private env record. */
 export function validateIn(env: PrivateEnv, exchange: string, profile: string): ValidationResult {
   return validateCredentials(exchange, { profile, env });
-}
-
-/**
- * Parses a `--max-age` value.
- * @throws {UsageError} unless it is a non-negative number of days.
- */
-export function parseMaxAge(value: string): number {
-  const days = Number(value);
-  if (!Number.isFinite(days) || days < 0 || value.trim() === '') {
-    throw new UsageError(
-      `--max-age takes a number of days, such as 90 (got ${JSON.stringify(value.slice(0, 12))}).`,
-    );
-  }
-  return days;
 }

@@ -1,14 +1,17 @@
 /**
- * Opening an age keystore for `--keystore`. The key comes from what the core's `resolveAgeKey` finds
- * (`EXKEYS_PASSPHRASE`, `EXKEYS_AGE_IDENTITY`, `EXKEYS_AGE_IDENTITY_FILE`, a keychain, the default
- * identity file); when there is none and stdin is a terminal, from a hidden passphrase prompt.
+ * The key for an age keystore (`--keystore`, `encrypt`, `decrypt`): what the core's `resolveAgeKey`
+ * finds (see the core's `AGE_KEY_SOURCES`); when there is none and stdin is a terminal, a hidden
+ * passphrase prompt.
  * @module
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { type AgeStoreOptions, ageStore, KeystoreError, resolveAgeKey } from '@exkeys/credentials';
+import {
+  AGE_KEY_SOURCES,
+  type AgeStoreOptions,
+  KeystoreError,
+  resolveAgeKey,
+} from '@exkeys/credentials';
 import { CommandFailed, EXIT } from './exit-codes.js';
-import type { SelectedStore } from './store-selection.js';
 import { printError } from './terminal.js';
 
 async function promptPassphrase(path: string, confirm: boolean): Promise<string> {
@@ -39,20 +42,8 @@ export async function keystoreOptions(path: string): Promise<AgeStoreOptions> {
   if (!process.stdin.isTTY) {
     throw new KeystoreError(
       'no-key',
-      `No key to open ${path}: set EXKEYS_PASSPHRASE, EXKEYS_AGE_IDENTITY or EXKEYS_AGE_IDENTITY_FILE, or run exkeys in a terminal to type the passphrase.`,
+      `No key to open ${path}: exkeys takes it from ${AGE_KEY_SOURCES}. Set one of them, or run exkeys in a terminal to type the passphrase.`,
     );
   }
   return { path, passphrase: await promptPassphrase(path, !existsSync(path)) };
-}
-
-/** Opens the age keystore at `path` (absolute); `shown` is the path as the user typed it. */
-export async function openKeystore(path: string, shown: string): Promise<SelectedStore> {
-  const store = ageStore(await keystoreOptions(path));
-  const identityFile = process.env.EXKEYS_AGE_IDENTITY_FILE;
-  return {
-    location: shown,
-    files: identityFile ? [path, resolve(identityFile)] : [path],
-    target: { store },
-    load: { stores: [store] },
-  };
 }

@@ -3,7 +3,14 @@
  * exact copies of the values configured in the store. Used by `exkeys scan`.
  * @module
  */
-import { maskKey, parseVariableName, REDACTED } from '@exkeys/credentials';
+import {
+  EXCHANGES,
+  type ExchangeFacts,
+  maskKey,
+  parseVariableName,
+  REDACTED,
+  shapeSource,
+} from '@exkeys/credentials';
 
 /** A pattern for one kind of exchange credential. */
 export interface LeakRule {
@@ -23,38 +30,42 @@ export interface LeakRule {
 export const NEAR_LINES = 2;
 
 function token(body: string): RegExp {
-  return new RegExp(`(?<![A-Za-z0-9-])${body}(?![A-Za-z0-9-])`, 'g');
+  return new RegExp(`(?<![A-Za-z0-9-])(?:${body})(?![A-Za-z0-9-])`, 'g');
 }
 
+/** The header line of a PEM private key: Ed25519 and RSA keys, in every common encoding. */
+const PRIVATE_KEY_MARKER = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/g;
+
 /**
- * The built-in rules. Binance keys and secrets share one shape, so a Binance match is treated as a
- * secret (fully masked).
+ * The rules for one exchange, built from the core's exchange table so that every key and secret
+ * that validation accepts is found: a key rule and a secret rule (one `key-or-secret` rule, masked
+ * as a secret, when both share a shape), and a private-key rule when the secret may be a PEM key.
  */
-export const LEAK_RULES: readonly LeakRule[] = [
-  {
-    id: 'binance-key-or-secret',
-    exchange: 'binance',
-    kind: 'secret',
-    pattern: token('[A-Za-z0-9]{64}'),
-  },
-  { id: 'bybit-key', exchange: 'bybit', kind: 'key', pattern: token('[A-Za-z0-9]{18}') },
-  { id: 'bybit-secret', exchange: 'bybit', kind: 'secret', pattern: token('[A-Za-z0-9]{36}') },
-  {
-    id: 'okx-key',
-    exchange: 'okx',
-    kind: 'key',
-    pattern: token('[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'),
-  },
-  { id: 'okx-secret', exchange: 'okx', kind: 'secret', pattern: token('[0-9a-fA-F]{32}') },
-  // Binance and Bybit also take Ed25519/RSA keys, whose secret is a PEM private key.
-  ...['binance', 'bybit'].map((exchange) => ({
-    id: `${exchange}-private-key`,
-    exchange,
-    kind: 'secret' as const,
-    pattern: /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/g,
-    marker: true,
-  })),
-];
+export function rulesFor(facts: ExchangeFacts): LeakRule[] {
+  const exchange = facts.id;
+  const key = shapeSource(facts.key);
+  const secret = shapeSource(facts.secret);
+  const rules: LeakRule[] =
+    key === secret
+      ? [{ id: `${exchange}-key-or-secret`, exchange, kind: 'secret', pattern: token(secret) }]
+      : [
+          { id: `${exchange}-key`, exchange, kind: 'key', pattern: token(key) },
+          { id: `${exchange}-secret`, exchange, kind: 'secret', pattern: token(secret) },
+        ];
+  if (facts.pemKeyTypes.length > 0) {
+    rules.push({
+      id: `${exchange}-private-key`,
+      exchange,
+      kind: 'secret',
+      pattern: new RegExp(PRIVATE_KEY_MARKER),
+      marker: true,
+    });
+  }
+  return rules;
+}
+
+/** The built-in rules: {@link rulesFor} every exchange in the core's table. */
+export const LEAK_RULES: readonly LeakRule[] = Object.values(EXCHANGES).flatMap(rulesFor);
 
 /** Random-looking: letters and digits mixed, and enough distinct characters to not be filler. */
 export function looksRandom(value: string): boolean {

@@ -14,17 +14,10 @@ import {
   UnsafeKeyError,
   type ValidatedCredentials,
 } from '@exkeys/credentials';
+import { parseBaseUrl } from '@exkeys/credentials/exchange';
+import { UsageError } from './exit-codes.js';
+import type { EndpointOptions } from './options.js';
 import type { PrivateEnv } from './store-selection.js';
-
-/** Where to verify: the exchange's production API unless one of these is set. */
-export interface EndpointOptions {
-  /** The exchange's testnet. */
-  testnet?: boolean;
-  /** The exchange's demo-trading environment. */
-  demo?: boolean;
-  /** Another origin, such as the exkeys sandbox. */
-  baseUrl?: string;
-}
 
 type Verifier = (creds: ValidatedCredentials, options: EndpointOptions) => Promise<KeyReport>;
 
@@ -131,11 +124,20 @@ export async function verifyMany(
   });
 }
 
-/** Endpoint options from a command's `--testnet`, `--demo`, `--base-url`. */
+/**
+ * Endpoint options from a command's `--testnet`, `--demo`, `--base-url`.
+ * @throws {UsageError} for a `--base-url` that is not an absolute http(s) origin.
+ */
 export function endpointFrom(options: EndpointOptions): EndpointOptions {
   const endpoint: EndpointOptions = {};
   if (options.testnet) endpoint.testnet = true;
   if (options.demo) endpoint.demo = true;
-  if (options.baseUrl !== undefined) endpoint.baseUrl = options.baseUrl;
+  if (options.baseUrl !== undefined) {
+    try {
+      endpoint.baseUrl = parseBaseUrl(options.baseUrl);
+    } catch (error) {
+      throw new UsageError(`--base-url: ${(error as Error).message}`);
+    }
+  }
   return endpoint;
 }

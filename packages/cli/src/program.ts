@@ -3,45 +3,16 @@
  * and `exkeys list` never load ccxt, the sandbox or the prompt library.
  * @module
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
+import {
+  withBaseUrl,
+  withEndpoint,
+  withMaxAge,
+  withPurpose,
+  withSecretFile,
+  withStore,
+} from './options.js';
 import { redactCommanderMessage } from './secret-arguments.js';
-
-/** Options every store-reading command accepts. */
-export interface StoreOptions {
-  /** The `.env` file. @default '.env' */
-  envFile: string;
-  /** An age keystore file to use instead of the `.env` file. */
-  keystore?: string;
-  /** The profile, for commands about one key. */
-  profile?: string;
-  /** Print JSON instead of text. */
-  json?: boolean;
-}
-
-function withStore(command: Command, { json = true, profile = false } = {}): Command {
-  command
-    .option('--env-file <path>', 'the .env file holding the keys', '.env')
-    .option(
-      '--keystore <path>',
-      'an age keystore to use instead of the .env file (key from EXKEYS_PASSPHRASE, EXKEYS_AGE_IDENTITY, EXKEYS_AGE_IDENTITY_FILE, EXKEYS_AGE_IDENTITY_KEYCHAIN, or a hidden prompt)',
-    );
-  if (profile)
-    command.option('--profile <name>', 'the key profile, e.g. grid for BYBIT_GRID_API_KEY');
-  if (json) command.option('--json', 'print JSON instead of a table');
-  return command;
-}
-
-function withEndpoint(command: Command): Command {
-  return command
-    .addOption(new Option('--testnet', 'verify against the testnet').conflicts(['demo', 'baseUrl']))
-    .addOption(new Option('--demo', 'verify against demo trading').conflicts(['baseUrl']))
-    .option('--base-url <url>', 'verify against this URL (e.g. the exkeys sandbox)')
-    .addOption(
-      new Option('--purpose <purpose>', 'what the key is for: data keys must not trade')
-        .choices(['data', 'trade'])
-        .default('trade'),
-    );
-}
 
 function example(text: string): string {
   return `\nExample:\n${text
@@ -79,19 +50,21 @@ export function createProgram(version: string): Command {
       .description(
         'create a commented .env template (mode 0600) and add secret files to .gitignore',
       ),
-    { json: false },
+    { json: false, keystore: false },
   )
     .addHelpText('after', example('exkeys init'))
     .action(lazy(async () => (await import('./commands/init.js')).initCommand as Handler));
 
   withStore(
-    program
-      .command('set')
-      .description(
-        'store a key: hidden prompts on a terminal, else stdin lines (key, secret, passphrase)',
-      )
-      .argument('<exchange>', 'exchange id, e.g. bybit, binance, okx')
-      .option('--secret-file <path>', 'read the secret from this file (a PEM private key)'),
+    withSecretFile(
+      program
+        .command('set')
+        .description(
+          'store a key: hidden prompts on a terminal, else stdin lines (key, secret, passphrase)',
+        )
+        .argument('<exchange>', 'exchange id, e.g. bybit, binance, okx'),
+      'read the secret from this file (a PEM private key)',
+    ),
     { json: false, profile: true },
   )
     .addHelpText(
@@ -103,10 +76,12 @@ export function createProgram(version: string): Command {
     .action(lazy(async () => (await import('./commands/set.js')).setCommand as Handler));
 
   withStore(
-    program
-      .command('list')
-      .description('list configured keys: preview, what is set, age and status')
-      .option('--max-age <days>', 'keys older than this are stale', '90'),
+    withMaxAge(
+      program
+        .command('list')
+        .description('list configured keys: preview, what is set, age and status'),
+      'keys older than this are stale',
+    ),
   )
     .addHelpText('after', example('exkeys list --max-age 30'))
     .action(lazy(async () => (await import('./commands/list.js')).listCommand as Handler));
@@ -120,45 +95,59 @@ export function createProgram(version: string): Command {
     .addHelpText('after', example('exkeys validate bybit okx'))
     .action(lazy(async () => (await import('./commands/validate.js')).validateCommand as Handler));
 
-  withEndpoint(
-    withStore(
-      program
-        .command('verify')
-        .description('verify keys live and audit their permissions; refuse keys that can withdraw')
-        .argument('[exchanges...]', 'exchanges to verify (default: every configured one)'),
+  withPurpose(
+    withEndpoint(
+      withStore(
+        program
+          .command('verify')
+          .description(
+            'verify keys live and audit their permissions; refuse keys that can withdraw',
+          )
+          .argument('[exchanges...]', 'exchanges to verify (default: every configured one)'),
+      ),
     ),
   )
     .addHelpText('after', example('exkeys verify --purpose data\nexkeys verify bybit --testnet'))
     .action(lazy(async () => (await import('./commands/verify.js')).verifyCommand as Handler));
 
-  withEndpoint(
-    withStore(
-      program
-        .command('rotate')
-        .description(
-          'replace a key: read the new one like `set`, verify it live, then swap it in atomically',
-        )
-        .argument('<exchange>', 'exchange id')
-        .option('--no-verify', 'skip live verification of the new key')
-        .option('--secret-file <path>', 'read the new secret from this file (a PEM private key)'),
-      { json: false, profile: true },
+  withPurpose(
+    withEndpoint(
+      withStore(
+        withSecretFile(
+          program
+            .command('rotate')
+            .description(
+              'replace a key: read the new one like `set`, verify it live, then swap it in atomically',
+            )
+            .argument('<exchange>', 'exchange id')
+            .option('--no-verify', 'skip live verification of the new key'),
+          'read the new secret from this file (a PEM private key)',
+        ),
+        { json: false, profile: true },
+      ),
     ),
   )
     .addHelpText('after', example('exkeys rotate bybit --profile grid'))
     .action(lazy(async () => (await import('./commands/rotate.js')).rotateCommand as Handler));
 
   withStore(
-    program
-      .command('doctor')
-      .description(
-        'audit key hygiene: .gitignore, git history, file modes, key age, shared keys; --live audits permissions',
-      )
-      .option('--live', 'also verify every key live and fail when one can withdraw')
-      .option('--max-age <days>', 'keys older than this fail', '90')
-      .option('--base-url <url>', 'with --live: verify against this URL'),
+    withBaseUrl(
+      withMaxAge(
+        program
+          .command('doctor')
+          .description(
+            'audit key hygiene: .gitignore, git history, file modes, key age, shared keys; --live audits permissions',
+          )
+          .option('--live', 'also verify every key live and fail when one can withdraw'),
+        'keys older than this fail',
+      ),
+      'with --live: verify against this URL',
+    ),
   )
     .addHelpText('after', example('exkeys doctor --live'))
-    .action(lazy(async () => (await import('./commands/doctor.js')).doctorCommand as Handler));
+    .action(
+      lazy(async () => (await import('./commands/doctor/index.js')).doctorCommand as Handler),
+    );
 
   withStore(
     program

@@ -69,22 +69,25 @@ export function redactCommanderMessage(message: string): string {
     );
 }
 
-/** Arguments shorter than this are echoed as typed: exchange ids, profiles, short paths. */
-const MIN_MASKED_ARGUMENT = 12;
-
 /**
- * Masks, in an error message about the command line, every long argument it echoes (in any letter
- * case), keeping its first 3 characters: a secret pasted where an exchange id, a profile or a path
- * belongs (`exkeys set <secret>`) is then not printed back.
+ * Masks, in an error message about the command line, every argument it echoes (in any letter case)
+ * that looks like a credential by the core's one rule (`looksLikeCredential`), keeping its first 3
+ * characters: a secret pasted where an exchange id, a profile or a path belongs is not printed
+ * back, while a mistyped path or word is shown in full. The core is loaded only here, on the error
+ * path, so start-up stays light.
  */
-export function redactEchoedArguments(message: string, args: readonly string[]): string {
+export async function redactEchoedArguments(
+  message: string,
+  args: readonly string[],
+): Promise<string> {
+  const { looksLikeCredential } = await import('@exkeys/credentials');
   let redacted = message;
   // Option names are not masked; the value of an `--option=value` is.
-  const long = args
+  const masked = args
     .map((arg) => (arg.startsWith('-') ? arg.slice(arg.indexOf('=') + 1 || arg.length) : arg))
-    .filter((arg) => arg.length >= MIN_MASKED_ARGUMENT)
+    .filter((arg) => looksLikeCredential(arg))
     .sort((a, b) => b.length - a.length);
-  for (const arg of long) {
+  for (const arg of masked) {
     const escaped = arg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     redacted = redacted.replace(new RegExp(escaped, 'gi'), `${arg.slice(0, 3)}…`);
   }

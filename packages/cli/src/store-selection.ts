@@ -1,18 +1,20 @@
 /**
  * Which store a command works on: the `.env` file (default), or an age keystore given with
- * `--keystore`, opened with what `keystore.ts` finds (environment, identity file, keychain, or a
+ * `--keystore`, opened with the key `keystore.ts` finds (environment, identity file, keychain, or a
  * hidden passphrase prompt).
  * @module
  */
 import { resolve } from 'node:path';
 import {
+  AGE_KEY_VARIABLES,
+  ageStore,
   type CredentialStore,
   loadApiKeys,
   normalizeExchange,
   normalizeProfile,
   parseVariableName,
 } from '@exkeys/credentials';
-import type { StoreOptions } from './program.js';
+import type { StoreOptions } from './options.js';
 
 /** The store a command uses, in the shapes the core's functions take. */
 export interface SelectedStore {
@@ -37,8 +39,16 @@ export async function selectStore(options: StoreOptions): Promise<SelectedStore>
       load: { envFile },
     };
   }
-  const { openKeystore } = await import('./keystore.js');
-  return openKeystore(resolve(options.keystore), options.keystore);
+  const { keystoreOptions } = await import('./keystore.js');
+  const path = resolve(options.keystore);
+  const store = ageStore(await keystoreOptions(path));
+  const identityFile = process.env[AGE_KEY_VARIABLES.identityFile];
+  return {
+    location: options.keystore,
+    files: identityFile ? [path, resolve(identityFile)] : [path],
+    target: { store },
+    load: { stores: [store] },
+  };
 }
 
 /** An env record filled from the store only: neither read from nor written to `process.env`. */

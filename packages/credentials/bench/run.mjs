@@ -114,3 +114,6 @@ rmSync(dir, { recursive: true, force: true });
 // 3. The age keystore's own figures, when that bench is present.
 const age = join(here, 'age.mjs');
 if (existsSync(age)) execFileSync(process.execPath, ['--no-warnings', age], { stdio: 'inherit' });
+
+// 4. Store reads: list scaling and the age keystore load against the age CLI.
+execFileSync(process.execPath, ['--no-warnings', join(here, 'stores.mjs')], { stdio: 'inherit' });

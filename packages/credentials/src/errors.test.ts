@@ -6,7 +6,6 @@ import {
   KeyVerificationError,
   UnsafeKeyError,
 } from './errors.js';
-import { maskKey, redactText } from './redact.js';
 
 describe('errors', () => {
   it('carry stable codes and subclass fields', () => {
@@ -49,22 +48,5 @@ describe('errors', () => {
     );
     expect(ExkeysError.isInstance(new Error('plain'))).toBe(false);
     expect(ExkeysError.isInstance(null)).toBe(false);
-  });
-});
-
-describe('redaction', () => {
-  it('shows at most 6 characters of a key, and at most half of a short one', () => {
-    expect(maskKey('ABCDEFGHIJKL')).toBe('ABCDEF…');
-    expect(maskKey('ABCD')).toBe('AB…');
-    expect(maskKey('')).toBe('');
-    expect(maskKey(undefined)).toBe('');
-  });
-
-  it('removes secrets, their PEM lines and URL-encoded forms from text', () => {
-    const pem = '-----BEGIN PRIVATE KEY-----\nCANARYline1abcdef\n-----END PRIVATE KEY-----';
-    const text = `a CANARYsecret+/= b ${encodeURIComponent('CANARYsecret+/=')} c CANARYline1abcdef`;
-    const out = redactText(text, ['CANARYsecret+/=', pem, undefined, 'ab']);
-    expect(out).not.toContain('CANARY');
-    expect(out).toContain(' b ');
   });
 });

@@ -99,8 +99,24 @@ export class CredentialsError extends ExkeysError {
 
 const unsafeMarker = Symbol.for('exkeys.error.unsafe-key');
 
-/** Why a key was judged unsafe by `assertSafeKey`. */
-export type UnsafeKeyReason = 'withdraw-enabled' | 'trade-on-data-key' | 'no-ip-whitelist';
+/**
+ * Why a key was judged unsafe by `assertSafeKey`: it can withdraw or pay out funds, it holds a
+ * permission exkeys does not know, it can trade but is a data key, or it has no IP whitelist where
+ * one is required.
+ */
+export type UnsafeKeyReason =
+  | 'withdraw-enabled'
+  | 'unknown-permission'
+  | 'trade-on-data-key'
+  | 'no-ip-whitelist';
+
+/** A permission named by an {@link UnsafeKeyError}: as the exchange spells it, and its class. */
+export interface NamedPermission {
+  /** E.g. `FiatP2P.FiatP2POrder`, `enableWithdrawals`, `withdraw`. */
+  readonly name: string;
+  /** `withdraw`, `payout`, `trade`, `unknown`... (see `PermissionClass`). */
+  readonly class: string;
+}
 
 /** A verified key has more power than the policy allows. */
 export class UnsafeKeyError extends ExkeysError {
@@ -112,19 +128,22 @@ export class UnsafeKeyError extends ExkeysError {
   readonly exchange: string;
   /** The profile name, `default` for the plain variable names. */
   readonly profile: string;
+  /** The permissions behind the reasons (withdraw-class, unknown, trade on a data key). */
+  readonly permissions: readonly NamedPermission[];
 
   constructor(
     exchange: string,
     profile: string,
     reasons: readonly UnsafeKeyReason[],
     message: string,
-    options: ExkeysErrorOptions = {},
+    options: ExkeysErrorOptions & { permissions?: readonly NamedPermission[] } = {},
   ) {
     super('unsafe-key', message, options);
     this.name = 'UnsafeKeyError';
     this.exchange = exchange;
     this.profile = profile;
     this.reasons = reasons;
+    this.permissions = options.permissions ?? [];
   }
 
   /** True when `error` is an `UnsafeKeyError` from any copy of this package. */
@@ -135,7 +154,21 @@ export class UnsafeKeyError extends ExkeysError {
 
 const verificationMarker = Symbol.for('exkeys.error.key-verification');
 
-/** Why live verification of a key failed. Switch on this, not on the message. */
+/**
+ * Why live verification of a key failed. Switch on this, not on the message.
+ * - `invalid-key`: unknown, deleted or revoked key;
+ * - `bad-signature`: the secret does not belong to the key;
+ * - `wrong-passphrase`: OKX passphrase mismatch;
+ * - `ip-not-allowed`: this IP is not on the key's whitelist;
+ * - `expired`: the key lapsed;
+ * - `clock-skew`: the request timestamp is outside the exchange's window;
+ * - `permission-denied`: the key lacks the permission the call needs;
+ * - `region-restricted`: the exchange refuses this region or this domain for the key;
+ * - `wrong-environment`: the key belongs to another environment (live, testnet, demo);
+ * - `rate-limited`: too many requests; see `retryAfterMs`;
+ * - `unreadable-response`: the answer lacks a field the audit needs, or it is malformed;
+ * - `network`: the exchange could not be reached.
+ */
 export type KeyVerificationReason =
   | 'invalid-key'
   | 'bad-signature'
@@ -143,7 +176,24 @@ export type KeyVerificationReason =
   | 'ip-not-allowed'
   | 'expired'
   | 'clock-skew'
+  | 'permission-denied'
+  | 'region-restricted'
+  | 'wrong-environment'
+  | 'rate-limited'
+  | 'unreadable-response'
   | 'network';
+
+/** Extra facts of a {@link KeyVerificationError}. */
+export interface KeyVerificationErrorOptions extends ExkeysErrorOptions {
+  /** The exchange's own error code. */
+  exchangeCode?: string;
+  /** For `rate-limited`: how long the exchange asks to wait, in ms, when it says. */
+  retryAfterMs?: number;
+  /** For `unreadable-response`: the endpoint, e.g. `GET /v5/user/query-api`. */
+  endpoint?: string;
+  /** For `unreadable-response`: the field that is missing or malformed, e.g. `result.permissions`. */
+  field?: string;
+}
 
 /** The exchange rejected the key, or could not be reached, during live verification. */
 export class KeyVerificationError extends ExkeysError {
@@ -155,18 +205,27 @@ export class KeyVerificationError extends ExkeysError {
   readonly exchange: string;
   /** The exchange's own error code, when it sent one (e.g. `10003`, `-2015`, `50111`). */
   readonly exchangeCode: string | undefined;
+  /** For `rate-limited`: the wait the exchange asked for, in ms, when it said. */
+  readonly retryAfterMs: number | undefined;
+  /** For `unreadable-response`: the endpoint whose answer could not be read. */
+  readonly endpoint: string | undefined;
+  /** For `unreadable-response`: the missing or malformed field (never its value). */
+  readonly field: string | undefined;
 
   constructor(
     exchange: string,
     reason: KeyVerificationReason,
     message: string,
-    options: ExkeysErrorOptions & { exchangeCode?: string } = {},
+    options: KeyVerificationErrorOptions = {},
   ) {
     super('key-verification', message, options);
     this.name = 'KeyVerificationError';
     this.exchange = exchange;
     this.reason = reason;
     this.exchangeCode = options.exchangeCode;
+    this.retryAfterMs = options.retryAfterMs;
+    this.endpoint = options.endpoint;
+    this.field = options.field;
   }
 
   /** True when `error` is a `KeyVerificationError` from any copy of this package. */

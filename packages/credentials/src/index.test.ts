@@ -32,8 +32,8 @@ describe('the package entry', () => {
   it('loads no heavy module at import: age-encryption, the keyring binding, dotenv, zod and node:crypto load on first use', () => {
     const { files, external } = staticGraph('index.ts');
     // The regexes did find the graph (a broken pattern would make the next check pass vacuously).
-    expect(files).toContain('age-store.ts');
-    expect(files).toContain('dotenv-document.ts');
+    expect(files).toContain('stores/age/age-store.ts');
+    expect(files).toContain('stores/dotenv/dotenv-document.ts');
     expect(external.get('node:fs/promises')).toBeDefined();
     const heavy = [...external].filter(([specifier]) =>
       /^(?:age-encryption|@napi-rs\/keyring|dotenv|zod|node:crypto|crypto|node:timers\/promises)$/.test(
@@ -47,8 +47,19 @@ describe('the package entry', () => {
     const names = Object.keys(credentials).sort();
     expect(names).toEqual(
       [
+        'AGE_KEY_SOURCES',
+        'AGE_KEY_VARIABLES',
         'CredentialsError',
+        'DEFAULT_IDENTITY_FILE_SHOWN',
         'DEFAULT_PROFILE',
+        'EXCHANGES',
+        'OTHER_PASSPHRASE_EXCHANGES',
+        'describeInput',
+        'describePemKeyTypes',
+        'describeShape',
+        'exchangeFacts',
+        'matchesShape',
+        'shapeSource',
         'ExkeysError',
         'KeyVerificationError',
         'KeystoreError',
@@ -64,9 +75,11 @@ describe('the package entry', () => {
         'getApiPassphrase',
         'getApiSecret',
         'getCredentials',
+        'isPermissionAllowed',
         'isValidatedCredentials',
         'keychainStore',
         'listConfiguredExchanges',
+        'looksLikeCredential',
         'loadApiKeys',
         'maskKey',
         'migrateEnvToKeystore',
@@ -76,6 +89,7 @@ describe('the package entry', () => {
         'normalizeProfile',
         'parseVariableName',
         'readIdentityFile',
+        'readStoreSnapshot',
         'recipientsFile',
         'redactText',
         'resolveAgeKey',

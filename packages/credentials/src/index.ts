@@ -5,28 +5,25 @@
  * @module
  */
 export {
-  type AgeIdentity,
-  type AgeKey,
-  type AgeKeySources,
-  defaultIdentityFile,
-  readIdentityFile,
-  resolveAgeKey,
-} from './age-identity.js';
-export {
-  type AgeStore,
-  type AgeStoreOptions,
-  ageStore,
-  changeKeystorePassphrase,
-  type MigrateToEnvOptions,
-  type MigrateToKeystoreOptions,
-  type MigrationResult,
-  migrateEnvToKeystore,
-  migrateKeystoreToEnv,
-  recipientsFile,
-} from './age-store.js';
-export { type DotenvStoreOptions, dotenvStore } from './dotenv-store.js';
+  AGE_KEY_SOURCES,
+  AGE_KEY_VARIABLES,
+  DEFAULT_IDENTITY_FILE_SHOWN,
+} from './age-key-sources.js';
 export * from './errors.js';
-export { type KeychainStoreOptions, keychainStore } from './keychain-store.js';
+export {
+  describePemKeyTypes,
+  describeShape,
+  EXCHANGES,
+  type ExchangeFacts,
+  type ExchangeId,
+  exchangeFacts,
+  matchesShape,
+  OTHER_PASSPHRASE_EXCHANGES,
+  type PemKeyType,
+  type ShapeCharset,
+  shapeSource,
+  type ValueShape,
+} from './exchanges.js';
 export { type ConfiguredExchange, type ListOptions, listConfiguredExchanges } from './list.js';
 export { type LoadOptions, type LoadResult, loadApiKeys } from './load.js';
 export {
@@ -41,21 +38,46 @@ export {
 } from './names.js';
 export {
   assertSafeKey,
+  isPermissionAllowed,
   type KeyPermissions,
   type KeyPolicy,
   type KeyReport,
+  type PermissionClass,
+  type PermissionGrant,
   type SafeKeyResult,
 } from './policy.js';
-export { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './read-credentials.js';
-export { maskKey, REDACTED, redactText } from './redact.js';
-export { secretFilesStore } from './secret-files-store.js';
-export type {
-  CredentialStore,
-  StoreChanges,
-  StoredVariableInfo,
-  StoreWriteOptions,
-} from './store.js';
-export type { StoreOption } from './store-option.js';
+export { describeInput, looksLikeCredential, maskKey, REDACTED, redactText } from './redact.js';
+export { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './retrieve.js';
+export { type AgeStore, type AgeStoreOptions, recipientsFile } from './stores/age/age-file.js';
+export {
+  type AgeIdentity,
+  type AgeKey,
+  type AgeKeySources,
+  defaultIdentityFile,
+  readIdentityFile,
+  resolveAgeKey,
+} from './stores/age/age-identity.js';
+export { ageStore } from './stores/age/age-store.js';
+export {
+  changeKeystorePassphrase,
+  type MigrateToEnvOptions,
+  type MigrateToKeystoreOptions,
+  type MigrationResult,
+  migrateEnvToKeystore,
+  migrateKeystoreToEnv,
+} from './stores/age/migrate.js';
+export { type DotenvStoreOptions, dotenvStore } from './stores/dotenv/dotenv-store.js';
+export { type KeychainStoreOptions, keychainStore } from './stores/keychain-store.js';
+export { secretFilesStore } from './stores/secret-files-store.js';
+export {
+  type CredentialStore,
+  readStoreSnapshot,
+  type StoreChanges,
+  type StoredVariableInfo,
+  type StoreSnapshot,
+  type StoreWriteOptions,
+} from './stores/store.js';
+export type { StoreOption } from './stores/store-option.js';
 export {
   type EnvSource,
   type ReadOptions,

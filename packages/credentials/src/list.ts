@@ -4,7 +4,8 @@
  */
 import { parseVariableName, variableNames } from './names.js';
 import { maskKey } from './redact.js';
-import { type StoreOption, storeFrom } from './store-option.js';
+import { readStoreSnapshot, type StoreSnapshot } from './stores/store.js';
+import { type StoreOption, storeFrom } from './stores/store-option.js';
 
 /** Options of {@link listConfiguredExchanges}. */
 export interface ListOptions extends StoreOption {
@@ -13,6 +14,12 @@ export interface ListOptions extends StoreOption {
    * @default new Date()
    */
   now?: Date;
+  /**
+   * What the store holds, already read with `readStoreSnapshot`. Given, nothing is read: a command
+   * that also needs the values (to validate them, as `exkeys list` and `doctor` do) reads the store
+   * once and passes the snapshot here. The store options are then ignored.
+   */
+  snapshot?: StoreSnapshot;
 }
 
 /** One exchange + profile found in a store. Holds a 6-character key preview, never a secret. */
@@ -39,14 +46,17 @@ export interface ConfiguredExchange {
 
 const DAY_MS = 86_400_000;
 
-/** One row per exchange + profile present in the store, sorted by exchange then profile. */
+/**
+ * One row per exchange + profile present in the store, sorted by exchange then profile. Reads the
+ * store once (one `snapshot()`), or not at all when `options.snapshot` is given.
+ */
 export async function listConfiguredExchanges(
   options: ListOptions = {},
 ): Promise<ConfiguredExchange[]> {
-  const store = storeFrom(options);
+  const snapshot = options.snapshot ?? (await readStoreSnapshot(storeFrom(options)));
   const now = (options.now ?? new Date()).getTime();
-  const [values, infos] = await Promise.all([store.readAll(), store.list()]);
-  const rotated = new Map(infos.map((info) => [info.name, info.rotatedAt]));
+  const { values, variables } = snapshot;
+  const rotated = new Map(variables.map((info) => [info.name, info.rotatedAt]));
   const groups = new Map<string, { exchange: string; profile: string }>();
   for (const name of values.keys()) {
     const parsed = parseVariableName(name);

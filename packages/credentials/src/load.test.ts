@@ -5,8 +5,8 @@ import { parse } from 'dotenv';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CredentialsError } from './errors.js';
 import { loadApiKeys } from './load.js';
-import { getApiSecret, getCredentials } from './read-credentials.js';
-import type { CredentialStore } from './store.js';
+import { getApiSecret, getCredentials } from './retrieve.js';
+import type { CredentialStore } from './stores/store.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CredentialsError } from './errors.js';
 import { parseVariableName } from './names.js';
-import type { CredentialStore } from './store.js';
-import { storeFrom } from './store-option.js';
+import type { CredentialStore } from './stores/store.js';
+import { storeFrom } from './stores/store-option.js';
 
 /** Options of {@link loadApiKeys}. */
 export interface LoadOptions {

@@ -3,18 +3,13 @@
  * `{EXCHANGE}_{PROFILE}_API_*` for named profiles (one dedicated key per bot).
  * @module
  */
+
 import { CredentialsError } from './errors.js';
+import { exchangeFacts, OTHER_PASSPHRASE_EXCHANGES } from './exchanges.js';
+import { describeInput } from './redact.js';
 
 /** The profile that uses the plain variable names. */
 export const DEFAULT_PROFILE = 'default';
-
-/** Exchanges whose API keys come with a passphrase. */
-const PASSPHRASE_EXCHANGES: ReadonlySet<string> = new Set([
-  'okx',
-  'kucoin',
-  'bitget',
-  'kucoinfutures',
-]);
 
 /** The three variable names of one exchange + profile. */
 export interface CredentialVariables {
@@ -36,7 +31,7 @@ export function normalizeExchange(exchange: string): string {
   if (!/^[a-z0-9]{1,24}$/.test(id)) {
     throw new CredentialsError(
       'invalid-exchange',
-      `Invalid exchange id ${describe(exchange)}. Use a ccxt id made of letters and digits, such as "bybit", "binance" or "okx".`,
+      `Invalid exchange id ${describeInput(exchange)}. Use a ccxt id made of letters and digits, such as "bybit", "binance" or "okx".`,
     );
   }
   return id;
@@ -55,15 +50,19 @@ export function normalizeProfile(profile: string | undefined): string {
   if (!/^[A-Z0-9]+$/.test(name)) {
     throw new CredentialsError(
       'invalid-profile',
-      `Invalid profile ${describe(profile)}. Use letters and digits only, such as "GRID" or "BOT2".`,
+      `Invalid profile ${describeInput(profile)}. Use letters and digits only, such as "GRID" or "BOT2".`,
     );
   }
   return name;
 }
 
-/** True when the exchange's keys need a passphrase (OKX, KuCoin, Bitget). */
+/**
+ * True when the exchange's keys need a passphrase: OKX and the others marked so in the exchange
+ * table, plus KuCoin and Bitget.
+ */
 export function needsPassphrase(exchange: string): boolean {
-  return PASSPHRASE_EXCHANGES.has(exchange.toLowerCase());
+  const facts = exchangeFacts(exchange);
+  return facts?.needsPassphrase ?? OTHER_PASSPHRASE_EXCHANGES.has(exchange.toLowerCase());
 }
 
 /** The variable names for an exchange and profile. Both are normalised first. */
@@ -96,15 +95,4 @@ export function parseVariableName(name: string): ParsedVariable | undefined {
     profile: profile ?? DEFAULT_PROFILE,
     field: field.toLowerCase() as ParsedVariable['field'],
   };
-}
-
-/**
- * Describes a user-supplied identifier for an error message. Anything long enough to be a pasted key is
- * cut to 3 characters, so a secret typed in the wrong place is never echoed.
- */
-function describe(value: unknown): string {
-  if (typeof value !== 'string') return `(${typeof value})`;
-  return value.length > 12
-    ? `"${value.slice(0, 3)}…" (${value.length} characters)`
-    : JSON.stringify(value);
 }

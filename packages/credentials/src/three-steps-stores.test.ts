@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ageStore } from './age-store.js';
-import { dotenvStore } from './dotenv-store.js';
 import { KeystoreError } from './errors.js';
 import { listConfiguredExchanges } from './list.js';
 import { loadApiKeys } from './load.js';
-import { getCredentials } from './read-credentials.js';
-import { secretFilesStore } from './secret-files-store.js';
-import type { CredentialStore } from './store.js';
+import { getCredentials } from './retrieve.js';
+import { ageStore } from './stores/age/age-store.js';
+import { dotenvStore } from './stores/dotenv/dotenv-store.js';
+import { secretFilesStore } from './stores/secret-files-store.js';
+import type { CredentialStore } from './stores/store.js';
 import { saveApiKeys, updateApiKey } from './write-credentials.js';
 
 const KEY = 'CANKEYstores012345';
@@ -100,7 +100,8 @@ describe('the core functions over secretFilesStore', () => {
     const env: Record<string, string | undefined> = { BYBIT_API_KEY: 'fromShell0123456789' };
     const loaded = await loadApiKeys({ stores: [store], target: env });
     expect(loaded).toMatchObject({ injected: ['BYBIT_API_SECRET'], skipped: ['BYBIT_API_KEY'] });
-    expect(getCredentials('bybit', { env })).toMatchObject({
+    const creds = getCredentials('bybit', { env });
+    expect({ apiKey: creds.apiKey, apiSecret: creds.apiSecret }).toEqual({
       apiKey: 'fromShell0123456789',
       apiSecret: SECRET,
     });

@@ -3,6 +3,13 @@
  * @module
  */
 import type { CredentialIssue } from './errors.js';
+import {
+  describePemKeyTypes,
+  describeShape,
+  exchangeFacts,
+  matchesShape,
+  type ValueShape,
+} from './exchanges.js';
 import { needsPassphrase, normalizeExchange, normalizeProfile, variableNames } from './names.js';
 
 /** Where the getters and validation read variables from. */
@@ -52,36 +59,18 @@ const PLACEHOLDER =
   /^(?:your[\s_-].*|.*[_-]here|<.*>|\{\{.*\}\}|\$\{.*\}|x{3,}|\*{3,}|\.{3,}|change[\s_-]?me|placeholder|example|dummy|todo|tbd|fixme|none|null|undefined|secret|password|api[\s_-]?(?:key|secret|passphrase)|insert[\s_-].*|replace[\s_-].*|enter[\s_-].*|put[\s_-].*)$/i;
 const PEM = /^-----BEGIN [A-Z0-9 ]+-----\r?\n[\s\S]+\r?\n-----END [A-Z0-9 ]+-----$/;
 
-interface Shape {
-  pattern: RegExp;
-  description: string;
+/** The table's shape for `field`, or `undefined` for an exchange not in the table. */
+function shapeOf(exchange: string, field: Field): ValueShape | undefined {
+  const facts = exchangeFacts(exchange);
+  return facts === undefined ? undefined : facts[field];
 }
 
-// Usual shapes of real keys. A mismatch is only a warning: exchanges change formats.
-const SHAPES: Readonly<Record<string, Partial<Record<Field, Shape>>>> = {
-  binance: {
-    key: { pattern: /^[A-Za-z0-9]{64}$/, description: '64 letters and digits' },
-    secret: {
-      pattern: /^[A-Za-z0-9]{64}$/,
-      description: '64 letters and digits, or a PEM private key',
-    },
-  },
-  bybit: {
-    key: { pattern: /^[A-Za-z0-9]{18,24}$/, description: '18 letters and digits' },
-    secret: {
-      pattern: /^[A-Za-z0-9]{36,48}$/,
-      description: '36 letters and digits, or a PEM private key',
-    },
-  },
-  okx: {
-    key: {
-      pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-      description: 'a UUID such as 1a2b3c4d-…',
-    },
-    secret: { pattern: /^[0-9A-F]{32}$/i, description: '32 hexadecimal characters' },
-    passphrase: { pattern: /^.{8,32}$/s, description: '8 to 32 characters' },
-  },
-};
+/** How a shape warning describes the usual value: a secret may also be a PEM private key. */
+function usualShape(exchange: string, field: Field, shape: ValueShape): string {
+  const types = field === 'secret' ? (exchangeFacts(exchange)?.pemKeyTypes ?? []) : [];
+  const pem = types.length > 0 ? `, or a PEM private key (${describePemKeyTypes(types)})` : '';
+  return `${describeShape(shape)}${pem}`;
+}
 
 const LABEL: Record<Field, string> = {
   key: 'API key',
@@ -148,13 +137,13 @@ export function validateCredentials(exchange: string, options: ReadOptions = {})
       errors.push(issue);
       continue;
     }
-    const shape = SHAPES[id]?.[field];
+    const shape = shapeOf(id, field);
     const pem = field === 'secret' && PEM.test(value);
-    if (shape && !pem && !shape.pattern.test(value)) {
+    if (shape && !pem && !matchesShape(shape, value)) {
       warnings.push({
         code: 'unusual-shape',
         variable,
-        message: `${variable} has ${value.length} characters; ${id} ${LABEL[field]}s are usually ${shape.description}. Check that you copied the whole value into the right variable.`,
+        message: `${variable} has ${value.length} characters; ${id} ${LABEL[field]}s are usually ${usualShape(id, field, shape)}. Check that you copied the whole value into the right variable.`,
       });
     }
   }

@@ -44,57 +44,69 @@ globalRegistry[REGISTRY] ??= new WeakSet();
 const sealed: WeakSet<object> = globalRegistry[REGISTRY];
 const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
 
-class SealedCredentials {
-  readonly exchange: string;
-  readonly profile: string;
-  readonly #apiKey: string;
-  readonly #apiSecret: string;
-  readonly #passphrase: string | undefined;
+interface Secrets {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly passphrase: string | undefined;
+}
 
-  constructor(fields: CredentialFields) {
-    this.exchange = fields.exchange;
-    this.profile = fields.profile;
-    this.#apiKey = fields.apiKey;
-    this.#apiSecret = fields.apiSecret;
-    this.#passphrase = fields.passphrase || undefined;
-    Object.freeze(this);
-  }
+// The secret fields live in this map, keyed by the credentials object, never on it.
+const secretsOf = new WeakMap<object, Secrets>();
 
-  get apiKey(): string {
-    return this.#apiKey;
-  }
+function describe(creds: object): string {
+  const own = creds as { exchange: string; profile: string };
+  return `ValidatedCredentials(${own.exchange}/${own.profile}, key ${maskKey(secretsOf.get(creds)?.apiKey)})`;
+}
 
-  get apiSecret(): string {
-    return this.#apiSecret;
-  }
-
-  get passphrase(): string | undefined {
-    return this.#passphrase;
-  }
-
-  toJSON(): Record<string, string> {
+const methods: Record<PropertyKey, unknown> = {
+  toJSON(this: object): Record<string, string> {
+    const own = this as { exchange: string; profile: string };
+    const secrets = secretsOf.get(this);
     const out: Record<string, string> = {
-      exchange: this.exchange,
-      profile: this.profile,
-      apiKey: maskKey(this.#apiKey),
+      exchange: own.exchange,
+      profile: own.profile,
+      apiKey: maskKey(secrets?.apiKey),
       apiSecret: REDACTED,
     };
-    if (this.#passphrase !== undefined) out.passphrase = REDACTED;
+    if (secrets?.passphrase !== undefined) out.passphrase = REDACTED;
     return out;
-  }
+  },
+  toString(this: object): string {
+    return describe(this);
+  },
+  [Symbol.toPrimitive](this: object): string {
+    return describe(this);
+  },
+  [inspectCustom](this: object): string {
+    return describe(this);
+  },
+};
+const SECRET_FIELDS = new Set<PropertyKey>(['apiKey', 'apiSecret', 'passphrase']);
 
-  toString(): string {
-    return `ValidatedCredentials(${this.exchange}/${this.profile}, key ${maskKey(this.#apiKey)})`;
-  }
+/** Names the prototype for `util.inspect` without exposing anything on it. */
+function ValidatedCredentials(): void {}
 
-  [Symbol.toPrimitive](): string {
-    return this.toString();
-  }
-
-  [inspectCustom](): string {
-    return this.toString();
-  }
-}
+/**
+ * The prototype of every sealed object: a proxy with no own keys and no property descriptors, so no
+ * printer can find, let alone call, an accessor (`util.inspect` with `showHidden` and `getters`
+ * walks prototypes). Reading `creds.apiSecret` still works: the `get` trap answers it.
+ */
+const hiddenPrototype: object = new Proxy(Object.create(ValidatedCredentials.prototype) as object, {
+  get(_target, property, receiver: object) {
+    if (SECRET_FIELDS.has(property)) {
+      const secrets = secretsOf.get(receiver);
+      return secrets?.[property as keyof Secrets];
+    }
+    return Object.hasOwn(methods, property) ? methods[property] : undefined;
+  },
+  has: (_target, property) => SECRET_FIELDS.has(property) || Object.hasOwn(methods, property),
+  ownKeys: () => [],
+  getOwnPropertyDescriptor: () => undefined,
+  defineProperty: () => false,
+  set: () => false,
+  deleteProperty: () => false,
+  setPrototypeOf: () => false,
+});
 
 /**
  * Wraps checked fields as `ValidatedCredentials`. Internal: called by `getCredentials` after
@@ -103,7 +115,17 @@ class SealedCredentials {
 export function sealCredentials<E extends string>(
   fields: CredentialFields,
 ): ValidatedCredentials<E> {
-  const creds = new SealedCredentials(fields);
+  // Own data properties are defined, not assigned: assignment would reach the proxy's `set` trap.
+  const creds = Object.create(hiddenPrototype, {
+    exchange: { value: fields.exchange, enumerable: true },
+    profile: { value: fields.profile, enumerable: true },
+  }) as object;
+  secretsOf.set(creds, {
+    apiKey: fields.apiKey,
+    apiSecret: fields.apiSecret,
+    passphrase: fields.passphrase || undefined,
+  });
+  Object.freeze(creds);
   sealed.add(creds);
   return creds as unknown as ValidatedCredentials<E>;
 }

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { CredentialsError } from './errors.js';
 import { listConfiguredExchanges } from './list.js';
 import { loadApiKeys } from './load.js';
-import { getCredentials } from './read-credentials.js';
+import { getCredentials } from './retrieve.js';
 import { saveApiKeys, updateApiKey } from './write-credentials.js';
 
 let dir: string;

@@ -4,8 +4,8 @@
  */
 import { CredentialsError } from './errors.js';
 import { normalizeExchange, normalizeProfile, variableNames } from './names.js';
-import type { StoreChanges } from './store.js';
-import { type StoreOption, storeFrom } from './store-option.js';
+import type { StoreChanges } from './stores/store.js';
+import { type StoreOption, storeFrom } from './stores/store-option.js';
 
 /** Options of {@link saveApiKeys} and {@link updateApiKey}. */
 export interface WriteOptions extends StoreOption {

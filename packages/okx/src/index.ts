@@ -33,6 +33,8 @@ function readConfig(z: Zod, response: unknown): KeyFacts {
       read: true,
       trade: perms.includes('trade'),
       withdraw: perms.includes('withdraw'),
+      transfer: false,
+      grants: [],
     },
     ipRestricted: ip.trim() !== '',
     expiresAt: null,

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ResolvedKey } from './sandbox-key.js';
+import type { ResolvedKey, SandboxEnvironment } from './sandbox-key.js';
 
 /** One HTTP request as an exchange module sees it: raw strings, exactly as they were sent. */
 export interface ExchangeCall {
@@ -15,12 +15,19 @@ export interface ExchangeCall {
   readonly ip: string;
   /** Server time in ms when the request arrived. */
   readonly now: number;
+  /**
+   * The environment the sandbox plays, as the exchange's host would tell it (`api-testnet.bybit.com`
+   * is testnet). OKX tells demo trading by the `x-simulated-trading` header instead.
+   */
+  readonly environment: SandboxEnvironment;
 }
 
 /** What an exchange module answers. `errorCode` and `apiKey` feed the request log only. */
 export interface ExchangeReply {
   readonly status: number;
   readonly body: unknown;
+  /** Extra response headers, e.g. `Retry-After` on a rate-limit answer. */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly errorCode?: string;
   readonly apiKey?: string;
 }

@@ -6,5 +6,11 @@
  * @module
  */
 export { demoKeys } from './demo-keys.js';
-export type { SandboxExchange, SandboxKey, SandboxKeyPermissions } from './sandbox-key.js';
+export type {
+  SandboxEnvironment,
+  SandboxExchange,
+  SandboxKey,
+  SandboxKeyFailure,
+  SandboxKeyPermissions,
+} from './sandbox-key.js';
 export { type Sandbox, type SandboxOptions, type SandboxRequest, startSandbox } from './server.js';

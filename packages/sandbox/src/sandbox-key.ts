@@ -1,6 +1,15 @@
 /** The exchanges the sandbox imitates. */
 export type SandboxExchange = 'bybit' | 'binance' | 'okx';
 
+/**
+ * The environment a key belongs to. A real exchange keeps live, testnet and demo keys apart: a key
+ * used against another environment gets the exchange's own refusal (Bybit `10003`, OKX `50101`).
+ */
+export type SandboxEnvironment = 'live' | 'testnet' | 'demo';
+
+/** An answer the sandbox gives to every signed request of a key, to test how clients handle it. */
+export type SandboxKeyFailure = 'rate-limited' | 'permission-denied';
+
 /** What a key may do. Unset flags take the defaults of a fresh trading key. */
 export interface SandboxKeyPermissions {
   /** Read balances, orders and key information. @default true */
@@ -34,6 +43,26 @@ export interface SandboxKey {
   ips?: string[];
   /** When the key expires (ISO 8601); `null` or unset never expires. @default null */
   expiresAt?: string | null;
+  /** The environment the key was created in. @default 'live' */
+  environment?: SandboxEnvironment;
+  /**
+   * The permissions exactly as the exchange reports them, for audit tests: Bybit's `permissions`
+   * object (`{ Spot: ['SpotTrade'], FiatP2P: ['FiatP2POrder'] }`), Binance's
+   * `apiRestrictions` flags (`{ enableFixApiTrade: true }`), or OKX's `perm` string
+   * (`'read_only,trade'`). When set, the key-information answer reports these instead of
+   * `permissions`, and the key may do what they grant.
+   */
+  nativePermissions?:
+    | Readonly<Record<string, readonly string[]>>
+    | Readonly<Record<string, boolean>>
+    | string;
+  /**
+   * A raw JSON body to answer the key-information call with (after authentication), for feeding
+   * the audit malformed or unknown shapes through a real HTTP round trip.
+   */
+  keyInfoBody?: unknown;
+  /** Answer every signed request of this key with this failure, as the exchange sends it. */
+  failWith?: SandboxKeyFailure;
 }
 
 /** A key with every default filled in. */
@@ -47,6 +76,11 @@ export interface ResolvedKey {
   readonly withdraw: boolean;
   readonly ips: readonly string[];
   readonly expiresAt: number | null;
+  readonly environment: SandboxEnvironment;
+  readonly nativePermissions: SandboxKey['nativePermissions'];
+  /** `undefined` when unset; the key-information answer is then built from the key. */
+  readonly keyInfoBody: unknown;
+  readonly failWith: SandboxKeyFailure | undefined;
 }
 
 /** Fills in defaults and rejects keys the sandbox could not serve faithfully. */
@@ -84,6 +118,10 @@ export function resolveKeys(keys: readonly SandboxKey[]): Map<string, ResolvedKe
       withdraw: key.permissions?.withdraw ?? false,
       ips: key.ips ?? [],
       expiresAt,
+      environment: key.environment ?? 'live',
+      nativePermissions: key.nativePermissions,
+      keyInfoBody: key.keyInfoBody,
+      failWith: key.failWith,
     });
   }
   return resolved;

@@ -6,7 +6,13 @@ import { bybitApi } from './bybit.js';
 import type { ExchangeApi, ExchangeCall } from './exchange-api.js';
 import { okxApi } from './okx.js';
 import { OrderStore } from './order-store.js';
-import { keyPreview, resolveKeys, type SandboxExchange, type SandboxKey } from './sandbox-key.js';
+import {
+  keyPreview,
+  resolveKeys,
+  type SandboxEnvironment,
+  type SandboxExchange,
+  type SandboxKey,
+} from './sandbox-key.js';
 
 /** Options of {@link startSandbox}. */
 export interface SandboxOptions {
@@ -16,6 +22,13 @@ export interface SandboxOptions {
   keys: SandboxKey[];
   /** Delay before every response, in ms, to imitate network latency. @default 0 */
   latencyMs?: number;
+  /**
+   * Which environment's host the sandbox plays: `live` (e.g. `api.bybit.com`), `testnet` or `demo`.
+   * Keys of another environment are refused as the exchange refuses them. OKX demo trading is
+   * told by its `x-simulated-trading: 1` header on any sandbox.
+   * @default 'live'
+   */
+  environment?: SandboxEnvironment;
 }
 
 /** One served request, as kept in {@link Sandbox.requests}. It never holds a secret. */
@@ -77,6 +90,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     okx: okxApi(keys, orders),
   };
   const latencyMs = Math.max(0, options.latencyMs ?? 0);
+  const environment = options.environment ?? 'live';
   const records: SandboxRequest[] = [];
 
   const server = createServer((req, res) => {
@@ -111,6 +125,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       headers: req.headers,
       ip: normalizeIp(req.socket.remoteAddress),
       now,
+      environment,
     };
     const reply = exchange ? apis[exchange](call) : undefined;
     const sentKey = exchange ? req.headers[KEY_HEADER[exchange]] : undefined;
@@ -124,7 +139,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return;
     }
     record(now, method, target.pathname, exchange, preview, reply.status, reply.errorCode ?? null);
-    send(res, reply.status, reply.body);
+    send(res, reply.status, reply.body, reply.headers);
   }
 
   function record(
@@ -170,9 +185,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
   });

@@ -7,7 +7,8 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { migrateEnvToKeystore, migrateKeystoreToEnv, recipientsFile } from '@exkeys/credentials';
 import { keystoreOptions } from '../keystore.js';
-import type { StoreOptions } from '../program.js';
+import { plural } from '../messages.js';
+import type { StoreOptions } from '../options.js';
 import { out, print } from '../terminal.js';
 
 /** Options of `exkeys encrypt` and `exkeys decrypt`. */
@@ -28,7 +29,7 @@ export async function encryptCommand(options: MoveOptions): Promise<void> {
     deleteEnvFile: !options.keep,
   });
   print(
-    `${out.green('✔')} encrypted ${options.envFile} into ${shownKeystore} (${result.names.length} variable${result.names.length === 1 ? '' : 's'})`,
+    `${out.green('✔')} encrypted ${options.envFile} into ${shownKeystore} (${plural(result.names.length, 'variable')})`,
   );
   print(
     options.keep
@@ -47,7 +48,7 @@ export async function decryptCommand(options: MoveOptions): Promise<void> {
     await rm(recipientsFile(keystore), { force: true });
   }
   print(
-    `${out.green('✔')} decrypted ${shownKeystore} into ${options.envFile} (mode 0600, ${result.names.length} variable${result.names.length === 1 ? '' : 's'})`,
+    `${out.green('✔')} decrypted ${shownKeystore} into ${options.envFile} (mode 0600, ${plural(result.names.length, 'variable')})`,
   );
   if (!options.keep) print(`  ${shownKeystore} was deleted.`);
 }

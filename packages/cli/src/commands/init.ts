@@ -5,29 +5,30 @@
  */
 import { chmod, open, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { EXCHANGES, type ExchangeFacts, variableNames } from '@exkeys/credentials';
 import { CommandFailed, EXIT } from '../exit-codes.js';
 import { gitRoot, isTracked } from '../git.js';
-import type { StoreOptions } from '../program.js';
+import type { StoreOptions } from '../options.js';
 import { SECRET_FILE_PATTERNS } from '../secret-files.js';
 import { err, out, print, printError } from '../terminal.js';
+
+/** One commented block per exchange in the core's table: where to create the key, and its variables. */
+function exchangeBlock(facts: ExchangeFacts): string {
+  const names = variableNames(facts.id);
+  const note = facts.needsPassphrase
+    ? ' (the passphrase is the one chosen when creating the key)'
+    : '';
+  const lines = [`# ${facts.name}: ${facts.apiManagementPage}${note}`, `# ${names.key}=`];
+  lines.push(`# ${names.secret}=`);
+  if (facts.needsPassphrase) lines.push(`# ${names.passphrase}=`);
+  return `${lines.join('\n')}\n`;
+}
 
 const TEMPLATE = `# exkeys: exchange API keys for this project. NEVER commit this file (it is in .gitignore).
 # Prefer \`exkeys set <exchange>\` (hidden prompt) to editing this file: it validates the key first.
 # One dedicated key per bot, no withdraw permission, IP whitelist on. Check with \`exkeys doctor --live\`.
 
-# Bybit: https://www.bybit.com/app/user/api-management
-# BYBIT_API_KEY=
-# BYBIT_API_SECRET=
-
-# Binance: https://www.binance.com/en/my/settings/api-management
-# BINANCE_API_KEY=
-# BINANCE_API_SECRET=
-
-# OKX: https://www.okx.com/account/my-api (the passphrase is the one chosen when creating the key)
-# OKX_API_KEY=
-# OKX_API_SECRET=
-# OKX_API_PASSPHRASE=
-
+${Object.values(EXCHANGES).map(exchangeBlock).join('\n')}
 # Named profiles, one per bot: BYBIT_GRID_API_KEY=… (exkeys set bybit --profile grid)
 `;
 

@@ -4,16 +4,14 @@
  * @module
  */
 import { listConfiguredExchanges } from '@exkeys/credentials';
-import { keyStatus, parseMaxAge, validateIn } from '../key-status.js';
-import type { StoreOptions } from '../program.js';
+import { keyStatus, validateIn } from '../key-status.js';
+import { noKeysMessage } from '../messages.js';
+import { type MaxAgeOptions, parseMaxAge, type StoreOptions } from '../options.js';
 import { loadPrivateEnv, selectStore } from '../store-selection.js';
 import { out, print, printJson, table } from '../terminal.js';
 
 /** Options of `exkeys list`. */
-export interface ListOptions extends StoreOptions {
-  /** Days after which a key is stale. */
-  maxAge: string;
-}
+export interface ListOptions extends StoreOptions, MaxAgeOptions {}
 
 /** Runs `exkeys list`. */
 export async function listCommand(options: ListOptions): Promise<void> {
@@ -30,7 +28,7 @@ export async function listCommand(options: ListOptions): Promise<void> {
     return;
   }
   if (withStatus.length === 0) {
-    print(`No exchange keys in ${store.location}. Add one with \`exkeys set <exchange>\`.`);
+    print(noKeysMessage(store.location));
     return;
   }
   const colour = { ok: out.green, missing: out.red, invalid: out.red, stale: out.yellow } as const;

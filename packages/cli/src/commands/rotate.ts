@@ -4,24 +4,43 @@
  * Nothing changes when any step before the swap fails.
  * @module
  */
-import { maskKey, normalizeExchange, updateApiKey, variableNames } from '@exkeys/credentials';
-import { apiManagementPage } from '../api-management-pages.js';
+import {
+  exchangeFacts,
+  maskKey,
+  normalizeExchange,
+  updateApiKey,
+  variableNames,
+} from '@exkeys/credentials';
 import { CommandFailed, EXIT } from '../exit-codes.js';
-import { type EndpointOptions, endpointFrom, verifyMany } from '../live-verification.js';
-import type { StoreOptions } from '../program.js';
+import { printLiveResults } from '../live-report.js';
+import { endpointFrom, verifyMany } from '../live-verification.js';
+import { profileFlag } from '../messages.js';
+import type {
+  EndpointOptions,
+  PurposeOptions,
+  SecretFileOptions,
+  StoreOptions,
+} from '../options.js';
 import { assertValidNew, readNewCredentials } from '../secret-input.js';
 import { loadPrivateEnv, profileOf, selectStore } from '../store-selection.js';
 import { err, out, print, printError, startProgress } from '../terminal.js';
-import { printLiveResults } from './verify.js';
 
 /** Options of `exkeys rotate`. */
-export interface RotateOptions extends StoreOptions, EndpointOptions {
+export interface RotateOptions
+  extends StoreOptions,
+    EndpointOptions,
+    PurposeOptions,
+    SecretFileOptions {
   /** False with `--no-verify`. */
   verify: boolean;
-  /** `data` keys must not trade. */
-  purpose: 'data' | 'trade';
-  /** Read the new secret from this file. */
-  secretFile?: string;
+}
+
+/** The exchange's API-management page from the core's table, or a generic hint for others. */
+function apiManagementPage(exchange: string): string {
+  return (
+    exchangeFacts(exchange)?.apiManagementPage ??
+    `the API management page of your ${exchange} account`
+  );
 }
 
 /** Runs `exkeys rotate`. */
@@ -34,7 +53,7 @@ export async function rotateCommand(exchangeArg: string, options: RotateOptions)
   const oldKey = current[names.key];
   if (!oldKey) {
     printError(
-      `${err.red('error')} ${names.key} is not set in ${store.location}: there is nothing to rotate. Use \`exkeys set ${exchange}${profile === 'default' ? '' : ` --profile ${profile}`}\`.`,
+      `${err.red('error')} ${names.key} is not set in ${store.location}: there is nothing to rotate. Use \`exkeys set ${exchange}${profileFlag(profile)}\`.`,
     );
     throw new CommandFailed(EXIT.failed);
   }

@@ -3,11 +3,12 @@
  * to it, and exit with its exit code. Like `dotenvx run` and `op run`.
  * @module
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
-import { normalizeExchange, parseVariableName } from '@exkeys/credentials';
+import { AGE_KEY_VARIABLES, normalizeExchange, parseVariableName } from '@exkeys/credentials';
 import { CommandFailed, UsageError } from '../exit-codes.js';
-import type { StoreOptions } from '../program.js';
+import type { StoreOptions } from '../options.js';
 import { loadPrivateEnv, selectStore } from '../store-selection.js';
 import { printError } from '../terminal.js';
 
@@ -17,7 +18,82 @@ export interface RunOptions extends StoreOptions {
   exchange?: string[];
 }
 
-const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+// Every signal a terminal or a supervisor sends to ask a process something.
+const FORWARDED: readonly NodeJS.Signals[] = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGWINCH',
+];
+
+// The keystore's master key: with it a child could open every key in the keystore, not just its own.
+const MASTER_KEY_VARIABLES: readonly string[] = Object.values(AGE_KEY_VARIABLES);
+
+/** The credential variable a name (or its `_FILE` form) belongs to, if it is one. */
+function credentialOf(name: string) {
+  return (
+    parseVariableName(name) ??
+    (name.endsWith('_FILE') ? parseVariableName(name.slice(0, -5)) : undefined)
+  );
+}
+
+/**
+ * The child's environment: the shell's, without the keystore's master key and, with `--exchange`,
+ * without other exchanges' credentials; plus the store's variables the shell does not set.
+ */
+function childEnvironment(
+  loaded: Record<string, string | undefined>,
+  only: ReadonlySet<string>,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of MASTER_KEY_VARIABLES) delete env[name];
+  if (only.size > 0) {
+    for (const name of Object.keys(env)) {
+      const parsed = credentialOf(name);
+      if (parsed !== undefined && !only.has(parsed.exchange)) delete env[name];
+    }
+  }
+  for (const [name, value] of Object.entries(loaded)) {
+    if (value === undefined || MASTER_KEY_VARIABLES.includes(name)) continue;
+    const parsed = parseVariableName(name);
+    if (only.size > 0 && (parsed === undefined || !only.has(parsed.exchange))) continue;
+    // The shell wins, as with loadApiKeys: an explicit variable is never overridden by the file.
+    if (env[name] === undefined) env[name] = value;
+  }
+  return env;
+}
+
+// Runs beside exkeys with no secret in its environment. When exkeys dies without saying "done"
+// (SIGKILL, OOM), its end of the pipe closes and the watchdog ends the child, so the child never
+// runs on with the secrets unsupervised.
+const WATCHDOG = `
+const pid = Number(process.argv[1]);
+for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']) process.on(s, () => {});
+let said = '';
+process.stdin.on('data', (d) => { said += d; });
+process.stdin.on('close', () => {
+  if (said.includes('done')) process.exit(0);
+  try { process.kill(pid, 'SIGTERM'); } catch { process.exit(0); }
+  setTimeout(() => { try { process.kill(pid, 'SIGKILL'); } catch {} process.exit(0); }, 5000).unref();
+  const poll = setInterval(() => { try { process.kill(pid, 0); } catch { process.exit(0); } }, 100);
+  poll.unref?.();
+});
+`;
+
+function startWatchdog(child: ChildProcess): ChildProcess | undefined {
+  if (child.pid === undefined) return undefined;
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG, String(child.pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env: {},
+    detached: true,
+  });
+  watchdog.on('error', () => {});
+  watchdog.unref();
+  return watchdog;
+}
 
 /** Runs `exkeys run`. */
 export async function runCommand(command: string[], options: RunOptions): Promise<void> {
@@ -25,18 +101,17 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   if (file === undefined)
     throw new UsageError('Give the command to run after --, e.g. exkeys run -- node bot.js');
   const only = new Set((options.exchange ?? []).map((exchange) => normalizeExchange(exchange)));
+  if (options.keystore !== undefined && !existsSync(options.keystore)) {
+    throw new UsageError(
+      `No keystore at ${options.keystore}: check the path, or create it with exkeys encrypt or exkeys set --keystore.`,
+    );
+  }
   const store = await selectStore(options);
   const loaded = await loadPrivateEnv(store);
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const [name, value] of Object.entries(loaded)) {
-    if (value === undefined) continue;
-    const parsed = parseVariableName(name);
-    if (only.size > 0 && (parsed === undefined || !only.has(parsed.exchange))) continue;
-    // The shell wins, as with loadApiKeys: an explicit variable is never overridden by the file.
-    if (childEnv[name] === undefined) childEnv[name] = value;
-  }
+  const childEnv = childEnvironment(loaded, only);
 
   const child = spawn(file, args, { stdio: 'inherit', env: childEnv });
+  const watchdog = startWatchdog(child);
   const forward = (signal: NodeJS.Signals) => {
     child.kill(signal);
   };
@@ -55,6 +130,7 @@ export async function runCommand(command: string[], options: RunOptions): Promis
     },
   );
   for (const signal of FORWARDED) process.off(signal, forward);
+  await new Promise<void>((done) => (watchdog?.stdin ? watchdog.stdin.end('done', done) : done()));
   if (exit.signal !== null) {
     // Die the way the child died, so the parent shell sees the same signal.
     process.kill(process.pid, exit.signal);

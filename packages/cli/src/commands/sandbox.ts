@@ -26,7 +26,7 @@ function parsePort(value: string | undefined): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(
-      `--port takes a port number from 0 to 65535 (got ${JSON.stringify(value.slice(0, 8))}).`,
+      `--port takes a port number from 0 to 65535 (got ${JSON.stringify(value)}).`,
     );
   }
   return port;

@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
 import { gitRoot } from '../git.js';
 import { configuredValues } from '../leak-rules.js';
-import type { StoreOptions } from '../program.js';
+import { plural } from '../messages.js';
+import type { StoreOptions } from '../options.js';
 import { type Finding, scanHistory, scanWorkingTree } from '../scanner.js';
 import { loadPrivateEnv, type PrivateEnv, selectStore } from '../store-selection.js';
 import { err, out, print, printError, printJson, startProgress } from '../terminal.js';
@@ -51,12 +52,12 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   try {
     const tree = await scanWorkingTree(cwd, paths, configured, new Set(store.files));
     findings = tree.findings;
-    summary = `${tree.scanned} file${tree.scanned === 1 ? '' : 's'}`;
+    summary = plural(tree.scanned, 'file');
     if (root !== undefined) {
       progress.update('Scanning git history…');
       const history = await scanHistory(root, configured);
       findings.push(...history.findings);
-      summary += ` and ${history.scanned} commit${history.scanned === 1 ? '' : 's'}`;
+      summary += ` and ${plural(history.scanned, 'commit')}`;
     }
   } finally {
     progress.stop();
@@ -68,11 +69,7 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
     print(`${out.green('✔')} No exchange credentials found in ${summary}.`);
   } else {
     for (const finding of findings) print(describe(finding));
-    printError(
-      err.red(
-        `\n${findings.length} possible credential${findings.length === 1 ? '' : 's'} found in ${summary}.`,
-      ),
-    );
+    printError(err.red(`\n${plural(findings.length, 'possible credential')} found in ${summary}.`));
     printError(
       'Move them into .env (exkeys set <exchange>), and rotate every key that was ever committed (exkeys rotate <exchange>): history keeps it even after deletion.',
     );

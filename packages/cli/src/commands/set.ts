@@ -3,16 +3,13 @@
  * @module
  */
 import { maskKey, normalizeExchange, saveApiKeys, variableNames } from '@exkeys/credentials';
-import type { StoreOptions } from '../program.js';
+import type { SecretFileOptions, StoreOptions } from '../options.js';
 import { assertValidNew, readNewCredentials } from '../secret-input.js';
 import { loadPrivateEnv, profileOf, selectStore } from '../store-selection.js';
 import { out, print } from '../terminal.js';
 
 /** Options of `exkeys set`. */
-export interface SetOptions extends StoreOptions {
-  /** Read the secret from this file instead. */
-  secretFile?: string;
-}
+export interface SetOptions extends StoreOptions, SecretFileOptions {}
 
 /** Runs `exkeys set`. */
 export async function setCommand(exchangeArg: string, options: SetOptions): Promise<void> {

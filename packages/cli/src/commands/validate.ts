@@ -4,7 +4,8 @@
  */
 import { CommandFailed, EXIT } from '../exit-codes.js';
 import { validateIn } from '../key-status.js';
-import type { StoreOptions } from '../program.js';
+import { noKeysMessage } from '../messages.js';
+import type { StoreOptions } from '../options.js';
 import { loadPrivateEnv, requestedPairs, selectStore } from '../store-selection.js';
 import { err, out, print, printError, printJson } from '../terminal.js';
 
@@ -18,7 +19,7 @@ export async function validateCommand(exchanges: string[], options: StoreOptions
   if (options.json) {
     printJson(results);
   } else if (results.length === 0) {
-    printError(`No exchange keys in ${store.location}. Add one with \`exkeys set <exchange>\`.`);
+    printError(noKeysMessage(store.location));
   } else {
     for (const result of results) {
       const name = `${result.exchange} (${result.profile})`;

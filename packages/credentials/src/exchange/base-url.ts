@@ -3,6 +3,7 @@
  * sandbox) while keeping the exchange's real paths (`/v5/...`, `/api/v3/...`, `/sapi/v1/...`).
  * @module
  */
+import { describeInput } from '../redact.js';
 
 /**
  * Checks a `baseUrl` option and returns it without a trailing slash.
@@ -14,7 +15,7 @@ export function parseBaseUrl(baseUrl: string): string {
     url = new URL(baseUrl);
   } catch {
     throw new TypeError(
-      `Invalid baseUrl ${JSON.stringify(baseUrl)}: use an absolute http(s) URL such as "http://127.0.0.1:8080".`,
+      `Invalid baseUrl ${describeInput(baseUrl)}: use an absolute http(s) URL such as "http://127.0.0.1:8080".`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

@@ -10,6 +10,7 @@ import { assertCredentialsFor, type ValidatedCredentials } from '../validated-cr
 import { parseBaseUrl, rebaseApiUrls } from './base-url.js';
 import { loadExchangeClass } from './ccxt-loader.js';
 import type { ExchangeClientOptions } from './client-options.js';
+import { sealClient } from './client-privacy.js';
 import type { CcxtMode, ExchangeSpec } from './exchange-spec.js';
 
 /** The parts of a ccxt client the kit touches. */
@@ -57,10 +58,7 @@ export async function createExchangeClient<E extends string, C>(
   const { Exchange } = await loadExchangeClass(spec.id, spec.ccxt);
 
   const client = new Exchange({ ...extra }) as CcxtClient;
-  // Not enumerable: util.inspect and JSON.stringify of the client skip them; ccxt still reads them.
-  hide(client, 'apiKey', creds.apiKey);
-  hide(client, 'secret', creds.apiSecret);
-  if (creds.passphrase !== undefined) hide(client, 'password', creds.passphrase);
+  sealClient(client, spec.id, creds);
   for (const mode of modes) {
     if (mode === 'sandbox-mode') client.setSandboxMode(true);
     else client.enableDemoTrading(true);
@@ -82,15 +80,6 @@ function selectModes(
   const mode = spec.modes[wanted];
   if (mode === undefined) throw new TypeError(`${spec.name} has no ${wanted} environment in ccxt.`);
   return [mode];
-}
-
-function hide(target: object, key: string, value: string): void {
-  Object.defineProperty(target, key, {
-    value,
-    writable: true,
-    enumerable: false,
-    configurable: true,
-  });
 }
 
 /** Routes ccxt's log (its `verbose` output prints request headers) through `redactText`. */

@@ -30,6 +30,8 @@ export interface KeyFacts {
   ipRestricted: boolean;
   /** When the key expires (ISO 8601), or `null`. */
   expiresAt: string | null;
+  /** Whole days until expiry as the exchange counts them, or `null`. @default null */
+  expiresInDays?: number | null;
   /** Exchange-specific advice. */
   warnings?: string[];
 }
@@ -40,7 +42,10 @@ export interface KeyEndpoint<C> {
   endpoint: string;
   /** Makes the call with a ccxt implicit API method, e.g. `(c) => c.privateGetV5UserQueryApi()`. */
   call: (client: C) => Promise<unknown>;
-  /** Parses the response with zod and maps it to {@link KeyFacts}. */
+  /**
+   * Parses the response with zod and maps it to {@link KeyFacts}. A zod failure, or
+   * `unreadableField(...)`, becomes a `KeyVerificationError` `unreadable-response` naming the field.
+   */
   read: (z: Zod, response: unknown) => KeyFacts;
 }
 
@@ -68,4 +73,9 @@ export interface ExchangeSpec<E extends string, C> {
   fallback?: FallbackEndpoint<C>;
   /** The exchange's authentication error codes (`retCode` for Bybit, `code` for Binance and OKX). */
   errors: ErrorTable;
+  /**
+   * How long a rate-limited client should wait, in ms, from the response headers (lower-cased
+   * names). When unset, or when it returns `undefined`, a standard `Retry-After` header is read.
+   */
+  retryAfter?: (headers: Readonly<Record<string, string>>, now: number) => number | undefined;
 }

@@ -25,6 +25,15 @@ export type {
   KeyFacts,
   Zod,
 } from './exchange-spec.js';
+export {
+  classifyPermission,
+  isUnreadableField,
+  type PermissionEntry,
+  type PermissionTable,
+  summarizeGrants,
+  type UnreadableField,
+  unreadableField,
+} from './permission-table.js';
 export { type FailedCall, redactError, toVerificationError } from './verification-error.js';
 export { type VerifyOutcome, type VerifyTask, verifyAll } from './verify-all.js';
 export { verifyExchangeKey } from './verify-key.js';

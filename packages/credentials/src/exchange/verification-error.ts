@@ -22,6 +22,10 @@ export interface FailedCall {
   creds: ValidatedCredentials;
   /** The parsed body of the last response, when there was one. */
   body: unknown;
+  /** The headers of the last response (ccxt's `last_response_headers`), when there were any. */
+  headers?: unknown;
+  /** The exchange's own reading of rate-limit headers; see `ExchangeSpec.retryAfter`. */
+  retryAfter?: (headers: Readonly<Record<string, string>>, now: number) => number | undefined;
   /** The origin the call went to, for network messages. */
   origin: string;
 }
@@ -34,6 +38,8 @@ const NETWORK_ERRORS = new Set([
   'OnMaintenance',
 ]);
 const AUTH_ERRORS = new Set(['AuthenticationError', 'PermissionDenied']);
+// ccxt's classes for HTTP 429 / 418 and exchange rate-limit codes (RateLimitExceeded extends DDoSProtection).
+const RATE_LIMIT_ERRORS = new Set(['RateLimitExceeded', 'DDoSProtection']);
 
 /**
  * Maps `error` (thrown by a ccxt call) to a `KeyVerificationError`, or returns `undefined` when it is
@@ -53,6 +59,8 @@ export function toVerificationError(
     hint = typeof entry === 'string' ? undefined : entry.hint;
   } else if (classes.includes('InvalidNonce')) {
     reason = 'clock-skew';
+  } else if (classes.some((name) => RATE_LIMIT_ERRORS.has(name))) {
+    reason = 'rate-limited';
   } else if (classes.some((name) => AUTH_ERRORS.has(name))) {
     reason = 'invalid-key';
   } else if (classes.some((name) => NETWORK_ERRORS.has(name))) {
@@ -60,7 +68,13 @@ export function toVerificationError(
   }
   if (reason === undefined) return undefined;
   const said = code === undefined ? '' : ` (error ${code})`;
-  const message = [`${call.name} refused the key${said}: ${advice(reason, call)}`, hint]
+  const retryAfterMs = reason === 'rate-limited' ? retryAfterOf(call) : undefined;
+  const wait =
+    retryAfterMs === undefined
+      ? ''
+      : ` ${call.name} asks to wait ${Math.ceil(retryAfterMs / 1000)} s.`;
+  const refused = reason === 'rate-limited' ? 'rate-limited the request' : 'refused the key';
+  const message = [`${call.name} ${refused}${said}: ${advice(reason, call)}${wait}`, hint]
     .filter(Boolean)
     .join(' ');
   return new KeyVerificationError(
@@ -70,8 +84,30 @@ export function toVerificationError(
     {
       exchangeCode: code,
       cause: redactError(error, call.creds),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     },
   );
+}
+
+/** The wait a rate-limited answer asks for: the exchange's own headers, else `Retry-After`. */
+function retryAfterOf(call: FailedCall): number | undefined {
+  const headers: Record<string, string> = {};
+  if (typeof call.headers === 'object' && call.headers !== null) {
+    for (const [name, value] of Object.entries(call.headers)) {
+      if (typeof value === 'string' || typeof value === 'number') {
+        headers[name.toLowerCase()] = String(value);
+      }
+    }
+  }
+  const now = Date.now();
+  const own = call.retryAfter?.(headers, now);
+  if (own !== undefined && Number.isFinite(own) && own >= 0) return Math.round(own);
+  const header = headers['retry-after'];
+  if (header === undefined) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function advice(reason: KeyVerificationReason, call: FailedCall): string {
@@ -89,6 +125,16 @@ function advice(reason: KeyVerificationReason, call: FailedCall): string {
       return 'the key has expired. Generate a new key (keys bound to an IP whitelist do not expire) and store it with updateApiKey.';
     case 'clock-skew':
       return "the request timestamp is outside the exchange's window: this machine's clock is off. Sync the clock (NTP, e.g. `timedatectl set-ntp true`).";
+    case 'permission-denied':
+      return `the key lacks the permission this call needs. Check the key's permissions in the exchange's API management page; exkeys needs it to read the key's own information.`;
+    case 'region-restricted':
+      return "the exchange does not serve this region or domain for this key. Use the exchange's domain for your region (for OKX, the region option), or a key of an account allowed here.";
+    case 'wrong-environment':
+      return `the key belongs to another environment (live, testnet or demo). Use the key with the environment it was created in: demo and testnet keys need the demo/testnet option, live keys must not set it.`;
+    case 'rate-limited':
+      return 'too many requests from this IP or key. Wait, then retry; lower the request rate of bots sharing this key or IP.';
+    case 'unreadable-response':
+      return "the exchange's answer could not be read, so the key was not audited. Retry later.";
     case 'network':
       return networkMessage(call);
   }

@@ -6,9 +6,10 @@ import { verifyAll } from './verify-all.js';
 const report = (exchange: string): KeyReport => ({
   exchange,
   profile: 'default',
-  permissions: { read: true, trade: true, withdraw: false },
+  permissions: { read: true, trade: true, withdraw: false, transfer: false, grants: [] },
   ipRestricted: true,
   expiresAt: null,
+  expiresInDays: null,
   warnings: [],
 });
 const after = <T>(ms: number, value: () => T) =>

@@ -3,11 +3,13 @@
  * to a `KeyReport` for `assertSafeKey`.
  * @module
  */
+import { KeyVerificationError } from '../errors.js';
 import type { KeyReport } from '../policy.js';
 import type { ValidatedCredentials } from '../validated-credentials.js';
 import type { ExchangeClientOptions } from './client-options.js';
 import { createExchangeClient } from './create-client.js';
-import type { ExchangeSpec, KeyEndpoint } from './exchange-spec.js';
+import type { ExchangeSpec, KeyEndpoint, KeyFacts, Zod } from './exchange-spec.js';
+import { isUnreadableField } from './permission-table.js';
 import { redactError, toVerificationError } from './verification-error.js';
 
 /** The parts of a ccxt client verification reads. */
@@ -16,6 +18,7 @@ interface VerifyingClient {
   implodeHostname(url: string): string;
   enableLastJsonResponse: boolean;
   last_json_response: unknown;
+  last_response_headers?: unknown;
 }
 
 /**
@@ -48,20 +51,60 @@ export async function verifyExchangeKey<E extends string, C>(
         errors: spec.errors,
         creds,
         body: state.last_json_response,
+        headers: state.last_response_headers,
         origin: originOf(state),
+        retryAfter: spec.retryAfter,
       }) ?? redactError(error, creds)
     );
   }
   const { z } = await zod;
-  const facts = endpoint.read(z, response);
+  const facts = readFacts(spec, endpoint, z, response);
   return {
     exchange: spec.id,
     profile: creds.profile,
     permissions: facts.permissions,
     ipRestricted: facts.ipRestricted,
     expiresAt: facts.expiresAt,
+    expiresInDays: facts.expiresInDays ?? null,
     warnings: [...(fallback ? [fallback.warning] : []), ...(facts.warnings ?? [])],
   };
+}
+
+/**
+ * Runs the endpoint's reader. Whatever it cannot read fails closed: a `KeyVerificationError`
+ * `unreadable-response` that names the endpoint and the field, never the body or a value.
+ */
+function readFacts<E extends string, C>(
+  spec: ExchangeSpec<E, C>,
+  endpoint: KeyEndpoint<C>,
+  z: Zod,
+  response: unknown,
+): KeyFacts {
+  try {
+    return endpoint.read(z, response);
+  } catch (error) {
+    const field = isUnreadableField(error)
+      ? error.field
+      : error instanceof z.ZodError
+        ? zodField(error)
+        : undefined;
+    if (field === undefined) throw error;
+    return unreadable(spec, endpoint.endpoint, field);
+  }
+}
+
+function zodField(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey> }> }): string {
+  const path = error.issues[0]?.path ?? [];
+  return path.length === 0 ? '(the whole body)' : path.map(String).join('.');
+}
+
+function unreadable(spec: { id: string; name: string }, endpoint: string, field: string): never {
+  throw new KeyVerificationError(
+    spec.id,
+    'unreadable-response',
+    `${spec.name} answered ${endpoint} with a response exkeys cannot read: the field ${field} is missing or malformed. exkeys refuses a key whose permissions it cannot audit; retry later, and if this persists, report it with the exkeys version (the exchange may have changed its API).`,
+    { endpoint, field },
+  );
 }
 
 /** The origin requests went to, for messages: ccxt writes `https://api.{hostname}`. */

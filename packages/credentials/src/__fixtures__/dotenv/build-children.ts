@@ -7,7 +7,7 @@ import { buildForChild } from '../child-build.js';
 
 /** A directory holding `child.mjs` and the transpiled store modules; `dispose` removes it. */
 export async function buildChildren(): Promise<{ script: string; dispose: () => Promise<void> }> {
-  const build = await buildForChild(['dotenv-store.ts', 'atomic-file.ts']);
+  const build = await buildForChild(['stores/dotenv/dotenv-store.ts', 'stores/atomic-file.ts']);
   const script = join(build.dir, 'out', 'child.mjs');
   await copyFile(fileURLToPath(new URL('child.mjs', import.meta.url)), script);
   return { script, dispose: () => build.dispose() };

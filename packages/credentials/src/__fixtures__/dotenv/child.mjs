@@ -3,8 +3,8 @@
 //   child.mjs <file> many <id> <count>   writes <count> distinct variables C<id>_V<i>, then exits
 //   child.mjs <file> loop                rewrites BIG (large) and N together until killed
 //   child.mjs <file> hold                takes the file's lock and keeps it until killed
-import { withFileLock } from './atomic-file.js';
-import { dotenvStore } from './dotenv-store.js';
+import { withFileLock } from './stores/atomic-file.js';
+import { dotenvStore } from './stores/dotenv/dotenv-store.js';
 
 const [file, mode, id, count] = process.argv.slice(2);
 const store = dotenvStore(file);

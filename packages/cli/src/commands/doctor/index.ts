@@ -1,0 +1,52 @@
+/**
+ * `exkeys doctor`: key hygiene. Secret files ignored by git, untracked, absent from history, mode
+ * 0600 (`file-checks.ts`); keys valid and not stale (`key-checks.ts`), not shared
+ * (`shared-checks.ts`); with `--live`, no key able to withdraw (`live-checks.ts`). Every finding says
+ * how to fix it (`render.ts`); any failure exits 1.
+ * @module
+ */
+import { relative, resolve } from 'node:path';
+import { CommandFailed, EXIT } from '../../exit-codes.js';
+import {
+  type EndpointOptions,
+  type MaxAgeOptions,
+  parseMaxAge,
+  type StoreOptions,
+} from '../../options.js';
+import { loadPrivateEnv, selectStore } from '../../store-selection.js';
+import { checkFile } from './file-checks.js';
+import type { DoctorFinding } from './finding.js';
+import { checkKeys } from './key-checks.js';
+import { checkLive } from './live-checks.js';
+import { printFindings } from './render.js';
+
+export type { DoctorFinding } from './finding.js';
+
+/** Options of `exkeys doctor`. */
+export interface DoctorOptions extends StoreOptions, EndpointOptions, MaxAgeOptions {
+  /** Also verify keys live. */
+  live?: boolean;
+}
+
+/** Runs `exkeys doctor`. */
+export async function doctorCommand(options: DoctorOptions): Promise<void> {
+  const maxAge = parseMaxAge(options.maxAge);
+  const store = await selectStore(options);
+  const findings: DoctorFinding[] = [];
+  // The .env file and its default keystore are checked whichever store is in use: after
+  // `exkeys encrypt`, a .env committed long ago still leaks from the history.
+  const envFile = resolve(options.envFile);
+  const files = new Set([...store.files, envFile, `${envFile}.age`]);
+  for (const file of files) {
+    const found = await checkFile(file, relative(process.cwd(), file) || file);
+    const extra = !store.files.includes(file) && found[0]?.check === 'exists';
+    // An absent file outside the store in use is only worth a line when its history leaks.
+    findings.push(...(extra ? found.filter((finding) => finding.status !== 'pass') : found));
+  }
+  const env = await loadPrivateEnv(store);
+  findings.push(...(await checkKeys(store, env, maxAge)));
+  if (options.live) findings.push(...(await checkLive(env, options)));
+
+  const failures = printFindings(findings, options.json === true);
+  if (failures > 0) throw new CommandFailed(EXIT.failed);
+}

@@ -1,0 +1,81 @@
+/**
+ * Doctor's key checks: every configured key passes static validation and is younger than
+ * `--max-age`; no value is shared.
+ * @module
+ */
+import { listConfiguredExchanges } from '@exkeys/credentials';
+import { isStale, validateIn } from '../../key-status.js';
+import { ADD_KEY_COMMAND, profileFlag } from '../../messages.js';
+import { configuredPairs, type PrivateEnv, type SelectedStore } from '../../store-selection.js';
+import type { DoctorFinding } from './finding.js';
+import { sharedValues } from './shared-checks.js';
+
+/**
+ * Static validation and age of every configured key, then the shared-key check. "Stale" is the
+ * same test `exkeys list` applies (`isStale`).
+ */
+export async function checkKeys(
+  store: SelectedStore,
+  env: PrivateEnv,
+  maxAge: number,
+): Promise<DoctorFinding[]> {
+  const findings: DoctorFinding[] = [];
+  const pairs = configuredPairs(env);
+  if (pairs.length === 0) {
+    return [
+      {
+        check: 'valid',
+        status: 'warn',
+        message: `no exchange keys in ${store.location}`,
+        fix: ADD_KEY_COMMAND,
+      },
+    ];
+  }
+  const ages = new Map(
+    (await listConfiguredExchanges(store.target)).map((row) => [
+      `${row.exchange}/${row.profile}`,
+      row,
+    ]),
+  );
+  for (const { exchange, profile } of pairs) {
+    const name = `${exchange} (${profile})`;
+    const flag = profileFlag(profile);
+    const result = validateIn(env, exchange, profile);
+    if (result.valid)
+      findings.push({ check: 'valid', status: 'pass', message: `${name} passes static checks` });
+    for (const issue of result.errors) {
+      findings.push({
+        check: 'valid',
+        status: 'fail',
+        message: issue.message,
+        fix: `exkeys set ${exchange}${flag}`,
+      });
+    }
+    for (const issue of result.warnings)
+      findings.push({ check: 'valid', status: 'warn', message: issue.message });
+    const row = ages.get(`${exchange}/${profile}`);
+    if (row?.ageDays === null || row === undefined) {
+      findings.push({
+        check: 'age',
+        status: 'warn',
+        message: `${name}: rotation time unknown (the key was not written by exkeys)`,
+        fix: `exkeys rotate ${exchange}${flag}`,
+      });
+    } else if (isStale(row.ageDays, maxAge)) {
+      findings.push({
+        check: 'age',
+        status: 'fail',
+        message: `${name}: key is ${row.ageDays} days old (max ${maxAge})`,
+        fix: `exkeys rotate ${exchange}${flag}`,
+      });
+    } else {
+      findings.push({
+        check: 'age',
+        status: 'pass',
+        message: `${name}: key is ${row.ageDays} days old`,
+      });
+    }
+  }
+  findings.push(...sharedValues(env));
+  return findings;
+}

@@ -1,0 +1,201 @@
+import { generateKeyPairSync } from 'node:crypto';
+import {
+  EXCHANGES,
+  type ExchangeFacts,
+  type ValueShape,
+  validateCredentials,
+  variableNames,
+} from '@exkeys/credentials';
+import { describe, expect, it } from 'vitest';
+import { LEAK_RULES, looksRandom, rulesFor } from './leak-rules.js';
+import { type Finding, scanLines } from './scanner.js';
+
+// A seeded generator, so a failure names values that reproduce.
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+const random = prng(20_240_601);
+
+const ALPHABET = {
+  alphanumeric: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
+  hex: '0123456789abcdefABCDEF',
+} as const;
+
+function run(charset: keyof typeof ALPHABET, length: number): string {
+  const chars = ALPHABET[charset];
+  let out = '';
+  for (let i = 0; i < length; i += 1) out += chars[Math.floor(random() * chars.length)];
+  return out;
+}
+
+/**
+ * A random value of `groups` lengths joined by `-`, random-looking (the scanner ignores filler
+ * such as `aaaa…`, so every value here, controls included, passes that filter).
+ */
+function randomValue(charset: keyof typeof ALPHABET, groups: readonly number[]): string {
+  for (;;) {
+    const value = groups.map((length) => run(charset, length)).join('-');
+    if (looksRandom(value)) return value;
+  }
+}
+
+function scanCharset(shape: ValueShape): keyof typeof ALPHABET {
+  if (shape.charset === 'any') throw new Error('passphrases are not scanned by shape');
+  return shape.charset;
+}
+
+/** Every accepted length of a shape, as group lengths. */
+function acceptedForms(shape: ValueShape): number[][] {
+  if (shape.groups !== undefined) return [[...shape.groups]];
+  const forms: number[][] = [];
+  for (let length = shape.minLength; length <= shape.maxLength; length += 1) forms.push([length]);
+  return forms;
+}
+
+/** Values of the right characters but the wrong lengths or grouping, and of the wrong characters. */
+function rejectedValues(shape: ValueShape): string[] {
+  const charset = scanCharset(shape);
+  const values: string[] = [];
+  if (shape.groups !== undefined) {
+    const [first = 1, second = 1, ...rest] = shape.groups;
+    values.push(randomValue(charset, [first + 1, second - 1, ...rest]));
+    values.push(randomValue(charset, [first - 1, second, ...rest]));
+  } else {
+    values.push(randomValue(charset, [shape.minLength - 1]));
+    values.push(randomValue(charset, [shape.maxLength + 1]));
+  }
+  if (charset === 'hex') {
+    // Letters and digits, but not hexadecimal: one run, so no shorter token can match either.
+    const value = randomValue(charset, shape.groups ?? [shape.minLength]);
+    values.push(`${value.slice(0, 3)}z${value.slice(4)}`);
+  }
+  return values;
+}
+
+function validValue(shape: ValueShape): string {
+  return randomValue(scanCharset(shape), acceptedForms(shape)[0] ?? []);
+}
+
+type Field = 'key' | 'secret';
+
+/** Validation of `value` in `field`, the other fields holding usual values. */
+function validate(facts: ExchangeFacts, field: Field, value: string) {
+  const names = variableNames(facts.id);
+  const env: Record<string, string> = {
+    [names.key]: field === 'key' ? value : validValue(facts.key),
+    [names.secret]: field === 'secret' ? value : validValue(facts.secret),
+  };
+  if (facts.needsPassphrase) env[names.passphrase] = 'Canary-Pass-123';
+  const result = validateCredentials(facts.id, { env });
+  return {
+    valid: result.valid,
+    unusual: result.warnings.some(
+      (warning) => warning.variable === names[field] && warning.code === 'unusual-shape',
+    ),
+  };
+}
+
+/** The scanner's findings for `value` on a line that names the exchange. */
+function scan(facts: ExchangeFacts, value: string): Finding[] {
+  const text = `const client = new ccxt.${facts.id}({ credential: '${value}' });`;
+  return scanLines([{ text, number: 1, report: true }], { file: 'bot.ts' }, []);
+}
+
+/** The id of the rule that should find `field` of `facts`. */
+function ruleFor(facts: ExchangeFacts, field: Field): string {
+  const ids = rulesFor(facts)
+    .filter((rule) => !rule.marker)
+    .map((rule) => rule.id);
+  const id = ids.find((candidate) => candidate.endsWith(`-${field}`)) ?? ids[0];
+  return id ?? '(none)';
+}
+
+describe('the exchange table drives both validation and the scanner', () => {
+  it('builds the built-in rules from every row', () => {
+    const exchanges = new Set(LEAK_RULES.map((rule) => rule.exchange));
+    expect([...exchanges].sort()).toEqual(Object.keys(EXCHANGES).sort());
+    expect(LEAK_RULES.map((rule) => rule.id)).toContain('bybit-key');
+    expect(LEAK_RULES.map((rule) => rule.id)).toContain('binance-key-or-secret');
+  });
+
+  for (const facts of Object.values(EXCHANGES)) {
+    for (const field of ['key', 'secret'] as const) {
+      const shape = facts[field];
+      it(`${facts.id} ${field}: every accepted length validates and is found by ${ruleFor(facts, field)}`, () => {
+        const rule = ruleFor(facts, field);
+        let checked = 0;
+        for (const form of acceptedForms(shape)) {
+          for (let sample = 0; sample < 5; sample += 1) {
+            const value = randomValue(scanCharset(shape), form);
+            expect(validate(facts, field, value), value).toEqual({ valid: true, unusual: false });
+            expect(
+              scan(facts, value).map((finding) => finding.rule),
+              value,
+            ).toContain(rule);
+            checked += 1;
+          }
+        }
+        expect(checked).toBeGreaterThanOrEqual(5);
+      });
+
+      it(`${facts.id} ${field}: wrong lengths and characters get a shape warning and escape ${ruleFor(facts, field)}`, () => {
+        const rule = ruleFor(facts, field);
+        const rejected = rejectedValues(shape);
+        expect(rejected.length).toBeGreaterThanOrEqual(2);
+        for (const value of rejected) {
+          expect(validate(facts, field, value), value).toEqual({ valid: true, unusual: true });
+          expect(
+            scan(facts, value).map((finding) => finding.rule),
+            value,
+          ).not.toContain(rule);
+        }
+      });
+    }
+
+    it(`${facts.id}: a PEM secret of each allowed key type validates and is found`, () => {
+      // Without PEM key types there is no private-key rule for the exchange.
+      expect(rulesFor(facts).some((rule) => rule.marker)).toBe(facts.pemKeyTypes.length > 0);
+      for (const type of facts.pemKeyTypes) {
+        const { privateKey } =
+          type === 'rsa'
+            ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+            : generateKeyPairSync('ed25519');
+        const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trimEnd();
+        expect(validate(facts, 'secret', pem), type).toEqual({ valid: true, unusual: false });
+        const [header = ''] = pem.split('\n');
+        expect(
+          scan(facts, header).map((finding) => finding.rule),
+          type,
+        ).toContain(`${facts.id}-private-key`);
+      }
+    });
+  }
+
+  it('checks the passphrase length the table gives (validation only: passphrases are not shape-scanned)', () => {
+    for (const facts of Object.values(EXCHANGES)) {
+      const shape = facts.passphrase;
+      if (shape === undefined) continue;
+      const names = variableNames(facts.id);
+      const check = (passphrase: string) =>
+        validateCredentials(facts.id, {
+          env: {
+            [names.key]: validValue(facts.key),
+            [names.secret]: validValue(facts.secret),
+            [names.passphrase]: passphrase,
+          },
+        }).warnings.map((warning) => warning.variable);
+      for (let length = shape.minLength; length <= shape.maxLength; length += 1) {
+        expect(check(`${'p'.repeat(length - 1)}9`), `${length}`).toEqual([]);
+      }
+      expect(check(`${'p'.repeat(shape.minLength - 2)}9`)).toEqual([names.passphrase]);
+      expect(check(`${'p'.repeat(shape.maxLength)}9`)).toEqual([names.passphrase]);
+    }
+  });
+});

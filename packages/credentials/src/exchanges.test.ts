@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import {
+  describeShape,
+  EXCHANGES,
+  exchangeFacts,
+  matchesShape,
+  OTHER_PASSPHRASE_EXCHANGES,
+  shapeSource,
+} from './exchanges.js';
+import { needsPassphrase } from './names.js';
+
+describe('the exchange table', () => {
+  it('has one consistent row per id', () => {
+    for (const [id, facts] of Object.entries(EXCHANGES)) {
+      expect(facts.id).toBe(id);
+      expect(new URL(facts.apiManagementPage).protocol).toBe('https:');
+      expect(new URL(facts.apiManagementPage).hostname).toContain(id);
+      // A passphrase exchange says what a passphrase looks like; the others do not.
+      expect(facts.passphrase !== undefined).toBe(facts.needsPassphrase);
+      expect(needsPassphrase(id.toUpperCase())).toBe(facts.needsPassphrase);
+      expect(exchangeFacts(id.toUpperCase())).toBe(facts);
+    }
+    expect(exchangeFacts('kraken')).toBeUndefined();
+    expect(exchangeFacts('constructor')).toBeUndefined();
+    for (const id of OTHER_PASSPHRASE_EXCHANGES) expect(needsPassphrase(id)).toBe(true);
+    expect(needsPassphrase('kraken')).toBe(false);
+  });
+
+  it('is frozen all the way down', () => {
+    expect(() => {
+      (EXCHANGES.bybit.key as { maxLength: number }).maxLength = 1000;
+    }).toThrow(TypeError);
+    expect(() => {
+      (EXCHANGES.binance.pemKeyTypes as string[]).push('dsa');
+    }).toThrow(TypeError);
+    expect(EXCHANGES.bybit.key.maxLength).toBe(24);
+  });
+
+  it('turns shapes into anchored-ready regex sources and words', () => {
+    expect(shapeSource(EXCHANGES.bybit.key)).toBe('[A-Za-z0-9]{18,24}');
+    expect(shapeSource(EXCHANGES.binance.key)).toBe('[A-Za-z0-9]{64}');
+    expect(shapeSource(EXCHANGES.okx.key)).toBe(
+      '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}',
+    );
+    expect(describeShape(EXCHANGES.bybit.secret)).toBe('36 to 48 letters and digits');
+    expect(matchesShape(EXCHANGES.okx.secret, 'ab'.repeat(16))).toBe(true);
+    expect(matchesShape(EXCHANGES.okx.secret, `x${'ab'.repeat(16)}`)).toBe(false);
+    expect(matchesShape(EXCHANGES.okx.passphrase ?? EXCHANGES.okx.key, 'line\nbreak')).toBe(true);
+  });
+});
