@@ -33,7 +33,7 @@ describe.skipIf(skipWhy !== undefined)('the bin under BusyBox env', () => {
   it('runs --version', () => {
     expect(shebang).toBe('#!/usr/bin/env node');
     const { version } = JSON.parse(
-      readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
     ) as { version: string };
     const result = runShebang(shebang, BIN, ['--version'], dir);
     expect(result.stderr).toBe('');
