@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const packages = ['credentials', 'bybit', 'binance', 'okx', 'sandbox', 'cli'];
+const packages = ['credentials', 'bybit', 'binance', 'okx', 'sandbox', 'cli', 'create-bot'];
 
 // Tests run against source: `@exkeys/<pkg>` and `@exkeys/<pkg>/<sub>` resolve to src/.
 const alias = [
@@ -21,6 +21,10 @@ export default defineConfig({
         extends: true as const,
         test: { name, root: `${root}packages/${name}`, include: ['src/**/*.test.ts'] },
       })),
+      {
+        extends: true as const,
+        test: { name: 'repo', root: `${root}scripts`, include: ['*.test.ts'] },
+      },
       {
         extends: true as const,
         test: {

@@ -10,6 +10,7 @@
  */
 import {
   assertSafeKey,
+  type CredentialStore,
   ExkeysError,
   getApiKey,
   type KeyReport,
@@ -35,6 +36,8 @@ export interface BotOptions extends ConnectionOptions {
    * @default '.env'
    */
   envFile?: string;
+  /** Stores to load the keys from instead of `envFile` (an age keystore, secret files…). */
+  stores?: readonly CredentialStore[];
   /**
    * Market to trade.
    * @default 'BTC/USDT'
@@ -72,7 +75,8 @@ export async function runBot(options: BotOptions): Promise<BotResult> {
   const read = { env: { ...process.env }, profile: options.profile };
 
   // 1. Load: keys go into the private object, not process.env.
-  await loadApiKeys({ envFile: options.envFile ?? '.env', target: read.env });
+  const from = options.stores ? { stores: options.stores } : { envFile: options.envFile ?? '.env' };
+  await loadApiKeys({ ...from, target: read.env });
 
   // 2. Validate: catch typos, placeholders and missing values before touching the network.
   const check = validateCredentials(options.exchange, read);

@@ -3,7 +3,10 @@
  *
  *   EXKEYS_EXCHANGE   bybit | binance | okx            (default bybit)
  *   EXKEYS_PROFILE    a named key profile              (default: the plain BYBIT_API_KEY names)
+ *   EXKEYS_STORE      env | age | secrets              (default: DEFAULT_STORE in store.ts)
  *   EXKEYS_ENV_FILE   path of the .env file            (default .env)
+ *   EXKEYS_KEYSTORE   path of the age keystore         (default .env.age)
+ *   EXKEYS_SECRETS_DIR  directory of secret files      (default /run/secrets)
  *   EXKEYS_BASE_URL   e.g. http://127.0.0.1:8787 from `exkeys sandbox`
  *   EXKEYS_TESTNET=1  the exchange's testnet;  EXKEYS_DEMO=1  its demo-trading environment
  *   EXKEYS_MAINNET=1  required to place the (cancelled, far-from-market) order on mainnet
@@ -13,6 +16,7 @@
 import { ExkeysError } from '@exkeys/credentials';
 import { runBot } from './bot.js';
 import { EXCHANGES, type ExchangeId } from './exchanges.js';
+import { botStore } from './store.js';
 
 const env = process.env;
 const exchange = (env.EXKEYS_EXCHANGE ?? 'bybit').toLowerCase() as ExchangeId;
@@ -33,10 +37,12 @@ if (!baseUrl && !testnet && !demo && !flag('EXKEYS_MAINNET')) {
 }
 
 try {
+  const { envFile, stores } = botStore(env);
   await runBot({
     exchange,
     profile: env.EXKEYS_PROFILE,
-    envFile: env.EXKEYS_ENV_FILE,
+    envFile,
+    stores,
     symbol: env.EXKEYS_SYMBOL,
     baseUrl,
     testnet,

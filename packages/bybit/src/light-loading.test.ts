@@ -17,11 +17,21 @@ const source: CcxtSource = {
 const temp = mkdtempSync(join(tmpdir(), 'exkeys-ccxt-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
+// Expected warnings are collected and asserted; Node's own printer is detached meanwhile, so they do
+// not reach the test output, where they would read like a broken install.
 function captureWarnings(): { lines: string[]; stop: () => void } {
   const lines: string[] = [];
+  const printers = process.listeners('warning');
+  for (const printer of printers) process.off('warning', printer);
   const listener = (warning: Error) => lines.push(warning.message);
   process.on('warning', listener);
-  return { lines, stop: () => process.off('warning', listener) };
+  return {
+    lines,
+    stop: () => {
+      process.off('warning', listener);
+      for (const printer of printers) process.on('warning', printer);
+    },
+  };
 }
 
 describe('light loading of ccxt', () => {

@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliProjects, exkeys, type TempProject } from './test-cli.js';
@@ -66,17 +66,24 @@ describe('exkeys init', () => {
 });
 
 describe('the installed binary', () => {
-  it('runs through its shebang and keeps `--env-file <new file>` away from Node', async () => {
+  it('runs through its shebang; `node --` keeps `--env-file <new file>` away from Node', async () => {
     project = newProject({ git: true });
     const { spawnSync } = await import('node:child_process');
     const { BIN } = await import('./test-cli.js');
-    const result = spawnSync(BIN, ['init', '--env-file', 'fresh.env'], {
-      cwd: project.dir,
-      env: project.env,
-      encoding: 'utf8',
-    });
-    expect(result.stderr).not.toContain('not found');
-    expect(result.status).toBe(0);
+    const options = { cwd: project.dir, env: project.env, encoding: 'utf8' } as const;
+    // Through the plain `#!/usr/bin/env node` shebang, Node itself scans the arguments and refuses
+    // a file that does not exist yet (exit 9) before exkeys runs: it fails closed, nothing is written.
+    const direct = spawnSync(BIN, ['init', '--env-file', 'fresh.env'], options);
+    expect(direct.status).toBe(9);
+    expect(direct.stderr).toContain('fresh.env: not found');
+    expect(existsSync(join(project.dir, 'fresh.env'))).toBe(false);
+    const guarded = spawnSync(
+      process.execPath,
+      ['--', BIN, 'init', '--env-file', 'fresh.env'],
+      options,
+    );
+    expect(guarded.stderr).not.toContain('not found');
+    expect(guarded.status).toBe(0);
     expect(statSync(join(project.dir, 'fresh.env')).mode & 0o777).toBe(0o600);
   });
 });

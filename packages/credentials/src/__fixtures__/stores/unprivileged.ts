@@ -1,8 +1,12 @@
 // Permission tests need a process that file modes apply to. CI runs as root, which reads any file,
 // so there the store runs in a child process dropped to nobody (uid/gid 65534) with util-linux's
-// setpriv; as any other user the child runs as that user.
+// setpriv; as any other user the child runs as that user. Nobody may not be able to enter the
+// checkout (root's home is 0700), so everything the child runs is copied into the world-readable
+// temp dir first: the child script, the transpiled store and the packages it imports.
 import { execFile, spawnSync } from 'node:child_process';
-import { chmod } from 'node:fs/promises';
+import { cpSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { chmod, copyFile, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildForChild } from '../child-build.js';
@@ -10,6 +14,42 @@ import { buildForChild } from '../child-build.js';
 const NOBODY = '65534';
 const CHILD = fileURLToPath(new URL('unprivileged-child.mjs', import.meta.url));
 const isRoot = process.getuid?.() === 0;
+const PACKAGE_NODE_MODULES = resolve(dirname(CHILD), '../../../node_modules');
+
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+}
+
+/** Copies package `name` (as `from` resolves it) and its dependencies into `into`, dereferenced. */
+function copyPackage(name: string, from: string, into: string, done: Set<string>): void {
+  if (done.has(name)) return;
+  done.add(name);
+  const real = realpathSync(join(from, name));
+  cpSync(real, join(into, name), { recursive: true, dereference: true });
+  const manifest = JSON.parse(readFileSync(join(real, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  // pnpm puts a package's dependencies beside it, in the node_modules that holds it.
+  const holder = real.slice(0, real.length - name.length - 1);
+  for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+    copyPackage(dependency, holder, into, done);
+  }
+}
+
+/** The bare imports of the transpiled files under `dir`. */
+function bareImports(dir: string): Set<string> {
+  const names = new Set<string>();
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
+    const code = readFileSync(join(entry.parentPath, entry.name), 'utf8');
+    for (const match of code.matchAll(/(?:from|import\()\s*'([^.'/][^']*)'/g)) {
+      const specifier = match[1] ?? '';
+      if (!specifier.startsWith('node:')) names.add(packageName(specifier));
+    }
+  }
+  return names;
+}
 
 /** What the child printed: the names read, or the error's fields and printed forms. */
 export interface UnprivilegedRead {
@@ -63,8 +103,17 @@ export async function readAllUnprivileged(
 ): Promise<UnprivilegedRead> {
   const build = await buildForChild([entry]);
   try {
+    // Replace the link into the checkout with copies nobody can read.
+    const modules = join(build.dir, 'node_modules');
+    await rm(modules, { force: true });
+    const done = new Set<string>();
+    for (const name of bareImports(join(build.dir, 'out'))) {
+      copyPackage(name, PACKAGE_NODE_MODULES, modules, done);
+    }
+    const child = join(build.dir, 'unprivileged-child.mjs');
+    await copyFile(CHILD, child);
     for (const dir of [build.dir, ...reachable]) await chmod(dir, 0o755);
-    const command = [process.execPath, CHILD, build.module(entry), factory, path];
+    const command = [process.execPath, child, build.module(entry), factory, path];
     const [file, ...args] = isRoot
       ? ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...command]
       : command;
