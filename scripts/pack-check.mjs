@@ -209,7 +209,7 @@ check('ESM: load, validate, getCredentials, verify, client on the sandbox', () =
       'a secret was printed',
     );
   }
-  return out.trim().split('\n').length + ' exchanges';
+  return `${out.trim().split('\n').length} exchanges`;
 });
 
 // 6. CommonJS require(): works (Node with require(esm)) or fails with Node's ESM error.

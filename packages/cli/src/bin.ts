@@ -70,8 +70,9 @@ try {
   await createProgram(version).parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    // Commander already printed the (redacted) message; help and --version exit 0.
-    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    // Commander already printed the (redacted) message; help (also bare `exkeys`) and --version exit 0.
+    const help = error.code === 'commander.help' || error.code === 'commander.helpDisplayed';
+    process.exitCode = error.exitCode === 0 || help ? EXIT.ok : EXIT.usage;
   } else {
     const { exitCodeFor } = await import('./error-exit-code.js');
     const code = exitCodeFor(error);

@@ -11,6 +11,8 @@ export const EXIT = {
   failed: 1,
   /** The command line itself was wrong (unknown option, secret passed as an argument…). */
   usage: 2,
+  /** Cancelled by Ctrl-C (128 + SIGINT), as shells report it. */
+  cancelled: 130,
 } as const;
 
 /** The command line was wrong. Exits with {@link EXIT.usage}; the message says how to call it. */

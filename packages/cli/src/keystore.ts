@@ -20,7 +20,7 @@ async function promptPassphrase(path: string, confirm: boolean): Promise<string>
     const value = await password({ message, mask: '•', output: process.stderr });
     if (isCancel(value)) {
       printError('Cancelled: nothing was changed.');
-      throw new CommandFailed(EXIT.failed);
+      throw new CommandFailed(EXIT.cancelled);
     }
     return value;
   };

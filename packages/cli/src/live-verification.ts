@@ -129,21 +129,55 @@ export async function verifyMany(
   });
 }
 
+const truthy = (value: string | undefined) =>
+  ['1', 'true', 'yes'].includes((value ?? '').trim().toLowerCase());
+
 /**
- * Endpoint options from a command's `--testnet`, `--demo`, `--base-url`.
- * @throws {UsageError} for a `--base-url` that is not an absolute http(s) origin.
+ * Endpoint options from a command's `--testnet`, `--demo`, `--base-url`, `--region`; without those
+ * flags, from `EXKEYS_BASE_URL`, `EXKEYS_TESTNET` and `EXKEYS_DEMO` in `env` (the shell's variables
+ * over the store's, as the example bot reads them), so a sandbox `.env` sends its keys to the sandbox.
+ * @throws {UsageError} for a `--base-url` (or `EXKEYS_BASE_URL`) that is not an absolute http(s) origin.
  */
-export function endpointFrom(options: EndpointOptions): EndpointOptions {
+export function endpointFrom(
+  options: EndpointOptions,
+  env: Readonly<Record<string, string | undefined>> = {},
+): EndpointOptions {
   const endpoint: EndpointOptions = {};
-  if (options.testnet) endpoint.testnet = true;
-  if (options.demo) endpoint.demo = true;
+  const flagged = options.testnet || options.demo || options.baseUrl !== undefined;
+  const baseUrl = flagged ? options.baseUrl : env.EXKEYS_BASE_URL?.trim() || undefined;
+  if (options.testnet || (!flagged && truthy(env.EXKEYS_TESTNET))) endpoint.testnet = true;
+  else if (options.demo || (!flagged && truthy(env.EXKEYS_DEMO))) endpoint.demo = true;
   if (options.region !== undefined) endpoint.region = options.region;
-  if (options.baseUrl !== undefined) {
+  if (baseUrl !== undefined) {
+    const flag = options.baseUrl !== undefined ? '--base-url' : 'EXKEYS_BASE_URL';
     try {
-      endpoint.baseUrl = parseBaseUrl(options.baseUrl);
+      endpoint.baseUrl = parseBaseUrl(baseUrl);
     } catch (error) {
-      throw new UsageError(`--base-url: ${(error as Error).message}`);
+      throw new UsageError(`${flag}: ${(error as Error).message}`);
+    }
+    if (endpoint.testnet || endpoint.demo) {
+      // A base URL replaces the origin; with testnet/demo it would mix two environments.
+      delete endpoint.testnet;
+      delete endpoint.demo;
     }
   }
   return endpoint;
+}
+
+/** Says where requests will go, and why, before the first one is sent. */
+export function describeTarget(
+  endpoint: EndpointOptions,
+  options: EndpointOptions,
+  source: string,
+): string {
+  const from = (flag: string, variable: string, set: unknown) =>
+    set ? flag : `${variable} from ${source} or the environment`;
+  if (endpoint.baseUrl !== undefined) {
+    return `Target: ${endpoint.baseUrl} (${from('--base-url', 'EXKEYS_BASE_URL', options.baseUrl)}).`;
+  }
+  if (endpoint.testnet)
+    return `Target: the exchanges' testnets (${from('--testnet', 'EXKEYS_TESTNET', options.testnet)}).`;
+  if (endpoint.demo)
+    return `Target: the exchanges' demo trading (${from('--demo', 'EXKEYS_DEMO', options.demo)}).`;
+  return "Target: the exchanges' live APIs.";
 }

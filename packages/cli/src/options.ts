@@ -20,6 +20,8 @@ export interface StoreOptions {
   profile?: string;
   /** Print JSON instead of text. */
   json?: boolean;
+  /** Set by the program when `--env-file` was given on the command line (not the default). */
+  envFileGiven?: boolean;
 }
 
 /** Where to verify: the exchange's production API unless one of these is set. */

@@ -38,6 +38,11 @@ export function createProgram(version: string): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
+    .hook('preAction', (_program, action) => {
+      // A --env-file the user named must exist; the default .env may be missing.
+      if (action.getOptionValueSource('envFile') === 'cli')
+        action.setOptionValue('envFileGiven', true);
+    })
     .configureOutput({
       outputError: (message, write) => write(redactCommanderMessage(message)),
     })

@@ -10,3 +10,9 @@ export const SECRET_FILE_PATTERNS: readonly string[] = [
   '*.age-identity',
   'age-identity.txt',
 ];
+
+/**
+ * `.gitignore` patterns for copies of the `.env` file (`.env.sandbox`, `.env.local`, and the temp
+ * files of atomic writes), keeping the committed template `.env.example`.
+ */
+export const ENV_VARIANT_PATTERNS: readonly string[] = ['.env.*', '!.env.example'];

@@ -52,7 +52,7 @@ async function promptHidden(message: string): Promise<string> {
   const value = await password({ message, mask: '•', output: process.stderr });
   if (isCancel(value)) {
     printError('Cancelled: nothing was changed.');
-    throw new CommandFailed(EXIT.failed);
+    throw new CommandFailed(EXIT.cancelled);
   }
   return value;
 }

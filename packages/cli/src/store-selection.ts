@@ -4,6 +4,7 @@
  * hidden passphrase prompt).
  * @module
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   AGE_KEY_VARIABLES,
@@ -14,6 +15,7 @@ import {
   normalizeProfile,
   parseVariableName,
 } from '@exkeys/credentials';
+import { UsageError } from './exit-codes.js';
 import type { StoreOptions } from './options.js';
 
 /** The store a command uses, in the shapes the core's functions take. */
@@ -28,8 +30,23 @@ export interface SelectedStore {
   load: { envFile?: string; stores?: CredentialStore[] };
 }
 
-/** Opens the store named by the command's options. */
-export async function selectStore(options: StoreOptions): Promise<SelectedStore> {
+/**
+ * Opens the store named by the command's options. A `--env-file` or `--keystore` the user named
+ * must exist, unless the command creates it (`mayCreate`, for `set`); the default `.env` may be
+ * missing.
+ * @throws {UsageError} for a named store file that does not exist.
+ */
+export async function selectStore(
+  options: StoreOptions,
+  { mayCreate = false }: { mayCreate?: boolean } = {},
+): Promise<SelectedStore> {
+  const named = options.keystore ?? (options.envFileGiven ? options.envFile : undefined);
+  if (named !== undefined && !mayCreate && !existsSync(named)) {
+    const flag = options.keystore === undefined ? '--env-file' : '--keystore';
+    throw new UsageError(
+      `No file at ${named} (${flag}): check the path${flag === '--keystore' ? ', or create the keystore with `exkeys encrypt` or `exkeys set --keystore`' : ', or leave out --env-file to use ./.env'}.`,
+    );
+  }
   if (options.keystore === undefined) {
     const envFile = resolve(options.envFile);
     return {

@@ -3,13 +3,16 @@
  * and `.gitignore` lines for every file that holds secrets.
  * @module
  */
-import { chmod, open, readFile, writeFile } from 'node:fs/promises';
+
+import { chmod, open } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { EXCHANGES, type ExchangeFacts, variableNames } from '@exkeys/credentials';
 import { CommandFailed, EXIT } from '../exit-codes.js';
 import { gitRoot, isTracked } from '../git.js';
+import { ensureIgnored } from '../gitignore.js';
+import { ADD_KEY_COMMAND, EXKEYS_COMMAND } from '../messages.js';
 import type { StoreOptions } from '../options.js';
-import { SECRET_FILE_PATTERNS } from '../secret-files.js';
+import { ENV_VARIANT_PATTERNS, SECRET_FILE_PATTERNS } from '../secret-files.js';
 import { err, out, print, printError } from '../terminal.js';
 
 /** One commented block per exchange in the core's table: where to create the key, and its variables. */
@@ -32,31 +35,16 @@ ${Object.values(EXCHANGES).map(exchangeBlock).join('\n')}
 # Named profiles, one per bot: BYBIT_GRID_API_KEY=… (exkeys set bybit --profile grid)
 `;
 
-/** Appends the missing `lines` to the `.gitignore` at `path`. Returns the lines added. */
-async function ensureIgnored(path: string, lines: readonly string[]): Promise<string[]> {
-  let current = '';
-  try {
-    current = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const present = new Set(current.split(/\r?\n/).map((line) => line.trim()));
-  const missing = lines.filter((line) => !present.has(line));
-  if (missing.length === 0) return [];
-  const separator = current === '' || current.endsWith('\n') ? '' : '\n';
-  const header = present.has('# exkeys: files holding secrets')
-    ? ''
-    : '# exkeys: files holding secrets\n';
-  await writeFile(path, `${current}${separator}${header}${missing.join('\n')}\n`);
-  return missing;
-}
-
 /** Runs `exkeys init`. */
 export async function initCommand(options: StoreOptions): Promise<void> {
   const envFile = resolve(options.envFile);
   const dir = dirname(envFile);
   const gitignore = join(dir, '.gitignore');
-  const added = await ensureIgnored(gitignore, [basename(envFile), ...SECRET_FILE_PATTERNS]);
+  const added = await ensureIgnored(gitignore, [
+    basename(envFile),
+    ...ENV_VARIANT_PATTERNS,
+    ...SECRET_FILE_PATTERNS,
+  ]);
   print(
     added.length > 0
       ? `${out.green('✔')} ${relative(process.cwd(), gitignore)}: added ${added.join(', ')}`
@@ -88,5 +76,5 @@ export async function initCommand(options: StoreOptions): Promise<void> {
   }
   await chmod(envFile, 0o600);
   print(`${out.green('✔')} created ${options.envFile} (mode 0600)`);
-  print('Next: exkeys set <exchange>   (e.g. exkeys set bybit)');
+  print(`Next: ${ADD_KEY_COMMAND}   (e.g. ${EXKEYS_COMMAND} set bybit)`);
 }

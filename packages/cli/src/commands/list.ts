@@ -28,7 +28,7 @@ export async function listCommand(options: ListOptions): Promise<void> {
     return;
   }
   if (withStatus.length === 0) {
-    print(noKeysMessage(store.location));
+    print(noKeysMessage(store.location, options.keystore === undefined));
     return;
   }
   const colour = { ok: out.green, missing: out.red, invalid: out.red, stale: out.yellow } as const;

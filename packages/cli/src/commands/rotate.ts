@@ -13,7 +13,7 @@ import {
 } from '@exkeys/credentials';
 import { CommandFailed, EXIT } from '../exit-codes.js';
 import { printLiveResults } from '../live-report.js';
-import { endpointFrom, verifyMany } from '../live-verification.js';
+import { describeTarget, endpointFrom, verifyMany } from '../live-verification.js';
 import { profileFlag } from '../messages.js';
 import {
   type EndpointOptions,
@@ -77,10 +77,12 @@ export async function rotateCommand(exchangeArg: string, options: RotateOptions)
       [names.secret]: creds.apiSecret,
     };
     if (creds.passphrase !== undefined) candidate[names.passphrase] = creds.passphrase;
+    const endpoint = endpointFrom(options, { ...current, ...process.env });
+    printError(describeTarget(endpoint, options, store.location));
     const progress = startProgress(
       `Verifying the new ${exchange} key ${maskKey(creds.apiKey)} live`,
     );
-    const [result] = await verifyMany(candidate, [{ exchange, profile }], endpointFrom(options), {
+    const [result] = await verifyMany(candidate, [{ exchange, profile }], endpoint, {
       purpose: options.purpose,
       allowPermissions: parseAllowPermissions(options.allowPermission),
     }).finally(() => progress.stop());

@@ -4,7 +4,6 @@
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { AGE_KEY_VARIABLES, normalizeExchange, parseVariableName } from '@exkeys/credentials';
 import { CommandFailed, UsageError } from '../exit-codes.js';
@@ -101,11 +100,6 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   if (file === undefined)
     throw new UsageError('Give the command to run after --, e.g. exkeys run -- node bot.js');
   const only = new Set((options.exchange ?? []).map((exchange) => normalizeExchange(exchange)));
-  if (options.keystore !== undefined && !existsSync(options.keystore)) {
-    throw new UsageError(
-      `No keystore at ${options.keystore}: check the path, or create it with exkeys encrypt or exkeys set --keystore.`,
-    );
-  }
   const store = await selectStore(options);
   const loaded = await loadPrivateEnv(store);
   const childEnv = childEnvironment(loaded, only);

@@ -3,9 +3,12 @@
  * the demo keys to a new env file so the example bot and `exkeys verify` can use them.
  * @module
  */
-import { resolve } from 'node:path';
+
+import { basename, dirname, join, resolve } from 'node:path';
 import { dotenvStore, loadApiKeys, parseVariableName, variableNames } from '@exkeys/credentials';
 import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
+import { ensureIgnored } from '../gitignore.js';
+import { EXKEYS_COMMAND } from '../messages.js';
 import { err, out, print, printError } from '../terminal.js';
 
 /** Options of `exkeys sandbox`. */
@@ -71,6 +74,11 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
       { ...changes, EXKEYS_BASE_URL: sandbox.url },
       { rotatedAt: Object.fromEntries(keyNames.map((name) => [name, now])) },
     );
+    // The file holds keys (demo ones, but the habit matters): keep it out of git.
+    const file = resolve(options.writeEnv);
+    const ignored = await ensureIgnored(join(dirname(file), '.gitignore'), [basename(file)]);
+    if (ignored.length > 0)
+      print(`  Added ${basename(file)} to ${join(dirname(options.writeEnv), '.gitignore')}.`);
   }
   print(
     `${out.green('✔')} exkeys sandbox listening on ${out.bold(sandbox.url)} (Bybit v5, Binance spot, OKX v5)`,
@@ -80,19 +88,16 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
       `  Demo keys written to ${options.writeEnv} (mode 0600): trade keys in the default profile, withdraw-enabled keys in profile WITHDRAW, Bybit's P2P key in profile PAYOUT (verification must refuse both).`,
     );
     print('');
-    print('Point the example bot at it (EXKEYS_EXCHANGE: bybit, binance or okx):');
     print(
-      `  EXKEYS_BASE_URL=${sandbox.url} EXKEYS_ENV_FILE=${options.writeEnv} EXKEYS_EXCHANGE=bybit node apps/example-bot/dist/main.js`,
+      'Run your bot against it (the file also sets EXKEYS_BASE_URL, which the starter bot reads):',
     );
-    print(
-      `  (the bot also reads EXKEYS_TESTNET and EXKEYS_DEMO; EXKEYS_BASE_URL is in ${options.writeEnv} too, for \`exkeys run --env-file ${options.writeEnv}\`)`,
-    );
-    print('Verify the demo keys:');
-    print(`  exkeys verify --env-file ${options.writeEnv} --base-url ${sandbox.url}`);
+    print(`  ${EXKEYS_COMMAND} run --env-file ${options.writeEnv} -- npm start`);
+    print('Verify the demo keys (verify reads EXKEYS_BASE_URL from the file):');
+    print(`  ${EXKEYS_COMMAND} verify --env-file ${options.writeEnv}`);
   } else {
     print('');
-    print('Point the example bot at it (with demo keys in its EXKEYS_ENV_FILE):');
-    print(`  EXKEYS_BASE_URL=${sandbox.url} node apps/example-bot/dist/main.js`);
+    print('Point your bot at it (with demo keys in its env file):');
+    print(`  EXKEYS_BASE_URL=${sandbox.url} npm start`);
     print('Get the demo keys into an env file with --write-env .env.sandbox.');
   }
   print('Press Ctrl+C to stop.');

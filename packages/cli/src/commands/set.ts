@@ -15,7 +15,7 @@ export interface SetOptions extends StoreOptions, SecretFileOptions {}
 export async function setCommand(exchangeArg: string, options: SetOptions): Promise<void> {
   const exchange = normalizeExchange(exchangeArg);
   const profile = profileOf(options);
-  const store = await selectStore(options);
+  const store = await selectStore(options, { mayCreate: true });
   const creds = await readNewCredentials(
     exchange,
     profile,

@@ -19,7 +19,7 @@ export async function validateCommand(exchanges: string[], options: StoreOptions
   if (options.json) {
     printJson(results);
   } else if (results.length === 0) {
-    printError(noKeysMessage(store.location));
+    printError(noKeysMessage(store.location, options.keystore === undefined));
   } else {
     for (const result of results) {
       const name = `${result.exchange} (${result.profile})`;

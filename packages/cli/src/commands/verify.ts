@@ -3,9 +3,16 @@
  * Fails when a key is refused by the exchange or is more powerful than `--purpose` allows.
  * @module
  */
-import { CommandFailed, EXIT } from '../exit-codes.js';
+import { normalizeExchange } from '@exkeys/credentials';
+import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
 import { printLiveResults } from '../live-report.js';
-import { endpointFrom, type LiveResult, verifyMany } from '../live-verification.js';
+import {
+  describeTarget,
+  endpointFrom,
+  type LiveResult,
+  VERIFIABLE_EXCHANGES,
+  verifyMany,
+} from '../live-verification.js';
 import { noKeysMessage } from '../messages.js';
 import {
   type EndpointOptions,
@@ -21,16 +28,27 @@ export interface VerifyOptions extends StoreOptions, EndpointOptions, PurposeOpt
 
 /** Runs `exkeys verify`. */
 export async function verifyCommand(exchanges: string[], options: VerifyOptions): Promise<void> {
-  // A bad --base-url is a usage error before anything is read.
-  const endpoint = endpointFrom(options);
+  // A bad --base-url or an exchange exkeys cannot verify is a usage error before anything is read.
+  endpointFrom(options);
+  for (const exchange of exchanges) {
+    const id = normalizeExchange(exchange);
+    if (!VERIFIABLE_EXCHANGES.includes(id)) {
+      throw new UsageError(
+        `exkeys cannot verify ${id} keys live (supported: ${VERIFIABLE_EXCHANGES.join(', ')}).`,
+      );
+    }
+  }
   const allowPermissions = parseAllowPermissions(options.allowPermission);
   const store = await selectStore(options);
   const env = await loadPrivateEnv(store);
+  const endpoint = endpointFrom(options, { ...env, ...process.env });
   const pairs = requestedPairs(env, exchanges);
   if (pairs.length === 0) {
-    printError(noKeysMessage(store.location));
+    if (options.json) printJson([]);
+    printError(noKeysMessage(store.location, options.keystore === undefined));
     throw new CommandFailed(EXIT.failed);
   }
+  printError(describeTarget(endpoint, options, store.location));
   const progress = startProgress(
     `Verifying ${pairs.map((pair) => `${pair.exchange} (${pair.profile})`).join(', ')}…`,
   );

@@ -48,6 +48,19 @@ async function waitFor(text: string): Promise<string> {
 }
 
 describe('hidden prompt in a real terminal (tmux)', () => {
+  it('Ctrl-C at the prompt exits 130 and writes nothing', async (ctx) => {
+    if (noTmux) ctx.skip(`${noTmux}: cannot open a pseudo-terminal`);
+    project = newProject();
+    socket = `exkeys-test-${process.pid}-${Date.now()}`;
+    const command = `${process.execPath} -- ${BIN} set bybit; echo "EXIT=$?"; sleep 60`;
+    tmux('new-session', '-d', '-s', 'exkeys', '-x', '200', '-y', '50', '-c', project.dir, command);
+    await waitFor('BYBIT_API_KEY');
+    tmux('send-keys', '-t', 'exkeys', 'C-c');
+    const shown = await waitFor('EXIT=');
+    expect(shown).toContain('EXIT=130');
+    expect(shown).toContain('Cancelled: nothing was changed.');
+  });
+
   it('exkeys set does not echo the key or the secret', async (ctx) => {
     if (noTmux) ctx.skip(`${noTmux}: cannot open a pseudo-terminal`);
     project = newProject();

@@ -165,7 +165,7 @@ describe('exkeys run', () => {
     project = newProject();
     const result = await exkeys(project, ['run', '--keystore', 'missing.env.age', '--', 'true']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('No keystore at missing.env.age');
+    expect(result.stderr).toContain('No file at missing.env.age (--keystore)');
   });
 
   it('ends the child when exkeys itself is killed (SIGKILL), so it cannot run on with the keys', async () => {

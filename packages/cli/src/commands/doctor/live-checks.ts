@@ -2,7 +2,7 @@
  * Doctor's live check (`--live`): the exchanges confirm each key, and none can withdraw.
  * @module
  */
-import { endpointFrom, verifyMany } from '../../live-verification.js';
+import { describeTarget, endpointFrom, verifyMany } from '../../live-verification.js';
 import { plural, profileFlag } from '../../messages.js';
 import {
   type AllowPermissionOptions,
@@ -10,7 +10,7 @@ import {
   parseAllowPermissions,
 } from '../../options.js';
 import { configuredPairs, type PrivateEnv } from '../../store-selection.js';
-import { startProgress } from '../../terminal.js';
+import { printError, startProgress } from '../../terminal.js';
 import type { DoctorFinding } from './finding.js';
 
 /** With `--live`: every key verified by its exchange, and refused when it can withdraw. */
@@ -20,8 +20,10 @@ export async function checkLive(
 ): Promise<DoctorFinding[]> {
   const pairs = configuredPairs(env);
   if (pairs.length === 0) return [];
+  const target = endpointFrom(endpoint, { ...env, ...process.env });
+  printError(describeTarget(target, endpoint, 'the store'));
   const progress = startProgress(`Verifying ${plural(pairs.length, 'key')} live…`);
-  const results = await verifyMany(env, pairs, endpointFrom(endpoint), {
+  const results = await verifyMany(env, pairs, target, {
     purpose: 'trade',
     allowPermissions: parseAllowPermissions(endpoint.allowPermission),
   }).finally(() => progress.stop());
