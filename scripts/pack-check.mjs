@@ -169,7 +169,7 @@ const sandbox = await startSandbox({ keys: demoKeys() });
 if (!new URL(sandbox.url).hostname.startsWith('127.')) throw new Error('sandbox is not on loopback');
 const envFile = join(await mkdtemp(join(tmpdir(), 'exkeys-pack-env-')), '.env');
 try {
-  for (const key of demoKeys().filter((k) => !k.permissions?.withdraw)) {
+  for (const key of demoKeys().filter((k) => k.profile === undefined)) {
     const { apiKey, apiSecret, passphrase } = key;
     await saveApiKeys(key.exchange, { apiKey, apiSecret, ...(passphrase ? { passphrase } : {}) }, { envFile });
   }
