@@ -64,6 +64,7 @@ describe('--keystore (age)', () => {
 
   it('without any key source and no terminal, fails with what to set', async () => {
     project = newProject();
+    writeFileSync(join(project.dir, 'keys.env.age'), 'age-encryption.org/v1\n', { mode: 0o600 });
     const result = await exkeys(project, ['list', '--keystore', 'keys.env.age']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('EXKEYS_PASSPHRASE');

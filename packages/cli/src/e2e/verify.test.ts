@@ -340,9 +340,9 @@ describe('exkeys sandbox', () => {
       });
     });
     try {
-      expect(stdout).toContain(
-        `EXKEYS_BASE_URL=${url} EXKEYS_ENV_FILE=.env.sandbox EXKEYS_EXCHANGE=bybit node apps/example-bot/dist/main.js`,
-      );
+      expect(stdout).toContain('npx exkeys run --env-file .env.sandbox -- npm start');
+      expect(stdout).toContain('npx exkeys verify --env-file .env.sandbox');
+      expect(stdout).not.toContain('apps/example-bot');
       const envFile = readFileSync(join(project.dir, '.env.sandbox'), 'utf8');
       expect(envFile).toContain(`EXKEYS_BASE_URL=${url}`);
       // Written through the store, so each demo key has a rotation time.
