@@ -80,11 +80,24 @@ export function corrupted(path: string, why: string, cause?: unknown): KeystoreE
   );
 }
 
+// Codes whose message (from atomic-file.ts / store-file.ts) already says what happened and what to do.
+const OWN_MESSAGE = new Set([
+  'ELOCKED',
+  'EISDIR',
+  'ENOTREG',
+  'EFBIG',
+  'EFOREIGNLINK',
+  'EFOREIGNOWNER',
+  'ELOOP',
+]);
+
 /** A file system failure on `path` as `KeystoreError` `io`; errors of our own pass through unchanged. */
 export function ioError(path: string, error: unknown): Error {
   if (ExkeysError.isInstance(error)) return error;
   const code = (error as NodeJS.ErrnoException)?.code;
-  const detail = code === 'ELOCKED' ? (error as Error).message : `${code ?? 'unknown error'}`;
+  const detail = OWN_MESSAGE.has(code ?? '')
+    ? (error as Error).message
+    : `${code ?? 'unknown error'}`;
   return new KeystoreError('io', `Cannot access the age keystore ${path}: ${detail}.`, {
     cause: error,
   });

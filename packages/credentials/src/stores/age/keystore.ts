@@ -7,9 +7,10 @@
 import { basename } from 'node:path';
 import type { Recipient } from 'age-encryption';
 import { KeystoreError } from '../../errors.js';
-import { readFileIfExists, withFileLock, writeFileAtomic } from '../atomic-file.js';
+import { withFileLock, writeFileAtomic } from '../atomic-file.js';
 import { DotenvDocument } from '../dotenv/dotenv-document.js';
 import { assertAgeEncryptionInstalled } from '../optional-peers.js';
+import { MAX_STORE_FILE_BYTES, readFileIfExists } from '../store-file.js';
 import {
   type AgeStoreOptions,
   checkRecipient,
@@ -69,7 +70,8 @@ export class Keystore {
 
   async readFile(): Promise<Uint8Array | undefined> {
     try {
-      return await readFileIfExists(this.path);
+      // Armor and age framing make a keystore larger than the .env it holds.
+      return await readFileIfExists(this.path, { maxBytes: 4 * MAX_STORE_FILE_BYTES });
     } catch (error) {
       throw ioError(this.path, error);
     }
