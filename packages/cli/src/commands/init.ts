@@ -5,7 +5,12 @@
  */
 import { chmod, open, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { EXCHANGES, type ExchangeFacts, variableNames } from '@exkeys/credentials';
+import {
+  EXCHANGES,
+  type ExchangeFacts,
+  TEMPORARY_FILE_SUFFIX,
+  variableNames,
+} from '@exkeys/credentials';
 import { CommandFailed, EXIT } from '../exit-codes.js';
 import { gitRoot, isTracked } from '../git.js';
 import type { StoreOptions } from '../options.js';
@@ -56,7 +61,12 @@ export async function initCommand(options: StoreOptions): Promise<void> {
   const envFile = resolve(options.envFile);
   const dir = dirname(envFile);
   const gitignore = join(dir, '.gitignore');
-  const added = await ensureIgnored(gitignore, [basename(envFile), ...SECRET_FILE_PATTERNS]);
+  // `*.exkeys-tmp`: the temporary file of a save killed mid-write holds the keys too.
+  const added = await ensureIgnored(gitignore, [
+    basename(envFile),
+    ...SECRET_FILE_PATTERNS,
+    `*${TEMPORARY_FILE_SUFFIX}`,
+  ]);
   print(
     added.length > 0
       ? `${out.green('✔')} ${relative(process.cwd(), gitignore)}: added ${added.join(', ')}`

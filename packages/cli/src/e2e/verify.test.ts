@@ -105,9 +105,7 @@ describe('exkeys verify (against the sandbox)', () => {
     const result = await exkeys(project, ['verify', '--base-url', sandbox.url]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/bybit\s+GRID\s+yes\s+yes\s+YES\s+.*withdraw-enabled/);
-    expect(result.stdout).toContain(
-      'Refusing the bybit key (profile GRID): it can WITHDRAW funds',
-    );
+    expect(result.stdout).toContain('Refusing the bybit key (profile GRID): it can WITHDRAW funds');
     expect(result.stdout).toContain('Refusing the okx key (profile default)');
     expect(result.stdout).toMatch(/bybit\s+default\s+.*ok/);
     expectNoSecret(result.stdout + result.stderr);

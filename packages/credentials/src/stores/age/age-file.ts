@@ -19,6 +19,7 @@ import {
   NoIdentityMatchedError,
 } from './age-native.js';
 import { NativeScryptIdentity } from './age-scrypt.js';
+import type { AcceptRecipients } from './recipient-trust.js';
 
 /** Options of {@link ageStore} and of the keystore functions. */
 export interface AgeStoreOptions extends AgeKeySources {
@@ -30,6 +31,15 @@ export interface AgeStoreOptions extends AgeKeySources {
    * Without either, an identity-opened keystore is encrypted to that identity alone.
    */
   recipients?: readonly string[];
+  /**
+   * Whether a write may encrypt to a `<path>.recipients` list that differs from the one this user
+   * last wrote to (recorded in `$XDG_STATE_HOME/exkeys/recipients.json`; the first write to a
+   * keystore records its list: trust on first use). `true` accepts the change, a function is asked
+   * with what was added and removed; otherwise the write throws `KeystoreError`
+   * `recipients-changed`.
+   * @default undefined (refuse)
+   */
+  acceptRecipients?: AcceptRecipients;
   /**
    * The scrypt work factor, log2(N), of passphrase encryption. Lower it only for tests.
    * @default 18

@@ -27,6 +27,7 @@ import {
 } from './age-file.js';
 import { type AgeKey, resolveAgeKey } from './age-identity.js';
 import { DEFAULT_SCRYPT_WORK_FACTOR, NativeScryptIdentity } from './age-scrypt.js';
+import { checkRecipientsAccepted, recordRecipients } from './recipient-trust.js';
 
 /** What one locked read-modify-write of a keystore works with. */
 export interface Opened {
@@ -95,13 +96,21 @@ export class Keystore {
     return bytes === undefined ? null : parseRecipients(bytes.toString('utf8'), file);
   }
 
-  /** The recipients the next write encrypts to, checked so that the writer keeps access. */
+  /**
+   * The recipients the next write encrypts to, checked so that the writer keeps access and, for a
+   * write, that a `<path>.recipients` list is the one this user accepted (see `recipient-trust.ts`).
+   */
   async recipientsForWrite(
     key: AgeKey & { kind: 'identity' },
     types: string[] | null,
+    purpose: 'write' | 'read' = 'write',
   ): Promise<string[]> {
     const own = key.identities.map((i) => i.recipient);
-    const listed = (await this.readSidecar()) ?? this.#options.recipients;
+    const sidecar = await this.readSidecar();
+    if (sidecar !== null && purpose === 'write') {
+      await checkRecipientsAccepted(this.path, sidecar, this.#options.acceptRecipients);
+    }
+    const listed = sidecar ?? this.#options.recipients;
     if (listed === undefined) {
       const stanzas = types?.length ?? 0;
       if (stanzas > 1) {
@@ -178,6 +187,7 @@ export class Keystore {
     } catch (error) {
       throw ioError(this.path, error);
     }
+    if (recipients !== null) await recordRecipients(this.path, recipients);
   }
 
   async locked<T>(fn: () => Promise<T>): Promise<T> {
