@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -13,6 +16,8 @@ const alias = [
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Recipient lists accepted by tests are recorded here, not in the user's ~/.local/state.
+    env: { XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'exkeys-test-state-')) },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', ['json', { outputFile: `${root}reports/vitest.json` }]],

@@ -16,6 +16,8 @@ export interface StoreOptions {
   envFile: string;
   /** An age keystore file to use instead of the `.env` file. */
   keystore?: string;
+  /** Write even when the keystore's `<keystore>.recipients` changed since this user last wrote it. */
+  acceptRecipients?: boolean;
   /** The profile, for commands about one key. */
   profile?: string;
   /** Print JSON instead of text. */
@@ -90,6 +92,10 @@ export function withStore(
     command.option(
       '--keystore <path>',
       `an age keystore to use instead of the .env file (key from ${AGE_KEY_SOURCES_HELP}, or a hidden prompt)`,
+    );
+    command.option(
+      '--accept-recipients',
+      'write even if <keystore>.recipients changed since you last wrote it (else asked on a terminal, refused without one)',
     );
   }
   if (profile)

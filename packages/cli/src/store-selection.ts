@@ -58,7 +58,7 @@ export async function selectStore(
   }
   const { keystoreOptions } = await import('./keystore.js');
   const path = resolve(options.keystore);
-  const store = ageStore(await keystoreOptions(path));
+  const store = ageStore(await keystoreOptions(path, options.acceptRecipients));
   const identityFile = process.env[AGE_KEY_VARIABLES.identityFile];
   return {
     location: options.keystore,

@@ -243,6 +243,7 @@ export type KeystoreErrorCode =
   | 'no-key'
   | 'unavailable'
   | 'read-only'
+  | 'recipients-changed'
   | 'io';
 
 /** An encrypted keystore, keychain or secret-file store failed. */

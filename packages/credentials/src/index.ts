@@ -66,6 +66,12 @@ export {
   migrateEnvToKeystore,
   migrateKeystoreToEnv,
 } from './stores/age/migrate.js';
+export {
+  type AcceptRecipients,
+  type RecipientChange,
+  recipientStateFile,
+} from './stores/age/recipient-trust.js';
+export { listTemporaryFiles, TEMPORARY_FILE_SUFFIX } from './stores/atomic-file.js';
 export { type DotenvStoreOptions, dotenvStore } from './stores/dotenv/dotenv-store.js';
 export { type KeychainStoreOptions, keychainStore } from './stores/keychain-store.js';
 export { secretFilesStore } from './stores/secret-files-store.js';
@@ -77,6 +83,7 @@ export {
   type StoreSnapshot,
   type StoreWriteOptions,
 } from './stores/store.js';
+export { MAX_STORE_FILE_BYTES } from './stores/store-file.js';
 export type { StoreOption } from './stores/store-option.js';
 export {
   type EnvSource,

@@ -4,12 +4,12 @@
  * @module
  */
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { migrateEnvToKeystore, migrateKeystoreToEnv, recipientsFile } from '@exkeys/credentials';
 import { keystoreOptions } from '../keystore.js';
 import { plural } from '../messages.js';
 import type { StoreOptions } from '../options.js';
-import { out, print } from '../terminal.js';
+import { err, out, print, printError } from '../terminal.js';
 
 /** Options of `exkeys encrypt` and `exkeys decrypt`. */
 export interface MoveOptions extends StoreOptions {
@@ -25,17 +25,33 @@ function paths(options: MoveOptions): { envFile: string; keystore: string; shown
 /** Runs `exkeys encrypt`. */
 export async function encryptCommand(options: MoveOptions): Promise<void> {
   const { envFile, keystore, shownKeystore } = paths(options);
-  const result = await migrateEnvToKeystore(envFile, await keystoreOptions(keystore), {
-    deleteEnvFile: !options.keep,
-  });
+  const result = await migrateEnvToKeystore(
+    envFile,
+    await keystoreOptions(keystore, options.acceptRecipients),
+    {
+      deleteEnvFile: !options.keep,
+    },
+  );
   print(
     `${out.green('✔')} encrypted ${options.envFile} into ${shownKeystore} (${plural(result.names.length, 'variable')})`,
   );
+  if (options.keep) {
+    print(`  ${options.envFile} was kept: delete it once you have checked the keystore.`);
+    return;
+  }
+  const shown = result.deleted.map((path) => relative(process.cwd(), path) || path);
   print(
-    options.keep
-      ? `  ${options.envFile} was kept: delete it once you have checked the keystore.`
-      : `  ${options.envFile} was deleted. Use the keystore with --keystore ${shownKeystore}.`,
+    shown.length > 1
+      ? `  ${shown.join(' and ')} were deleted (${options.envFile} was a symlink to ${shown[0]}).`
+      : `  ${options.envFile} was deleted.`,
   );
+  if (result.otherHardLinks > 0) {
+    printError(
+      `${err.yellow('warning')} the plaintext is still on disk: ${options.envFile} had ${plural(result.otherHardLinks, 'other hard link')}, ` +
+        `which still hold every key. Find and delete them: find / -xdev -inum ${result.inode}`,
+    );
+  }
+  print(`  Use the keystore with --keystore ${shownKeystore}.`);
 }
 
 /** Runs `exkeys decrypt`. */

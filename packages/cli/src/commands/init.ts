@@ -6,7 +6,12 @@
 
 import { chmod, open } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { EXCHANGES, type ExchangeFacts, variableNames } from '@exkeys/credentials';
+import {
+  EXCHANGES,
+  type ExchangeFacts,
+  TEMPORARY_FILE_SUFFIX,
+  variableNames,
+} from '@exkeys/credentials';
 import { CommandFailed, EXIT } from '../exit-codes.js';
 import { gitRoot, isTracked } from '../git.js';
 import { ensureIgnored } from '../gitignore.js';
@@ -40,10 +45,12 @@ export async function initCommand(options: StoreOptions): Promise<void> {
   const envFile = resolve(options.envFile);
   const dir = dirname(envFile);
   const gitignore = join(dir, '.gitignore');
+  // `*.exkeys-tmp`: the temporary file of a save killed mid-write holds the keys too.
   const added = await ensureIgnored(gitignore, [
     basename(envFile),
     ...ENV_VARIANT_PATTERNS,
     ...SECRET_FILE_PATTERNS,
+    `*${TEMPORARY_FILE_SUFFIX}`,
   ]);
   print(
     added.length > 0

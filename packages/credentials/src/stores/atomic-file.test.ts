@@ -18,7 +18,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildChildren } from '../__fixtures__/dotenv/build-children.js';
-import { readFileIfExists, withFileLock, writeFileAtomic } from './atomic-file.js';
+import {
+  listTemporaryFiles,
+  readFileIfExists,
+  withFileLock,
+  writeFileAtomic,
+} from './atomic-file.js';
 
 let directory: string;
 const children: ChildProcess[] = [];
@@ -84,14 +89,34 @@ describe('writeFileAtomic', () => {
 
   it('removes temporary files of dead processes and keeps those of live ones', async () => {
     const path = join(directory, '.env');
-    const orphan = join(directory, `..env.${deadPid()}.0123456789ab.tmp`);
-    const live = join(directory, `..env.${process.ppid}.0123456789ab.tmp`);
-    const unrelated = join(directory, '..env.5.notours.tmp');
-    for (const file of [orphan, live, unrelated]) await writeFile(file, 'partial');
+    const orphan = join(directory, `.env.${deadPid()}.0123456789ab.exkeys-tmp`);
+    const oldStyle = join(directory, `..env.${deadPid()}.0123456789ab.tmp`);
+    const live = `.env.${process.ppid}.0123456789ab.exkeys-tmp`;
+    const unrelated = '.env.5.notours.exkeys-tmp';
+    for (const file of [orphan, oldStyle, join(directory, live), join(directory, unrelated)])
+      await writeFile(file, 'partial');
+    expect(await listTemporaryFiles(path)).toHaveLength(3);
     await writeFileAtomic(path, 'A=1\n');
-    expect((await readdir(directory)).sort()).toEqual(
-      ['.env', '..env.5.notours.tmp', `..env.${process.ppid}.0123456789ab.tmp`].sort(),
-    );
+    expect((await readdir(directory)).sort()).toEqual(['.env', live, unrelated].sort());
+    expect(await listTemporaryFiles(path)).toEqual([join(directory, live)]);
+  });
+
+  it('names its temporary file <name>.<pid>.<hex>.exkeys-tmp, so `.env.*` ignore rules cover it', async () => {
+    const path = join(directory, '.env');
+    const seen = new Set<string>();
+    const watcher = setInterval(async () => {
+      for (const name of await readdir(directory).catch(() => [])) seen.add(name);
+    }, 0);
+    for (let i = 0; i < 50 && seen.size < 2; i++) await writeFileAtomic(path, 'A'.repeat(200_000));
+    clearInterval(watcher);
+    const temporary = [...seen].filter((name) => name !== '.env');
+    if (temporary.length === 0) {
+      console.log('skipped: never saw the temporary file between writes');
+      return;
+    }
+    for (const name of temporary) {
+      expect(name).toMatch(new RegExp(`^\\.env\\.${process.pid}\\.[0-9a-f]{12}\\.exkeys-tmp$`));
+    }
   });
 });
 

@@ -7,9 +7,12 @@
  * for a lock timeout) so each store can wrap them in its own error type.
  * @module
  */
-import { open, readdir, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { fileError, readFileIfExists, resolveStoreFile } from './store-file.js';
+
+export { readFileIfExists } from './store-file.js';
 
 /** Options of {@link withFileLock}. */
 export interface FileLockOptions {
@@ -24,10 +27,25 @@ export interface FileLockOptions {
 export interface WriteFileAtomicOptions {
   /**
    * Permission bits of the written file, set when the temporary file is created (never widened by a
-   * later chmod). An existing file with looser permissions is tightened to this mode.
+   * later chmod). An existing file of ours with looser permissions is tightened to this mode. An
+   * existing file owned by another user (root saving the bot user's `.env`) keeps its owner, group
+   * and mode, except the "other" bits this mode does not grant, which are cleared.
    * @default 0o600
    */
   mode?: number;
+}
+
+/** The suffix of every temporary file {@link writeFileAtomic} creates: `<name>.<pid>.<hex>.exkeys-tmp`. */
+export const TEMPORARY_FILE_SUFFIX = '.exkeys-tmp';
+
+/** Who holds a lock, as far as its file tells: for messages. */
+export interface LockHolder {
+  /** The holder's process id, when the lock file could be read. */
+  pid?: number;
+  /** The holder's host name, when the lock file could be read. */
+  host?: string;
+  /** The uid owning the lock file, when it could be checked. */
+  uid?: number;
 }
 
 /** The shape of a lock file's content. */
@@ -68,21 +86,27 @@ export async function withFileLock<T>(
   };
   const deadline = Date.now() + timeoutMs;
   let delay = 2;
+  // Why the last stale lock could not be removed (another user's lock in a sticky directory).
+  let unbreakable: NodeJS.ErrnoException | undefined;
   for (;;) {
     owner.createdAt = Date.now();
     if (await tryCreateLock(lockPath, owner)) break;
     const holder = await readLock(lockPath);
-    if (holder === 'missing') continue;
-    if ((await isStale(lockPath, holder)) && (await breakLock(lockPath, holder))) continue;
-    if (Date.now() >= deadline) throw lockTimeout(lockPath, holder, timeoutMs);
-    await sleep(delay + Math.random() * delay);
+    if (holder !== 'missing' && (await isStale(lockPath, holder))) {
+      const broken = await breakLock(lockPath, holder);
+      if (broken === true) continue;
+      if (broken !== false) unbreakable = broken;
+    }
+    // Every path that does not hold the lock reaches the deadline and backs off: no busy loop.
+    if (Date.now() >= deadline) throw lockTimeout(lockPath, holder, timeoutMs, unbreakable);
+    await sleep(Math.min(delay + Math.random() * delay, Math.max(deadline - Date.now(), 1)));
     delay = Math.min(delay * 2, 100);
   }
   try {
     return await fn();
   } finally {
     const holder = await readLock(lockPath);
-    if (holder !== 'missing' && holder !== 'unreadable' && holder.token === owner.token) {
+    if (typeof holder === 'object' && 'token' in holder && holder.token === owner.token) {
       await unlink(lockPath).catch(() => undefined);
     }
   }
@@ -91,25 +115,39 @@ export async function withFileLock<T>(
 /**
  * Replaces `path` with `data` atomically: writes a temporary file in the same directory (created with
  * `mode`), flushes it to disk, renames it over `path` and flushes the directory. A symlink at `path`
- * is followed, so its target is replaced. Temporary files left by processes that died mid-write are
- * removed.
+ * is followed (when it belongs to this user or root; see `resolveStoreFile`), so its target is
+ * replaced. An existing file owned by another user keeps its owner and group (see
+ * {@link WriteFileAtomicOptions.mode}). Temporary files are named `<name>.<pid>.<hex>.exkeys-tmp`,
+ * so ignore rules for `<name>.*` cover them; those left by processes that died mid-write are removed.
+ * @throws An `Error` with `code` `EFOREIGNLINK`, `EFOREIGNOWNER` (another user's file, and this
+ * process may not give the new file to that user), or the file system error that stopped the write.
  */
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
   options: WriteFileAtomicOptions = {},
 ): Promise<void> {
-  const target = await realpath(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return path;
+  const { target } = await resolveStoreFile(path);
+  const directory = dirname(target);
+  await removeOrphanedTemporaryFiles(directory, basename(target));
+  const existing = await lstat(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
     throw error;
   });
-  const directory = dirname(target);
-  const prefix = `.${basename(target)}.`;
-  await removeOrphanedTemporaryFiles(directory, prefix);
-  const temporary = join(directory, `${prefix}${process.pid}.${randomHex(6)}.tmp`);
-  const handle = await open(temporary, 'wx', options.mode ?? 0o600);
+  const requested = options.mode ?? 0o600;
+  const uid = process.getuid?.();
+  const foreign = existing !== undefined && uid !== undefined && existing.uid !== uid;
+  const mode = foreign ? existing.mode & 0o777 & ~(0o007 & ~requested) : requested;
+  const temporary = join(
+    directory,
+    `${basename(target)}.${process.pid}.${randomHex(6)}${TEMPORARY_FILE_SUFFIX}`,
+  );
+  const handle = await open(temporary, 'wx', foreign ? mode & 0o700 : mode);
   try {
     try {
+      if (foreign) await giveTo(handle, target, existing, mode);
+      else if (existing !== undefined)
+        await handle.chown(existing.uid, existing.gid).catch(() => {});
       await handle.writeFile(data);
       await handle.sync();
     } finally {
@@ -123,14 +161,44 @@ export async function writeFileAtomic(
   await syncDirectory(directory);
 }
 
-/** The content of `path`, or `undefined` when it does not exist. Other errors are thrown as is. */
-export async function readFileIfExists(path: string): Promise<Buffer | undefined> {
+/**
+ * The temporary files of `path`'s writers still in its directory: what a writer killed mid-write
+ * leaves behind (it holds secrets). Names only; includes the `.<name>.<pid>.<hex>.tmp` form older
+ * versions used.
+ */
+export async function listTemporaryFiles(path: string): Promise<string[]> {
+  const directory = dirname(path);
+  let names: string[];
   try {
-    return await readFile(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    names = await readdir(directory);
+  } catch {
+    return [];
   }
+  return names
+    .filter((name) => temporaryFilePid(name, basename(path)) !== undefined)
+    .map((name) => join(directory, name));
+}
+
+// Root saving the bot user's file: the new file goes to the same owner and group, with the old mode
+// minus the "other" bits not granted, so the bot can still read it and nobody else can.
+async function giveTo(
+  handle: Awaited<ReturnType<typeof open>>,
+  target: string,
+  existing: { uid: number; gid: number },
+  mode: number,
+): Promise<void> {
+  try {
+    await handle.chown(existing.uid, existing.gid);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'EACCES') throw error;
+    throw fileError(
+      'EFOREIGNOWNER',
+      `${target} belongs to another user (uid ${existing.uid}); replacing it would make it yours and ` +
+        'could lock that user out. Run exkeys as that user (or as root).',
+    );
+  }
+  await handle.chmod(mode);
 }
 
 async function tryCreateLock(lockPath: string, owner: LockOwner): Promise<boolean> {
@@ -149,8 +217,21 @@ async function tryCreateLock(lockPath: string, owner: LockOwner): Promise<boolea
   return true;
 }
 
-async function readLock(lockPath: string): Promise<LockOwner | 'missing' | 'unreadable'> {
-  const content = await readFileIfExists(lockPath);
+type LockState = LockOwner | 'missing' | 'unreadable' | { unreadable: 'EACCES'; uid: number };
+
+async function readLock(lockPath: string): Promise<LockState> {
+  let content: Buffer | undefined;
+  try {
+    content = await readFileIfExists(lockPath, { maxBytes: 4096 });
+  } catch (error) {
+    // Another user's lock (mode 0600): we cannot read who holds it, only who owns the file.
+    const info = await stat(lockPath).catch(() => undefined);
+    if (info === undefined) return 'missing';
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') {
+      return { unreadable: 'EACCES', uid: info.uid };
+    }
+    return 'unreadable';
+  }
   if (content === undefined) return 'missing';
   try {
     const owner = JSON.parse(content.toString('utf8')) as Partial<LockOwner>;
@@ -166,7 +247,9 @@ async function readLock(lockPath: string): Promise<LockOwner | 'missing' | 'unre
   return 'unreadable';
 }
 
-async function isStale(lockPath: string, holder: LockOwner | 'unreadable'): Promise<boolean> {
+async function isStale(lockPath: string, holder: Exclude<LockState, 'missing'>): Promise<boolean> {
+  // A lock we may not read belongs to a user whose processes we cannot check: never stale.
+  if (typeof holder === 'object' && 'unreadable' in holder) return false;
   if (holder === 'unreadable') {
     const info = await stat(lockPath).catch(() => undefined);
     return info !== undefined && Date.now() - info.mtimeMs > UNREADABLE_STALE_MS;
@@ -187,17 +270,26 @@ function isProcessAlive(pid: number): boolean {
 
 // Two waiters may both find the same stale lock. Breaking it under a second lock, and only if it is
 // still the same stale lock, stops one of them from deleting the fresh lock the other just took.
-async function breakLock(lockPath: string, stale: LockOwner | 'unreadable'): Promise<boolean> {
+// Returns true once the lock is gone, false when it is not ours to break now, or the error that kept
+// a stale lock in place (another user's file in a sticky directory).
+async function breakLock(
+  lockPath: string,
+  stale: Exclude<LockState, 'missing'>,
+): Promise<boolean | NodeJS.ErrnoException> {
   const breaker = `${lockPath}.break`;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(breaker, 'wx', 0o600);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return error as NodeJS.ErrnoException;
     // A breaker killed mid-way leaves its file behind; it is only ever held for a moment.
     const info = await stat(breaker).catch(() => undefined);
     if (info !== undefined && Date.now() - info.mtimeMs > UNREADABLE_STALE_MS) {
-      await unlink(breaker).catch(() => undefined);
+      const failure = await unlink(breaker).then(
+        () => undefined,
+        (e: NodeJS.ErrnoException) => e,
+      );
+      if (failure !== undefined && failure.code !== 'ENOENT') return failure;
     }
     return false;
   }
@@ -207,9 +299,17 @@ async function breakLock(lockPath: string, stale: LockOwner | 'unreadable'): Pro
     const same =
       current === 'unreadable'
         ? stale === 'unreadable'
-        : typeof stale === 'object' && current.token === stale.token;
+        : typeof stale === 'object' &&
+          'token' in stale &&
+          'token' in current &&
+          current.token === stale.token;
     if (!same || !(await isStale(lockPath, current))) return false;
-    await unlink(lockPath).catch(() => undefined);
+    try {
+      await unlink(lockPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      return error as NodeJS.ErrnoException;
+    }
     return true;
   } finally {
     await handle.close();
@@ -219,19 +319,56 @@ async function breakLock(lockPath: string, stale: LockOwner | 'unreadable'): Pro
 
 function lockTimeout(
   lockPath: string,
-  holder: LockOwner | 'missing' | 'unreadable',
+  holder: LockState,
   timeoutMs: number,
+  unbreakable: NodeJS.ErrnoException | undefined,
 ): Error {
-  const by = typeof holder === 'object' ? ` by process ${holder.pid} on ${holder.host}` : '';
+  const found: LockHolder = {};
+  if (typeof holder === 'object' && 'token' in holder) {
+    found.pid = holder.pid;
+    found.host = holder.host;
+  } else if (typeof holder === 'object') {
+    found.uid = holder.uid;
+  }
+  const parts = [
+    found.pid === undefined ? undefined : `process ${found.pid}`,
+    found.host === undefined ? undefined : `on ${found.host}`,
+    found.uid === undefined ? undefined : `(lock file owned by uid ${found.uid})`,
+  ].filter((part) => part !== undefined);
+  const by = parts.length > 0 ? ` by ${parts.join(' ')}` : '';
+  const next =
+    unbreakable !== undefined
+      ? `The lock is stale but could not be removed (${unbreakable.code ?? 'error'}): it belongs to ` +
+        'another user in a shared directory. Ask its owner or root to delete it, or keep the file in a ' +
+        'directory of your own.'
+      : typeof holder === 'object' && 'unreadable' in holder
+        ? 'It belongs to another user, whose process exkeys cannot check. Ask its owner or root to ' +
+          'delete it if no exkeys process of theirs is running, or keep the file in a directory of your own.'
+        : 'Wait for the other exkeys process to finish; if none is running, delete the lock file.';
   const error = new Error(
-    `Timed out after ${timeoutMs} ms waiting for the lock ${lockPath}, held${by}. ` +
-      'Wait for the other exkeys process to finish; if none is running, delete the lock file.',
-  ) as NodeJS.ErrnoException;
+    `Timed out after ${timeoutMs} ms waiting for the lock ${lockPath}, held${by}. ${next}`,
+  ) as NodeJS.ErrnoException & { holder: LockHolder };
   error.code = 'ELOCKED';
+  error.holder = found;
   return error;
 }
 
-async function removeOrphanedTemporaryFiles(directory: string, prefix: string): Promise<void> {
+// `<name>.<pid>.<hex12>.exkeys-tmp`, or the `.<name>.<pid>.<hex12>.tmp` of older versions.
+function temporaryFilePid(name: string, base: string): number | undefined {
+  let rest: string;
+  if (name.startsWith(`${base}.`) && name.endsWith(TEMPORARY_FILE_SUFFIX)) {
+    rest = name.slice(base.length + 1, -TEMPORARY_FILE_SUFFIX.length);
+  } else if (name.startsWith(`.${base}.`) && name.endsWith('.tmp')) {
+    rest = name.slice(base.length + 2, -'.tmp'.length);
+  } else {
+    return undefined;
+  }
+  const match = /^(\d+)\.[0-9a-f]{12}$/.exec(rest);
+  const pid = Number(match?.[1]);
+  return match !== null && pid > 0 ? pid : undefined;
+}
+
+async function removeOrphanedTemporaryFiles(directory: string, base: string): Promise<void> {
   let names: string[];
   try {
     names = await readdir(directory);
@@ -239,10 +376,8 @@ async function removeOrphanedTemporaryFiles(directory: string, prefix: string): 
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const match = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
-    const pid = Number(match?.[1]);
-    if (match !== null && pid > 0 && pid !== process.pid && !isProcessAlive(pid)) {
+    const pid = temporaryFilePid(name, base);
+    if (pid !== undefined && pid !== process.pid && !isProcessAlive(pid)) {
       await unlink(join(directory, name)).catch(() => undefined);
     }
   }

@@ -3,8 +3,9 @@
  * from the history.
  * @module
  */
-import { stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
+import { listTemporaryFiles } from '@exkeys/credentials';
 import { commitsTouching, gitRoot, isIgnored, isTracked } from '../../git.js';
 import { plural } from '../../messages.js';
 import type { DoctorFinding } from './finding.js';
@@ -22,9 +23,51 @@ async function checkHistory(path: string, shown: string, root: string): Promise<
       };
 }
 
+function shownPath(path: string): string {
+  return relative(process.cwd(), path) || path;
+}
+
+/**
+ * Where else the keys of `path` live: the file a symlink leads to, other hard links of the file, and
+ * temporary files a writer killed mid-write left next to it (each holds secrets).
+ */
+async function checkLinks(path: string, shown: string): Promise<DoctorFinding[]> {
+  const findings: DoctorFinding[] = [];
+  const info = await lstat(path).catch(() => undefined);
+  let target = path;
+  if (info?.isSymbolicLink()) {
+    target = await realpath(path).catch(() => path);
+    findings.push({
+      check: 'symlink',
+      status: 'warn',
+      message: `${shown} is a symlink to ${shownPath(target)}, which holds the keys`,
+      fix: `check that ${shownPath(target)} is private and ignored by git; \`exkeys encrypt\` deletes both the link and the file`,
+    });
+  }
+  const file = await stat(path).catch(() => undefined);
+  if (file !== undefined && file.nlink > 1) {
+    findings.push({
+      check: 'hard-link',
+      status: 'fail',
+      message: `${shown} has ${file.nlink - 1} other hard link(s): the same keys under other names`,
+      fix: `find them with \`find / -xdev -inum ${file.ino}\` and delete the ones you do not need`,
+    });
+  }
+  for (const temporary of await listTemporaryFiles(target)) {
+    findings.push({
+      check: 'leftover',
+      status: 'fail',
+      message: `${shownPath(temporary)} was left by a writer killed mid-write and may hold keys`,
+      fix: `rm ${shownPath(temporary)}   (exkeys removes it on its next write once its process is gone)`,
+    });
+  }
+  return findings;
+}
+
 /**
  * The file checks for `path` (`shown` in messages): mode 0600, covered by `.gitignore`, not tracked,
- * never committed. An absent file gets only the history check, since it may still leak from there.
+ * never committed, not a symlink or hard link, no leftover temporary files. An absent file gets only
+ * the history check, since it may still leak from there.
  */
 export async function checkFile(path: string, shown: string): Promise<DoctorFinding[]> {
   const findings: DoctorFinding[] = [];
@@ -54,6 +97,7 @@ export async function checkFile(path: string, shown: string): Promise<DoctorFind
           fix: `chmod 600 ${shown}`,
         },
   );
+  findings.push(...(await checkLinks(path, shown)));
   const dir = dirname(path);
   const root = await gitRoot(dir);
   if (root === undefined) {

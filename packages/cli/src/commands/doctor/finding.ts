@@ -5,7 +5,7 @@
 
 /** One result of a check. */
 export interface DoctorFinding {
-  /** Which check: `gitignore`, `tracked`, `history`, `file-mode`, `valid`, `age`, `shared`, `live`. */
+  /** Which check: `gitignore`, `tracked`, `history`, `file-mode`, `symlink`, `hard-link`, `leftover`, `valid`, `age`, `shared`, `live`. */
   check: string;
   /** `fail` exits 1; `warn` is advice. */
   status: 'pass' | 'warn' | 'fail';

@@ -19,6 +19,7 @@ import {
   NoIdentityMatchedError,
 } from './age-native.js';
 import { NativeScryptIdentity } from './age-scrypt.js';
+import type { AcceptRecipients } from './recipient-trust.js';
 
 /** Options of {@link ageStore} and of the keystore functions. */
 export interface AgeStoreOptions extends AgeKeySources {
@@ -30,6 +31,15 @@ export interface AgeStoreOptions extends AgeKeySources {
    * Without either, an identity-opened keystore is encrypted to that identity alone.
    */
   recipients?: readonly string[];
+  /**
+   * Whether a write may encrypt to a `<path>.recipients` list that differs from the one this user
+   * last wrote to (recorded in `$XDG_STATE_HOME/exkeys/recipients.json`; the first write to a
+   * keystore records its list: trust on first use). `true` accepts the change, a function is asked
+   * with what was added and removed; otherwise the write throws `KeystoreError`
+   * `recipients-changed`.
+   * @default undefined (refuse)
+   */
+  acceptRecipients?: AcceptRecipients;
   /**
    * The scrypt work factor, log2(N), of passphrase encryption. Lower it only for tests.
    * @default 18
@@ -80,11 +90,24 @@ export function corrupted(path: string, why: string, cause?: unknown): KeystoreE
   );
 }
 
+// Codes whose message (from atomic-file.ts / store-file.ts) already says what happened and what to do.
+const OWN_MESSAGE = new Set([
+  'ELOCKED',
+  'EISDIR',
+  'ENOTREG',
+  'EFBIG',
+  'EFOREIGNLINK',
+  'EFOREIGNOWNER',
+  'ELOOP',
+]);
+
 /** A file system failure on `path` as `KeystoreError` `io`; errors of our own pass through unchanged. */
 export function ioError(path: string, error: unknown): Error {
   if (ExkeysError.isInstance(error)) return error;
   const code = (error as NodeJS.ErrnoException)?.code;
-  const detail = code === 'ELOCKED' ? (error as Error).message : `${code ?? 'unknown error'}`;
+  const detail = OWN_MESSAGE.has(code ?? '')
+    ? (error as Error).message
+    : `${code ?? 'unknown error'}`;
   return new KeystoreError('io', `Cannot access the age keystore ${path}: ${detail}.`, {
     cause: error,
   });

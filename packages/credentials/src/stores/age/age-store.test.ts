@@ -551,6 +551,8 @@ describe('migration between .env and keystore', () => {
     expect(result).toEqual({
       path,
       names: ['BYBIT_API_KEY', 'BYBIT_API_SECRET', 'UNRELATED', 'QUOTED'],
+      deleted: [],
+      otherHardLinks: 0,
     });
     expectNoCanary(await readFile(path));
     expect(await ageStore(options).list()).toContainEqual({

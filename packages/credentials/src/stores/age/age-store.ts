@@ -96,7 +96,7 @@ export function ageStore(options: AgeStoreOptions): AgeStore {
       const key = await keystore.key();
       if (key.kind === 'passphrase') return [];
       const opened = await keystore.open(await keystore.readFile());
-      return keystore.recipientsForWrite(key, opened.types);
+      return keystore.recipientsForWrite(key, opened.types, 'read');
     },
     async addRecipient(recipient) {
       checkRecipient(recipient);

@@ -7,9 +7,10 @@
 import { basename } from 'node:path';
 import type { Recipient } from 'age-encryption';
 import { KeystoreError } from '../../errors.js';
-import { readFileIfExists, withFileLock, writeFileAtomic } from '../atomic-file.js';
+import { withFileLock, writeFileAtomic } from '../atomic-file.js';
 import { DotenvDocument } from '../dotenv/dotenv-document.js';
 import { assertAgeEncryptionInstalled } from '../optional-peers.js';
+import { MAX_STORE_FILE_BYTES, readFileIfExists } from '../store-file.js';
 import {
   type AgeStoreOptions,
   checkRecipient,
@@ -26,6 +27,7 @@ import {
 } from './age-file.js';
 import { type AgeKey, resolveAgeKey } from './age-identity.js';
 import { DEFAULT_SCRYPT_WORK_FACTOR, NativeScryptIdentity } from './age-scrypt.js';
+import { checkRecipientsAccepted, recordRecipients } from './recipient-trust.js';
 
 /** What one locked read-modify-write of a keystore works with. */
 export interface Opened {
@@ -69,7 +71,8 @@ export class Keystore {
 
   async readFile(): Promise<Uint8Array | undefined> {
     try {
-      return await readFileIfExists(this.path);
+      // Armor and age framing make a keystore larger than the .env it holds.
+      return await readFileIfExists(this.path, { maxBytes: 4 * MAX_STORE_FILE_BYTES });
     } catch (error) {
       throw ioError(this.path, error);
     }
@@ -93,13 +96,21 @@ export class Keystore {
     return bytes === undefined ? null : parseRecipients(bytes.toString('utf8'), file);
   }
 
-  /** The recipients the next write encrypts to, checked so that the writer keeps access. */
+  /**
+   * The recipients the next write encrypts to, checked so that the writer keeps access and, for a
+   * write, that a `<path>.recipients` list is the one this user accepted (see `recipient-trust.ts`).
+   */
   async recipientsForWrite(
     key: AgeKey & { kind: 'identity' },
     types: string[] | null,
+    purpose: 'write' | 'read' = 'write',
   ): Promise<string[]> {
     const own = key.identities.map((i) => i.recipient);
-    const listed = (await this.readSidecar()) ?? this.#options.recipients;
+    const sidecar = await this.readSidecar();
+    if (sidecar !== null && purpose === 'write') {
+      await checkRecipientsAccepted(this.path, sidecar, this.#options.acceptRecipients);
+    }
+    const listed = sidecar ?? this.#options.recipients;
     if (listed === undefined) {
       const stanzas = types?.length ?? 0;
       if (stanzas > 1) {
@@ -176,6 +187,7 @@ export class Keystore {
     } catch (error) {
       throw ioError(this.path, error);
     }
+    if (recipients !== null) await recordRecipients(this.path, recipients);
   }
 
   async locked<T>(fn: () => Promise<T>): Promise<T> {

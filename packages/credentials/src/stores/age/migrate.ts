@@ -4,10 +4,12 @@
  * leaves a half-written file behind.
  * @module
  */
-import { unlink } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import { KeystoreError } from '../../errors.js';
-import { readFileIfExists, withFileLock, writeFileAtomic } from '../atomic-file.js';
+import { withFileLock, writeFileAtomic } from '../atomic-file.js';
+import { decodeKeepingBytes } from '../dotenv/dotenv-bytes.js';
 import { DotenvDocument } from '../dotenv/dotenv-document.js';
+import { readFileIfExists, resolveStoreFile } from '../store-file.js';
 import {
   type AgeStoreOptions,
   corrupted,
@@ -68,7 +70,10 @@ export async function changeKeystorePassphrase(
 /** Options of {@link migrateEnvToKeystore}. */
 export interface MigrateToKeystoreOptions {
   /**
-   * Delete the plaintext `.env` once the keystore is written and verified.
+   * Delete the plaintext `.env` once the keystore is written and verified. A symlink is deleted
+   * together with the file it leads to. A file with other hard links is unlinked at `envPath` only:
+   * its content stays reachable through the other names, which {@link MigrationResult.otherHardLinks}
+   * counts.
    * @default false
    */
   deleteEnvFile?: boolean;
@@ -80,6 +85,18 @@ export interface MigrationResult {
   path: string;
   /** The variables it holds. */
   names: string[];
+  /**
+   * The plaintext files deleted (`migrateEnvToKeystore` with `deleteEnvFile`): the `.env`, and the
+   * file it linked to when it was a symlink. Empty otherwise.
+   */
+  deleted: string[];
+  /**
+   * How many other hard links of the `.env` still hold the plaintext after `deleteEnvFile` (0 when
+   * it is gone); find them with `find / -xdev -inum <inode>`.
+   */
+  otherHardLinks: number;
+  /** The inode of the deleted `.env` file, to find its other hard links; `undefined` otherwise. */
+  inode?: number;
 }
 
 /**
@@ -95,6 +112,12 @@ export async function migrateEnvToKeystore(
   const keystore = new Keystore(options);
   const key = await keystore.key();
   const prepared = key.kind === 'passphrase' ? keystore.prepareScrypt() : null;
+  const { target, symlink } = await resolveStoreFile(envPath).catch((error: unknown) => {
+    throw ioError(envPath, error);
+  });
+  const deleted: string[] = [];
+  let otherHardLinks = 0;
+  let inode: number | undefined;
   const names = await keystore.locked(async () => {
     if ((await keystore.readFile()) !== undefined) {
       throw new KeystoreError(
@@ -103,10 +126,21 @@ export async function migrateEnvToKeystore(
           'ageStore(...).write(), or move the old keystore away first.',
       );
     }
-    const source = await withFileLock(envPath, () => readFileIfExists(envPath));
+    const source = await withFileLock(target, () => readFileIfExists(target)).catch(
+      (error: unknown) => {
+        throw ioError(envPath, error);
+      },
+    );
     if (source === undefined)
       throw new KeystoreError('io', `There is no .env file at ${envPath} to migrate.`);
     const text = source.toString('utf8');
+    if (decodeKeepingBytes(source) !== text) {
+      throw new KeystoreError(
+        'io',
+        `${envPath} holds bytes that are not UTF-8 text, which an age keystore cannot keep exactly. ` +
+          'Nothing was changed. Convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8) and try again.',
+      );
+    }
     const document = DotenvDocument.parse(text);
     if (key.kind === 'passphrase') {
       await keystore.commit(await keystore.encrypt(text, await prepared!, key), null);
@@ -114,10 +148,30 @@ export async function migrateEnvToKeystore(
       const recipients = await keystore.recipientsForWrite(key, null);
       await keystore.commit(await keystore.encrypt(text, recipients, key), recipients);
     }
-    if (migrate.deleteEnvFile) await withFileLock(envPath, () => unlink(envPath));
+    if (migrate.deleteEnvFile) {
+      await withFileLock(target, async () => {
+        const info = await lstat(target);
+        otherHardLinks = info.nlink - 1;
+        inode = info.ino;
+        await unlink(target);
+        deleted.push(target);
+        if (symlink) {
+          await unlink(envPath);
+          deleted.push(envPath);
+        }
+      }).catch((error: unknown) => {
+        throw ioError(envPath, error);
+      });
+    }
     return document.names();
   });
-  return { path: keystore.path, names };
+  return {
+    path: keystore.path,
+    names,
+    deleted,
+    otherHardLinks,
+    ...(inode === undefined ? {} : { inode }),
+  };
 }
 
 /** Options of {@link migrateKeystoreToEnv}. */
@@ -156,5 +210,5 @@ export async function migrateKeystoreToEnv(
   } catch (error) {
     throw ioError(envPath, error);
   }
-  return { path: envPath, names: document.names() };
+  return { path: envPath, names: document.names(), deleted: [], otherHardLinks: 0 };
 }

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { CredentialsError } from '../../errors.js';
 import type { StoreChanges, StoredVariableInfo, StoreSnapshot } from '../store.js';
+import { hasLoneSurrogate } from './dotenv-bytes.js';
 
 // dotenv 18's default line grammar (`LINE` in its source), with `d` for group offsets. Reusing it
 // verbatim is what makes `toRecord()` agree with `dotenv.parse` on every input, odd ones included.
@@ -90,10 +91,19 @@ export class DotenvDocument {
    * prefix and any trailing comment), otherwise a line is appended. The value is written plain when
    * that is safe, else in single, double or backtick quotes, whichever reads back exactly.
    * @throws {CredentialsError} `unrepresentable-value` when no quoting reads back exactly (the value
-   * mixes all three quote characters with characters that need quoting); the document is unchanged.
+   * mixes all three quote characters with characters that need quoting), or when the value holds a
+   * lone UTF-16 surrogate, which no file can hold; the document is unchanged.
    */
   set(name: string, value: string): void {
     assertName(name);
+    if (hasLoneSurrogate(value)) {
+      throw new CredentialsError(
+        'unrepresentable-value',
+        `The value of ${name} holds a lone UTF-16 surrogate (half of a character such as an emoji), ` +
+          'which no file can store: UTF-8 would write U+FFFD instead and the value would read back ' +
+          'different. Nothing was written. Copy the value again from its source.',
+      );
+    }
     const parsed = this.#parsed;
     const expected = new Map(parsed.values);
     expected.set(name, value);

@@ -5,7 +5,7 @@
  */
 
 import { CredentialsError, ExkeysError } from '../../errors.js';
-import { readFileIfExists, withFileLock, writeFileAtomic } from '../atomic-file.js';
+import { withFileLock, writeFileAtomic } from '../atomic-file.js';
 import type {
   CredentialStore,
   StoreChanges,
@@ -13,6 +13,8 @@ import type {
   StoreSnapshot,
   StoreWriteOptions,
 } from '../store.js';
+import { MAX_STORE_FILE_BYTES, readFileIfExists, resolveStoreFile } from '../store-file.js';
+import { decodeKeepingBytes, encodeKeepingBytes } from './dotenv-bytes.js';
 import { DotenvDocument } from './dotenv-document.js';
 
 /** Options of {@link dotenvStore}. */
@@ -26,14 +28,24 @@ export interface DotenvStoreOptions {
 
 /**
  * A {@link CredentialStore} backed by the `.env` file at `path`. A missing file reads as empty and is
- * created (mode 0600) by the first write; an existing file is rewritten with mode 0600 as well.
- * Rotation times are kept in `# exkeys:rotated-at NAME ISO` comments, which dotenv ignores.
+ * created (mode 0600) by the first write; an existing file of ours is rewritten with mode 0600 as
+ * well, while one owned by another user (root saving the bot's `.env`) keeps its owner, group and
+ * mode minus the "other" bits. Rotation times are kept in `# exkeys:rotated-at NAME ISO` comments,
+ * which dotenv ignores.
+ *
+ * Hostile files: a symlink owned by another user is refused; a symlink of the user's own is
+ * followed, and the lock is taken on the file it leads to, so writers through either path never
+ * lose each other's updates. Only a regular file up to {@link MAX_STORE_FILE_BYTES} (1 MiB) is read.
+ * Lines holding bytes that are not UTF-8 are written back byte for byte.
  * @throws {CredentialsError} `io` (with the path and what to do) when the file cannot be read or
  * written, `unrepresentable-value` when a value cannot be written so that dotenv reads it back exactly.
  */
 export function dotenvStore(path: string, options: DotenvStoreOptions = {}): CredentialStore {
   async function load(): Promise<DotenvDocument> {
-    const content = await io('read', path, () => readFileIfExists(path));
+    const content = await io('read', path, async () =>
+      readFileIfExists((await resolveStoreFile(path)).target, { maxBytes: MAX_STORE_FILE_BYTES }),
+    );
+    // Read as dotenv reads it: invalid UTF-8 becomes U+FFFD in the values handed out.
     return DotenvDocument.parse(content?.toString('utf8') ?? '');
   }
 
@@ -42,21 +54,23 @@ export function dotenvStore(path: string, options: DotenvStoreOptions = {}): Cre
     writeOptions: StoreWriteOptions = {},
   ): Promise<void> {
     const lock = { timeoutMs: options.lockTimeoutMs ?? 10_000 };
-    await io('update', path, () =>
-      withFileLock(
-        path,
+    await io('update', path, async () => {
+      // Two paths to one file (a symlink and its target) must share one lock.
+      const { target } = await resolveStoreFile(path);
+      await withFileLock(
+        target,
         async () => {
-          const content = await readFileIfExists(path);
-          const before = content?.toString('utf8') ?? '';
+          const content = await readFileIfExists(target, { maxBytes: MAX_STORE_FILE_BYTES });
+          const before = content === undefined ? '' : decodeKeepingBytes(content);
           const document = DotenvDocument.parse(before);
           document.apply(changes, writeOptions.rotatedAt);
           const after = document.toString();
           if (after === before) return;
-          await writeFileAtomic(path, after);
+          await writeFileAtomic(target, encodeKeepingBytes(after));
         },
         lock,
-      ),
-    );
+      );
+    });
   }
 
   return {
@@ -110,6 +124,11 @@ function advice(code: string | undefined, error: unknown): string {
     case 'ENOSPC':
       return 'the disk is full. Free some space and try again.';
     case 'ELOCKED':
+    case 'ENOTREG':
+    case 'EFBIG':
+    case 'EFOREIGNLINK':
+    case 'EFOREIGNOWNER':
+    case 'ELOOP':
       return (error as Error).message;
     default:
       return `${code ?? 'unexpected error'}. Check that the path is a readable, writable file.`;
