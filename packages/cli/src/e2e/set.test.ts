@@ -94,7 +94,7 @@ describe('exkeys set', () => {
     project = newProject();
     const pem = [
       '-----BEGIN PRIVATE KEY-----',
-      'MC4CAQAwBQYDK2VwBCIEIPEMcanaryPEMcanaryPEMcanaryPEMcanary1234',
+      'MC4CAQAwBQYDK2VwBCIEIPEMcanaryPEMcanaryPEMcanaryPEMcanary1234567', // a real Ed25519 key
       '-----END PRIVATE KEY-----',
       '',
     ].join('\n');
