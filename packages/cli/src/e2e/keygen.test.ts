@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import {
   cliProjects,
   exkeys,
   filesUnder,
+  missingCommands,
   secretFragments,
   type TempProject,
 } from './test-cli.js';
@@ -172,6 +174,37 @@ describe('exkeys keygen', () => {
       stdout: run.stdout,
       runs: [run],
     });
+  });
+
+  it('stores the pair in an age keystore instead of the .env file', async (ctx) => {
+    const noAge = missingCommands(['age', 'age-keygen'], 'age');
+    if (noAge) ctx.skip(noAge);
+    const project = newProject();
+    const identity = join(project.dir, 'id.age-identity');
+    expect(spawnSync('age-keygen', ['-o', identity]).status).toBe(0);
+    const run = await exkeys(project, ['keygen', 'bybit', '--keystore', 'keys.env.age'], {
+      input: `${API_KEYS.bybit}\n`,
+      env: { EXKEYS_AGE_IDENTITY_FILE: identity },
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(join(project.dir, '.env'))).toBe(false);
+    const decrypted = spawnSync('age', ['-d', '-i', identity, join(project.dir, 'keys.env.age')], {
+      encoding: 'utf8',
+    });
+    expect(decrypted.stdout).toContain(`BYBIT_API_KEY=${API_KEYS.bybit}\n`);
+    // The store writes a multi-line value double-quoted with \n escapes.
+    const quoted = /^BYBIT_API_SECRET="([^"]+)"$/m.exec(decrypted.stdout)?.[1] ?? '';
+    const privatePem = quoted.replace(/\\n/g, '\n');
+    expect(String(createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }))).toBe(
+      run.stdout,
+    );
+    const fragments = privateOnly(privatePem, run.stdout);
+    for (const text of [
+      run.stdout + run.stderr,
+      ...filesUnder(project.dir).map((f) => f.content),
+    ]) {
+      expect(fragments.filter((fragment) => flat(text).includes(fragment))).toEqual([]);
+    }
   });
 
   it('keeps the private key when no API key comes, and says how to add it', async () => {
