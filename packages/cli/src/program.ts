@@ -71,7 +71,7 @@ export function createProgram(version: string): Command {
         )
         .argument('<exchange>', 'exchange id, e.g. bybit, binance, okx'),
       'read the secret from this file (a PEM private key)',
-    ),
+    ).option('--key-only', 'read only the API key; keep the secret already stored (after keygen)'),
     { json: false, profile: true },
   )
     .addHelpText(
@@ -81,6 +81,26 @@ export function createProgram(version: string): Command {
       ),
     )
     .action(lazy(async () => (await import('./commands/set.js')).setCommand as Handler));
+
+  withStore(
+    program
+      .command('keygen')
+      .description(
+        'generate a key pair here, store the private key, print the public key for the exchange',
+      )
+      .argument('<exchange>', 'binance (Ed25519 or RSA) or bybit (RSA)')
+      .option('--type <type>', 'ed25519 or rsa (default: Ed25519 for Binance, RSA for Bybit)')
+      .option(
+        '--no-key',
+        'stop after printing the public key; add the API key later with set --key-only',
+      ),
+    { json: false, profile: true },
+  )
+    .addHelpText(
+      'after',
+      example('exkeys keygen binance --profile grid\nexkeys keygen bybit --no-key > bybit.pub'),
+    )
+    .action(lazy(async () => (await import('./commands/keygen.js')).keygenCommand as Handler));
 
   withStore(
     withMaxAge(

@@ -97,6 +97,22 @@ export async function readNewCredentials(
 }
 
 /**
+ * Reads only the API key, for a secret that is already stored (`exkeys keygen`, `exkeys set
+ * --key-only`): a hidden prompt when stdin is a terminal, else the first line of stdin.
+ * @returns the key, or `undefined` when stdin is not a terminal and empty.
+ */
+export async function readApiKey(
+  exchange: string,
+  profile: string,
+  hint = '',
+): Promise<string | undefined> {
+  const { key } = variableNames(exchange, profile);
+  if (process.stdin.isTTY) return promptHidden(`${key}${hint} (hidden)`);
+  const lines = await readStdinLines();
+  return lines.length === 0 ? undefined : (lines[0] ?? '');
+}
+
+/**
  * Runs the core's static validation on `creds` in a throw-away record (never `process.env`). Prints
  * every error and warning by variable name.
  * @throws {CommandFailed} when a value is missing, has whitespace, or is a template placeholder.

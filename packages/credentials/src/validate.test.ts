@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { validateCredentials } from './validate.js';
 
@@ -5,8 +6,9 @@ const BYBIT_KEY = 'AbCdEf0123456789Gh';
 const BYBIT_SECRET = 'CANARYsecret0123456789abcdefghijklmn';
 const OKX_KEY = '1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f';
 const OKX_SECRET = 'CAFE0123456789ABCDEF0123456789AB';
+// A real Ed25519 PKCS#8 key: any 32 bytes are a valid seed, so the base64 body can carry a canary.
 const PEM =
-  '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEICANARYpemCANARYpemCANARYpemCANARYpem0\n-----END PRIVATE KEY-----';
+  '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEICANARYpemCANARYpemCANARYpemCANARYpem0123456\n-----END PRIVATE KEY-----';
 
 function codes(result: ReturnType<typeof validateCredentials>) {
   return result.errors.map((issue) => `${issue.variable}:${issue.code}`);
@@ -167,5 +169,89 @@ describe('identifiers in messages', () => {
     const text = JSON.stringify([asExchange, asProfile]);
     expect(text).not.toContain('CANARYp');
     expect(text).toContain('CAN…');
+  });
+});
+
+describe('PEM secrets', () => {
+  const pair = (type: 'ed25519' | 'rsa' | 'ec', bits = 2048) => {
+    const { privateKey, publicKey } =
+      type === 'rsa'
+        ? generateKeyPairSync('rsa', { modulusLength: bits })
+        : type === 'ec'
+          ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+          : generateKeyPairSync('ed25519');
+    return {
+      privatePem: (privateKey.export({ type: 'pkcs8', format: 'pem' }) as string).trimEnd(),
+      publicPem: (publicKey.export({ type: 'spki', format: 'pem' }) as string).trimEnd(),
+      privateKey,
+    };
+  };
+  const ed25519 = pair('ed25519');
+  const rsa = pair('rsa');
+  const check = (exchange: string, secret: string) => {
+    const id = exchange.toUpperCase();
+    const key = exchange === 'okx' ? '1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f' : 'K'.repeat(64);
+    return validateCredentials(exchange, {
+      env: {
+        [`${id}_API_KEY`]: key,
+        [`${id}_API_SECRET`]: secret,
+        [`${id}_API_PASSPHRASE`]: 'Canary-Pass-123',
+      },
+    });
+  };
+  const secretCodes = (exchange: string, secret: string) =>
+    check(exchange, secret).errors.map((issue) => issue.code);
+
+  it('accepts the private key types the exchange table lists (controls for the refusals below)', () => {
+    expect(check('binance', ed25519.privatePem)).toMatchObject({ valid: true, warnings: [] });
+    expect(check('binance', rsa.privatePem)).toMatchObject({ valid: true, warnings: [] });
+    expect(check('bybit', rsa.privatePem)).toMatchObject({ valid: true });
+    expect(check('binance', PEM).valid).toBe(true);
+    // PKCS#1 (`BEGIN RSA PRIVATE KEY`) is the same key in another wrapping.
+    const pkcs1 = (rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string).trimEnd();
+    expect(check('bybit', pkcs1).valid).toBe(true);
+    // An exchange without a table row accepts any readable private key.
+    expect(check('kraken', pair('ec').privatePem).valid).toBe(true);
+  });
+
+  it('refuses a key type the exchange does not accept', () => {
+    expect(secretCodes('bybit', ed25519.privatePem)).toEqual(['pem-key-type']);
+    expect(secretCodes('binance', pair('ec').privatePem)).toEqual(['pem-key-type']);
+    expect(check('bybit', ed25519.privatePem).errors[0]?.message).toMatch(
+      /type ed25519; Bybit accepts RSA private keys/,
+    );
+  });
+
+  it('refuses any PEM for an exchange whose secrets are HMAC only (OKX)', () => {
+    expect(secretCodes('okx', ed25519.privatePem)).toEqual(['pem-not-accepted']);
+    expect(secretCodes('okx', rsa.privatePem)).toEqual(['pem-not-accepted']);
+  });
+
+  it('refuses a public key, an encrypted key, a damaged key and a short RSA key', () => {
+    expect(secretCodes('binance', ed25519.publicPem)).toEqual(['pem-public-key']);
+    const encrypted = (
+      ed25519.privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+        cipher: 'aes-256-cbc',
+        passphrase: 'canary-pass',
+      }) as string
+    ).trimEnd();
+    expect(secretCodes('binance', encrypted)).toEqual(['pem-encrypted']);
+    const damaged = ed25519.privatePem.replace(/\n[A-Za-z0-9+/]{8}/, '\nAAAA');
+    expect(secretCodes('binance', damaged)).toEqual(['pem-unreadable']);
+    expect(secretCodes('binance', 'CANARY-PRIVATE KEY-on-one-line')).toEqual(['pem-unreadable']);
+    expect(secretCodes('bybit', pair('rsa', 1024).privatePem)).toEqual(['pem-key-size']);
+  });
+
+  it('never echoes the key material', () => {
+    const results = [
+      check('okx', PEM),
+      check('bybit', PEM),
+      check('binance', PEM.replace('MC4C', 'MC4D')),
+      check('binance', PEM.replace('PRIVATE', 'PUBLIC').replace('PRIVATE', 'PUBLIC')),
+    ];
+    for (const result of results) expect(result.errors).toHaveLength(1);
+    expect(JSON.stringify(results)).not.toMatch(/CANARYpem|MC4C/);
   });
 });

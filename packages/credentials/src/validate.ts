@@ -2,6 +2,7 @@
  * Step 2: static validation. Synchronous, no network, never throws, never echoes a value.
  * @module
  */
+import { createRequire } from 'node:module';
 import type { CredentialIssue } from './errors.js';
 import {
   describePemKeyTypes,
@@ -59,6 +60,13 @@ const PLACEHOLDER =
   /^(?:your[\s_-].*|.*[_-]here|<.*>|\{\{.*\}\}|\$\{.*\}|x{3,}|\*{3,}|\.{3,}|change[\s_-]?me|placeholder|example|dummy|todo|tbd|fixme|none|null|undefined|secret|password|api[\s_-]?(?:key|secret|passphrase)|insert[\s_-].*|replace[\s_-].*|enter[\s_-].*|put[\s_-].*)$/i;
 const PEM = /^-----BEGIN [A-Z0-9 ]+-----\r?\n[\s\S]+\r?\n-----END [A-Z0-9 ]+-----$/;
 
+// The package entry must not load node:crypto at import (index.test.ts): only a PEM secret needs it.
+let nodeCrypto: typeof import('node:crypto') | undefined;
+const crypto = () => {
+  nodeCrypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return nodeCrypto;
+};
+
 /** The table's shape for `field`, or `undefined` for an exchange not in the table. */
 function shapeOf(exchange: string, field: Field): ValueShape | undefined {
   const facts = exchangeFacts(exchange);
@@ -80,8 +88,9 @@ const LABEL: Record<Field, string> = {
 
 /**
  * Checks an exchange's credentials without any network call: presence, whitespace, control
- * characters (PEM line breaks allowed in the secret), template placeholders, the OKX passphrase, and
- * the usual shape for that exchange (warnings). Never throws: a bad exchange id or profile is
+ * characters (PEM line breaks allowed in the secret), template placeholders, the OKX passphrase, a
+ * PEM secret (an unencrypted private key of a type the exchange's table row accepts, RSA at least
+ * 2048 bits), and the usual shape for that exchange (warnings). Never throws: a bad exchange id or profile is
  * reported as an error.
  */
 export function validateCredentials(exchange: string, options: ReadOptions = {}): ValidationResult {
@@ -132,7 +141,9 @@ export function validateCredentials(exchange: string, options: ReadOptions = {})
       });
       continue;
     }
-    const issue = checkValue(field, variable, value, id);
+    const issue =
+      checkValue(field, variable, value, id) ??
+      (field === 'secret' ? checkPemSecret(variable, value, id) : undefined);
     if (issue) {
       errors.push(issue);
       continue;
@@ -192,6 +203,73 @@ function checkValue(
       code: 'placeholder',
       variable,
       message: `${variable} still holds a template placeholder. Create an API key on ${exchange} and put the real value there.`,
+    };
+  }
+  return undefined;
+}
+
+/** The smallest RSA modulus Binance and Bybit accept for self-generated keys. */
+const MIN_RSA_BITS = 2048;
+
+/**
+ * A secret that looks like a PEM block (ccxt switches to asymmetric signing on `PRIVATE KEY`) must
+ * be an unencrypted private key of a type the exchange accepts. Unknown exchanges accept any
+ * readable private key. Messages name the type, never the content.
+ */
+function checkPemSecret(
+  variable: string,
+  value: string,
+  exchange: string,
+): CredentialIssue | undefined {
+  if (!PEM.test(value) && !value.includes('PRIVATE KEY')) return undefined;
+  const facts = exchangeFacts(exchange);
+  const accepted = facts?.pemKeyTypes;
+  const name = facts?.name ?? exchange;
+  if (accepted !== undefined && accepted.length === 0) {
+    return {
+      code: 'pem-not-accepted',
+      variable,
+      message: `${variable} holds a PEM key, but ${name} API secrets are always the HMAC secret ${name} shows when you create the key. Paste that secret instead.`,
+    };
+  }
+  if (/-----BEGIN (?:RSA )?PUBLIC KEY-----/.test(value)) {
+    return {
+      code: 'pem-public-key',
+      variable,
+      message: `${variable} holds a PUBLIC key. The secret is the PRIVATE key of the pair; the public key is what you paste on the exchange's API page.`,
+    };
+  }
+  if (value.includes('ENCRYPTED PRIVATE KEY') || value.includes('Proc-Type: 4,ENCRYPTED')) {
+    return {
+      code: 'pem-encrypted',
+      variable,
+      message: `${variable} holds a passphrase-protected private key, which exchange clients cannot use. Store the unencrypted key (protect it with \`exkeys encrypt\` instead).`,
+    };
+  }
+  let key: import('node:crypto').KeyObject;
+  try {
+    key = crypto().createPrivateKey({ key: value, format: 'pem' });
+  } catch {
+    return {
+      code: 'pem-unreadable',
+      variable,
+      message: `${variable} looks like a PEM block but is not a readable private key (damaged BEGIN/END lines or base64 body). Copy the whole private key file again.`,
+    };
+  }
+  const type = key.asymmetricKeyType ?? 'unknown';
+  if (accepted !== undefined && !(accepted as readonly string[]).includes(type)) {
+    return {
+      code: 'pem-key-type',
+      variable,
+      message: `${variable} is a private key of type ${type}; ${name} accepts ${describePemKeyTypes(accepted)} private keys. Generate one with \`exkeys keygen ${exchange}\`.`,
+    };
+  }
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if (type === 'rsa' && (bits === undefined || bits < MIN_RSA_BITS)) {
+    return {
+      code: 'pem-key-size',
+      variable,
+      message: `${variable} is a ${bits ?? 'unknown'}-bit RSA key; exchanges accept ${MIN_RSA_BITS} bits or more. Generate one with \`exkeys keygen ${exchange} --type rsa\`.`,
     };
   }
   return undefined;

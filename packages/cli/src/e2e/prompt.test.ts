@@ -84,6 +84,34 @@ describe('hidden prompt in a real terminal (tmux)', () => {
   });
 });
 
+describe('keygen in a real terminal (tmux)', () => {
+  it('shows the public key, then asks for the API key without echo; the private key never appears', async (ctx) => {
+    if (noTmux) ctx.skip(`${noTmux}: cannot open a pseudo-terminal`);
+    project = newProject();
+    socket = `exkeys-test-${process.pid}-${Date.now()}`;
+    const apiKey = `CANARYkeygenTTY${'7Qx2Lm9Zr4'.repeat(5)}`.slice(0, 64);
+    const command = `${process.execPath} -- ${BIN} keygen binance; echo "EXIT=$?"; sleep 60`;
+    tmux('new-session', '-d', '-s', 'exkeys', '-x', '200', '-y', '50', '-c', project.dir, command);
+    const asked = await waitFor('BINANCE_API_KEY that Binance shows');
+    expect(asked.indexOf('-----END PUBLIC KEY-----')).toBeGreaterThan(-1);
+    expect(asked.indexOf('-----END PUBLIC KEY-----')).toBeLessThan(
+      asked.indexOf('BINANCE_API_KEY that'),
+    );
+    tmux('send-keys', '-t', 'exkeys', '-l', apiKey);
+    tmux('send-keys', '-t', 'exkeys', 'Enter');
+    const shown = await waitFor('EXIT=');
+    expect(shown).toContain('EXIT=0');
+    expect(shown).toContain('saved Binance key CANARY…');
+    expect(shown).not.toContain(apiKey);
+    const saved = readFileSync(join(project.dir, '.env'), 'utf8');
+    expect(saved).toContain(`BINANCE_API_KEY=${apiKey}`);
+    // The Ed25519 seed is the last 43 base64 characters of the one-line PKCS#8 body.
+    const seed = /MC4CAQAwBQYDK2VwBCIEI([A-Za-z0-9+/]{43})/.exec(saved)?.[1] ?? '';
+    expect(seed).toHaveLength(43);
+    expect(leakedFragments(shown.replace(/\s+/g, ''), seed)).toEqual([]);
+  });
+});
+
 describe('hidden keystore passphrase prompt (tmux)', () => {
   it('exkeys encrypt asks twice without echo, and the passphrase opens the keystore', async (ctx) => {
     if (noTmux) ctx.skip(`${noTmux}: cannot open a pseudo-terminal`);
