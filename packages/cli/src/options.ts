@@ -1,7 +1,8 @@
 /**
  * Every flag that more than one command takes, declared next to its type: the store flags
  * (`--env-file`, `--keystore`, `--profile`, `--json`), the endpoint flags (`--testnet`, `--demo`,
- * `--base-url`), `--purpose`, `--max-age` and `--secret-file`. `program.ts` declares them through
+ * `--base-url`), `--purpose`, `--max-age`, `--secret-file`, and doctor's `--expires-within` and
+ * `--notify`. `program.ts` declares them through
  * the `with…` functions; commands import the types. Loaded by `exkeys --help`, so it must not
  * import the core at run time.
  * @module
@@ -164,15 +165,48 @@ export function withSecretFile(command: Command, description: string): Command {
 }
 
 /**
+ * Parses a number of days given to `flag`, such as `--max-age`.
+ * @throws {UsageError} unless it is a non-negative number of days.
+ */
+export function parseDays(value: string, flag = '--max-age', example = 90): number {
+  const days = Number(value);
+  if (!Number.isFinite(days) || days < 0 || value.trim() === '') {
+    throw new UsageError(
+      `${flag} takes a number of days, such as ${example} (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return days;
+}
+
+/**
  * Parses a `--max-age` value.
  * @throws {UsageError} unless it is a non-negative number of days.
  */
 export function parseMaxAge(value: string): number {
-  const days = Number(value);
-  if (!Number.isFinite(days) || days < 0 || value.trim() === '') {
-    throw new UsageError(
-      `--max-age takes a number of days, such as 90 (got ${JSON.stringify(value)}).`,
+  return parseDays(value, '--max-age', 90);
+}
+
+/** `doctor`'s health flags: `--expires-within` and `--notify`. */
+export interface HealthOptions {
+  /** With `--live`: fail on keys expiring within this many days, as typed. @default '14' */
+  expiresWithin: string;
+  /**
+   * Post the findings as JSON to this URL after the run; `true` (the flag alone) takes the URL
+   * from `EXKEYS_NOTIFY_URL`, so a token in it stays out of shell history and `ps`.
+   */
+  notify?: string | true;
+}
+
+/** Adds `--expires-within` and `--notify` ({@link HealthOptions}). */
+export function withHealth(command: Command): Command {
+  return command
+    .option(
+      '--expires-within <days>',
+      'with --live: fail on a key the exchange expires within this many days',
+      '14',
+    )
+    .option(
+      '--notify [url]',
+      'post the findings as JSON to this webhook after the run (alone: the URL in EXKEYS_NOTIFY_URL)',
     );
-  }
-  return days;
 }

@@ -8,6 +8,7 @@ import {
   withAllowPermission,
   withBaseUrl,
   withEndpoint,
+  withHealth,
   withMaxAge,
   withPurpose,
   withRegion,
@@ -137,8 +138,7 @@ export function createProgram(version: string): Command {
       withRegion(
         withBaseUrl(
           withMaxAge(
-            program
-              .command('doctor')
+            withHealth(program.command('doctor'))
               .description(
                 'audit key hygiene: .gitignore, git history, file modes, key age, shared keys; --live audits permissions',
               )
@@ -150,7 +150,12 @@ export function createProgram(version: string): Command {
       ),
     ),
   )
-    .addHelpText('after', example('exkeys doctor --live'))
+    .addHelpText(
+      'after',
+      example(
+        'exkeys doctor --live --expires-within 30\nEXKEYS_NOTIFY_URL=https://hooks.slack.com/services/… exkeys doctor --live --notify',
+      ),
+    )
     .action(
       lazy(async () => (await import('./commands/doctor/index.js')).doctorCommand as Handler),
     );
