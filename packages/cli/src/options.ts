@@ -21,6 +21,11 @@ export interface StoreOptions {
   profile?: string;
   /** Print JSON instead of text. */
   json?: boolean;
+  /**
+   * Read the keys from a directory of secret files instead (`secretFilesStore`); `true` (the flag
+   * alone) takes `$CREDENTIALS_DIRECTORY`, else `/run/secrets`. Only commands that read keys take it.
+   */
+  secretFiles?: string | true;
 }
 
 /** Where to verify: the exchange's production API unless one of these is set. */
@@ -95,6 +100,16 @@ export function withStore(
     command.option('--profile <name>', 'the key profile, e.g. grid for BYBIT_GRID_API_KEY');
   if (json) command.option('--json', 'print JSON instead of a table');
   return command;
+}
+
+/** Adds `--secret-files [dir]` ({@link StoreOptions.secretFiles}), for commands that only read keys. */
+export function withSecretFilesStore(command: Command): Command {
+  return command.addOption(
+    new Option(
+      '--secret-files [dir]',
+      'read the keys from secret files, one per variable (alone: $CREDENTIALS_DIRECTORY of systemd, else /run/secrets)',
+    ).conflicts(['keystore']),
+  );
 }
 
 /** Adds `--base-url` ({@link EndpointOptions}) alone, with the command's own description. */

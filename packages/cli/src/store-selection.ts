@@ -1,7 +1,8 @@
 /**
- * Which store a command works on: the `.env` file (default), or an age keystore given with
+ * Which store a command works on: the `.env` file (default); an age keystore given with
  * `--keystore`, opened with the key `keystore.ts` finds (environment, identity file, keychain, or a
- * hidden passphrase prompt).
+ * hidden passphrase prompt); or the secret files of `--secret-files` (systemd credentials, Docker
+ * secrets).
  * @module
  */
 import { resolve } from 'node:path';
@@ -13,6 +14,7 @@ import {
   normalizeExchange,
   normalizeProfile,
   parseVariableName,
+  secretFilesStore,
 } from '@exkeys/credentials';
 import type { StoreOptions } from './options.js';
 
@@ -30,6 +32,13 @@ export interface SelectedStore {
 
 /** Opens the store named by the command's options. */
 export async function selectStore(options: StoreOptions): Promise<SelectedStore> {
+  if (options.secretFiles !== undefined) {
+    // Mounted secrets and systemd credentials: read-only, and not files the user keeps private.
+    const store = secretFilesStore(
+      options.secretFiles === true ? undefined : resolve(options.secretFiles),
+    );
+    return { location: store.location, files: [], target: { store }, load: { stores: [store] } };
+  }
   if (options.keystore === undefined) {
     const envFile = resolve(options.envFile);
     return {

@@ -5,7 +5,9 @@
  * and no more of a key than its 6-character preview.
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { redactText } from '@exkeys/credentials';
 import { UsageError } from '../../exit-codes.js';
 import { plural } from '../../messages.js';
@@ -43,13 +45,25 @@ function originOf(url: URL): string {
   return url.origin;
 }
 
+/** `EXKEYS_NOTIFY_URL` as a systemd credential (`exkeys systemd --notify`), when there is one. */
+function fromCredentials(env: PrivateEnv): string | undefined {
+  const dir = env.CREDENTIALS_DIRECTORY;
+  if (!dir) return undefined;
+  try {
+    return readFileSync(join(dir, NOTIFY_URL_VARIABLE), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The webhook URL of `--notify`: the flag's value, or `EXKEYS_NOTIFY_URL` for the flag alone.
+ * The webhook URL of `--notify`: the flag's value, or for the flag alone `EXKEYS_NOTIFY_URL`, from
+ * the environment or from the systemd credential of that name.
  * Plain `http` is accepted for loopback addresses only, since the URL usually carries a token.
  * @throws {UsageError} when the URL is missing or not an https URL (never quoting it).
  */
 export function parseNotifyUrl(value: string | true, env: PrivateEnv = process.env): URL {
-  const raw = value === true ? env[NOTIFY_URL_VARIABLE] : value;
+  const raw = value === true ? (env[NOTIFY_URL_VARIABLE] ?? fromCredentials(env)) : value;
   if (raw === undefined || raw.trim() === '') {
     throw new UsageError(
       `--notify needs a webhook URL: pass it (--notify https://…) or set ${NOTIFY_URL_VARIABLE}, which keeps a token in the URL out of shell history.`,
