@@ -32,8 +32,8 @@ function expiryOf(result: LiveResult, now: number): number | undefined {
 }
 
 /**
- * The expiry and lapse findings of the keys verified live. Results without a report (the exchange
- * did not answer) get none: their live failure already says why.
+ * The expiry and lapse findings of the keys verified live. Keys that failed verification get none:
+ * their live failure already says why, and they are to be replaced anyway.
  * @param withinDays - A key expiring within this many days fails.
  * @param now - The current time (ms), for tests.
  */
@@ -46,7 +46,7 @@ export function checkExpiry(
   const findings: DoctorFinding[] = [];
   for (const result of results) {
     const report = result.report;
-    if (report === undefined) continue;
+    if (report === undefined || !result.ok) continue;
     const name = `${result.exchange} (${result.profile})`;
     const rotate = `exkeys rotate ${result.exchange}${profileFlag(result.profile)}`;
     const key = {
