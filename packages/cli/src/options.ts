@@ -1,7 +1,8 @@
 /**
  * Every flag that more than one command takes, declared next to its type: the store flags
  * (`--env-file`, `--keystore`, `--profile`, `--json`), the endpoint flags (`--testnet`, `--demo`,
- * `--base-url`), `--purpose`, `--max-age` and `--secret-file`. `program.ts` declares them through
+ * `--base-url`), `--purpose`, `--max-age`, `--secret-file`, and doctor's `--expires-within` and
+ * `--notify`. `program.ts` declares them through
  * the `with…` functions; commands import the types. Loaded by `exkeys --help`, so it must not
  * import the core at run time.
  * @module
@@ -24,6 +25,11 @@ export interface StoreOptions {
   json?: boolean;
   /** Set by the program when `--env-file` was given on the command line (not the default). */
   envFileGiven?: boolean;
+  /**
+   * Read the keys from a directory of secret files instead (`secretFilesStore`); `true` (the flag
+   * alone) takes `$CREDENTIALS_DIRECTORY`, else `/run/secrets`. Only commands that read keys take it.
+   */
+  secretFiles?: string | true;
 }
 
 /** Where to verify: the exchange's production API unless one of these is set. */
@@ -104,6 +110,16 @@ export function withStore(
   return command;
 }
 
+/** Adds `--secret-files [dir]` ({@link StoreOptions.secretFiles}), for commands that only read keys. */
+export function withSecretFilesStore(command: Command): Command {
+  return command.addOption(
+    new Option(
+      '--secret-files [dir]',
+      'read the keys from secret files, one per variable (alone: $CREDENTIALS_DIRECTORY of systemd, else /run/secrets)',
+    ).conflicts(['keystore']),
+  );
+}
+
 /** Adds `--base-url` ({@link EndpointOptions}) alone, with the command's own description. */
 export function withBaseUrl(command: Command, description: string): Command {
   return command.option('--base-url <url>', description);
@@ -172,15 +188,48 @@ export function withSecretFile(command: Command, description: string): Command {
 }
 
 /**
+ * Parses a number of days given to `flag`, such as `--max-age`.
+ * @throws {UsageError} unless it is a non-negative number of days.
+ */
+export function parseDays(value: string, flag = '--max-age', example = 90): number {
+  const days = Number(value);
+  if (!Number.isFinite(days) || days < 0 || value.trim() === '') {
+    throw new UsageError(
+      `${flag} takes a number of days, such as ${example} (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return days;
+}
+
+/**
  * Parses a `--max-age` value.
  * @throws {UsageError} unless it is a non-negative number of days.
  */
 export function parseMaxAge(value: string): number {
-  const days = Number(value);
-  if (!Number.isFinite(days) || days < 0 || value.trim() === '') {
-    throw new UsageError(
-      `--max-age takes a number of days, such as 90 (got ${JSON.stringify(value)}).`,
+  return parseDays(value, '--max-age', 90);
+}
+
+/** `doctor`'s health flags: `--expires-within` and `--notify`. */
+export interface HealthOptions {
+  /** With `--live`: fail on keys expiring within this many days, as typed. @default '14' */
+  expiresWithin: string;
+  /**
+   * Post the findings as JSON to this URL after the run; `true` (the flag alone) takes the URL
+   * from `EXKEYS_NOTIFY_URL`, so a token in it stays out of shell history and `ps`.
+   */
+  notify?: string | true;
+}
+
+/** Adds `--expires-within` and `--notify` ({@link HealthOptions}). */
+export function withHealth(command: Command): Command {
+  return command
+    .option(
+      '--expires-within <days>',
+      'with --live: fail on a key the exchange expires within this many days',
+      '14',
+    )
+    .option(
+      '--notify [url]',
+      'post the findings as JSON to this webhook after the run (alone: the URL in EXKEYS_NOTIFY_URL)',
     );
-  }
-  return days;
 }

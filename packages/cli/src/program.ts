@@ -8,10 +8,12 @@ import {
   withAllowPermission,
   withBaseUrl,
   withEndpoint,
+  withHealth,
   withMaxAge,
   withPurpose,
   withRegion,
   withSecretFile,
+  withSecretFilesStore,
   withStore,
 } from './options.js';
 import { redactCommanderMessage } from './secret-arguments.js';
@@ -125,8 +127,7 @@ export function createProgram(version: string): Command {
   withPurpose(
     withEndpoint(
       withStore(
-        program
-          .command('verify')
+        withSecretFilesStore(program.command('verify'))
           .description(
             'verify keys live and audit their permissions; refuse keys that can withdraw',
           )
@@ -162,8 +163,7 @@ export function createProgram(version: string): Command {
       withRegion(
         withBaseUrl(
           withMaxAge(
-            program
-              .command('doctor')
+            withHealth(withSecretFilesStore(program.command('doctor')))
               .description(
                 'audit key hygiene: .gitignore, git history, file modes, key age, shared keys; --live audits permissions',
               )
@@ -175,7 +175,12 @@ export function createProgram(version: string): Command {
       ),
     ),
   )
-    .addHelpText('after', example('exkeys doctor --live'))
+    .addHelpText(
+      'after',
+      example(
+        'exkeys doctor --live --expires-within 30\nEXKEYS_NOTIFY_URL=https://hooks.slack.com/services/… exkeys doctor --live --notify',
+      ),
+    )
     .action(
       lazy(async () => (await import('./commands/doctor/index.js')).doctorCommand as Handler),
     );
@@ -226,6 +231,41 @@ export function createProgram(version: string): Command {
       example('exkeys run -- node bot.js\nexkeys run --exchange bybit -- npm start'),
     )
     .action(lazy(async () => (await import('./commands/run.js')).runCommand as Handler));
+
+  withStore(
+    program
+      .command('systemd')
+      .description(
+        "print a drop-in that loads a service's keys as systemd credentials, the systemd-creds commands, and a daily doctor timer",
+      )
+      .argument('<unit>', 'the service of the bot, e.g. mybot or mybot.service')
+      .option(
+        '--exchange <ids...>',
+        'generate for these exchanges (with --profile) instead of the keys in the store',
+      )
+      .option(
+        '--plain',
+        'LoadCredential= from plain files (mode 0400) instead of LoadCredentialEncrypted=',
+      )
+      .option(
+        '--notify',
+        'let the daily doctor post its findings to the webhook in an EXKEYS_NOTIFY_URL credential',
+      )
+      .option(
+        '--credstore <dir>',
+        'where the credential files go (default /etc/credstore.encrypted, or /etc/credstore with --plain)',
+      )
+      .option(
+        '--exkeys-path <path>',
+        'the exkeys executable for ExecStart= (default: this node and this exkeys)',
+      ),
+    { profile: true },
+  )
+    .addHelpText(
+      'after',
+      example('exkeys systemd mybot\nexkeys systemd mybot --exchange bybit --profile grid --plain'),
+    )
+    .action(lazy(async () => (await import('./commands/systemd.js')).systemdCommand as Handler));
 
   program
     .command('sandbox')

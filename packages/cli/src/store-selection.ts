@@ -1,7 +1,8 @@
 /**
- * Which store a command works on: the `.env` file (default), or an age keystore given with
+ * Which store a command works on: the `.env` file (default); an age keystore given with
  * `--keystore`, opened with the key `keystore.ts` finds (environment, identity file, keychain, or a
- * hidden passphrase prompt).
+ * hidden passphrase prompt); or the secret files of `--secret-files` (systemd credentials, Docker
+ * secrets).
  * @module
  */
 import { existsSync } from 'node:fs';
@@ -14,6 +15,7 @@ import {
   normalizeExchange,
   normalizeProfile,
   parseVariableName,
+  secretFilesStore,
 } from '@exkeys/credentials';
 import { UsageError } from './exit-codes.js';
 import type { StoreOptions } from './options.js';
@@ -46,6 +48,13 @@ export async function selectStore(
     throw new UsageError(
       `No file at ${named} (${flag}): check the path${flag === '--keystore' ? ', or create the keystore with `exkeys encrypt` or `exkeys set --keystore`' : ', or leave out --env-file to use ./.env'}.`,
     );
+  }
+  if (options.secretFiles !== undefined) {
+    // Mounted secrets and systemd credentials: read-only, and not files the user keeps private.
+    const store = secretFilesStore(
+      options.secretFiles === true ? undefined : resolve(options.secretFiles),
+    );
+    return { location: store.location, files: [], target: { store }, load: { stores: [store] } };
   }
   if (options.keystore === undefined) {
     const envFile = resolve(options.envFile);

@@ -1,6 +1,6 @@
 /**
  * The secret-files store: one file per variable, the way Docker (Compose, Swarm) and Kubernetes mount
- * secrets under `/run/secrets`. Read-only: mounted secrets are changed where they are defined.
+ * secrets under `/run/secrets` and systemd delivers credentials under `$CREDENTIALS_DIRECTORY`. Read-only: mounted secrets are changed where they are defined.
  * @module
  */
 import type { Dirent } from 'node:fs';
@@ -54,16 +54,20 @@ function trimOneNewline(text: string): string {
  * newline, is the value. Dotfiles, directories, files over 64 KiB and Kubernetes' `..data` bookkeeping
  * are ignored. A missing directory reads as empty. `write` and `delete` throw `KeystoreError` code `read-only`.
  *
+ * Without `dir`, it reads `$CREDENTIALS_DIRECTORY` when that is set (systemd's `LoadCredential=` and
+ * `LoadCredentialEncrypted=` deliver credentials there, one file per credential name), else
+ * `/run/secrets`.
+ *
  * For a single variable, `loadApiKeys` also resolves `NAME_FILE=/run/secrets/name`.
  *
- * @param dir - The directory holding the files. @default '/run/secrets'
+ * @param dir - The directory holding the files. @default process.env.CREDENTIALS_DIRECTORY || '/run/secrets'
  * @example
  * ```ts
  * await loadApiKeys({ stores: [secretFilesStore('/run/secrets')] });
  * ```
  */
 export function secretFilesStore(
-  dir = '/run/secrets',
+  dir: string = process.env.CREDENTIALS_DIRECTORY || '/run/secrets',
 ): CredentialStore & { readonly kind: 'secret-files' } {
   async function entries(): Promise<string[]> {
     let found: Dirent[];

@@ -14,8 +14,14 @@ import type { DoctorFinding } from './finding.js';
 async function checkHistory(path: string, shown: string, root: string): Promise<DoctorFinding> {
   const commits = await commitsTouching(path, dirname(path));
   return commits.length === 0
-    ? { check: 'history', status: 'pass', message: `${shown} was never committed` }
+    ? {
+        id: 'history.clean',
+        check: 'history',
+        status: 'pass',
+        message: `${shown} was never committed`,
+      }
     : {
+        id: 'history.committed',
         check: 'history',
         status: 'fail',
         message: `${shown} is in the git history (${plural(commits.length, 'commit')}, latest ${commits[0]?.slice(0, 12)})`,
@@ -38,6 +44,7 @@ async function checkLinks(path: string, shown: string): Promise<DoctorFinding[]>
   if (info?.isSymbolicLink()) {
     target = await realpath(path).catch(() => path);
     findings.push({
+      id: 'symlink.linked',
       check: 'symlink',
       status: 'warn',
       message: `${shown} is a symlink to ${shownPath(target)}, which holds the keys`,
@@ -47,6 +54,7 @@ async function checkLinks(path: string, shown: string): Promise<DoctorFinding[]>
   const file = await stat(path).catch(() => undefined);
   if (file !== undefined && file.nlink > 1) {
     findings.push({
+      id: 'hard-link.linked',
       check: 'hard-link',
       status: 'fail',
       message: `${shown} has ${file.nlink - 1} other hard link(s): the same keys under other names`,
@@ -55,6 +63,7 @@ async function checkLinks(path: string, shown: string): Promise<DoctorFinding[]>
   }
   for (const temporary of await listTemporaryFiles(target)) {
     findings.push({
+      id: 'leftover.temporary-file',
       check: 'leftover',
       status: 'fail',
       message: `${shownPath(temporary)} was left by a writer killed mid-write and may hold keys`,
@@ -77,6 +86,7 @@ export async function checkFile(path: string, shown: string): Promise<DoctorFind
   } catch {
     const root = await gitRoot(dirname(path));
     const absent: DoctorFinding = {
+      id: 'exists.absent',
       check: 'exists',
       status: 'pass',
       message: `${shown} does not exist`,
@@ -86,11 +96,13 @@ export async function checkFile(path: string, shown: string): Promise<DoctorFind
   findings.push(
     (mode & 0o077) === 0
       ? {
+          id: 'file-mode.private',
           check: 'file-mode',
           status: 'pass',
           message: `${shown} is private (mode ${(mode & 0o777).toString(8)})`,
         }
       : {
+          id: 'file-mode.readable',
           check: 'file-mode',
           status: 'fail',
           message: `${shown} is readable by other users (mode ${(mode & 0o777).toString(8)})`,
@@ -102,6 +114,7 @@ export async function checkFile(path: string, shown: string): Promise<DoctorFind
   const root = await gitRoot(dir);
   if (root === undefined) {
     findings.push({
+      id: 'git.no-repository',
       check: 'git',
       status: 'warn',
       message: `${shown} is not in a git repository: git checks skipped`,
@@ -111,8 +124,14 @@ export async function checkFile(path: string, shown: string): Promise<DoctorFind
   const fromRoot = relative(root, path);
   findings.push(
     (await isIgnored(path, dir))
-      ? { check: 'gitignore', status: 'pass', message: `${shown} is ignored by git` }
+      ? {
+          id: 'gitignore.ignored',
+          check: 'gitignore',
+          status: 'pass',
+          message: `${shown} is ignored by git`,
+        }
       : {
+          id: 'gitignore.not-ignored',
           check: 'gitignore',
           status: 'fail',
           message: `${shown} is not covered by .gitignore`,
@@ -121,13 +140,19 @@ export async function checkFile(path: string, shown: string): Promise<DoctorFind
   );
   if (await isTracked(path, dir)) {
     findings.push({
+      id: 'tracked.tracked',
       check: 'tracked',
       status: 'fail',
       message: `${shown} is tracked by git`,
       fix: `git rm --cached ${shown} && git commit -m "Stop tracking ${shown}"`,
     });
   } else {
-    findings.push({ check: 'tracked', status: 'pass', message: `${shown} is not tracked by git` });
+    findings.push({
+      id: 'tracked.untracked',
+      check: 'tracked',
+      status: 'pass',
+      message: `${shown} is not tracked by git`,
+    });
   }
   findings.push(await checkHistory(path, shown, root));
   return findings;

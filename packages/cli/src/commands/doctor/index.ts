@@ -2,7 +2,9 @@
  * `exkeys doctor`: key hygiene. Secret files ignored by git, untracked, absent from history, mode
  * 0600 (`file-checks.ts`); keys valid and not stale (`key-checks.ts`), not shared
  * (`shared-checks.ts`); with `--live`, no key able to withdraw (`live-checks.ts`). Every finding says
- * how to fix it (`render.ts`); any failure exits 1.
+ * how to fix it (`render.ts`) and has a stable id (`finding.ts`); with `--live`, keys expiring within
+ * `--expires-within` days fail and unbound keys that may lapse warn (`expiry-checks.ts`). `--notify`
+ * posts the findings to a webhook (`notify.ts`). Any failure exits 1.
  * @module
  */
 import { relative, resolve } from 'node:path';
@@ -10,15 +12,19 @@ import { CommandFailed, EXIT } from '../../exit-codes.js';
 import {
   type AllowPermissionOptions,
   type EndpointOptions,
+  type HealthOptions,
   type MaxAgeOptions,
+  parseDays,
   parseMaxAge,
   type StoreOptions,
 } from '../../options.js';
 import { loadPrivateEnv, selectStore } from '../../store-selection.js';
+import { err, printError } from '../../terminal.js';
 import { checkFile } from './file-checks.js';
 import type { DoctorFinding } from './finding.js';
 import { checkKeys } from './key-checks.js';
 import { checkLive } from './live-checks.js';
+import { notification, parseNotifyUrl, postNotification } from './notify.js';
 import { printFindings } from './render.js';
 
 export type { DoctorFinding } from './finding.js';
@@ -28,6 +34,7 @@ export interface DoctorOptions
   extends StoreOptions,
     EndpointOptions,
     MaxAgeOptions,
+    HealthOptions,
     AllowPermissionOptions {
   /** Also verify keys live. */
   live?: boolean;
@@ -36,6 +43,8 @@ export interface DoctorOptions
 /** Runs `exkeys doctor`. */
 export async function doctorCommand(options: DoctorOptions): Promise<void> {
   const maxAge = parseMaxAge(options.maxAge);
+  const expiresWithin = parseDays(options.expiresWithin ?? '14', '--expires-within', 14);
+  const notifyUrl = options.notify === undefined ? undefined : parseNotifyUrl(options.notify);
   const store = await selectStore(options);
   const findings: DoctorFinding[] = [];
   // The .env file and its default keystore are checked whichever store is in use: after
@@ -50,8 +59,16 @@ export async function doctorCommand(options: DoctorOptions): Promise<void> {
   }
   const env = await loadPrivateEnv(store);
   findings.push(...(await checkKeys(store, env, maxAge)));
-  if (options.live) findings.push(...(await checkLive(env, options)));
+  if (options.live) findings.push(...(await checkLive(env, options, expiresWithin)));
 
   const failures = printFindings(findings, options.json === true);
+  if (notifyUrl !== undefined) {
+    try {
+      await postNotification(notifyUrl, notification(findings, env));
+    } catch (error) {
+      printError(`${err.red('✖')} ${(error as Error).message}`);
+      throw new CommandFailed(EXIT.failed);
+    }
+  }
   if (failures > 0) throw new CommandFailed(EXIT.failed);
 }

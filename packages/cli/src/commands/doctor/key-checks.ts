@@ -24,6 +24,7 @@ export async function checkKeys(
   if (pairs.length === 0) {
     return [
       {
+        id: 'valid.no-keys',
         check: 'valid',
         status: 'warn',
         message: `no exchange keys in ${store.location}`,
@@ -42,9 +43,15 @@ export async function checkKeys(
     const flag = profileFlag(profile);
     const result = validateIn(env, exchange, profile);
     if (result.valid)
-      findings.push({ check: 'valid', status: 'pass', message: `${name} passes static checks` });
+      findings.push({
+        id: 'valid.ok',
+        check: 'valid',
+        status: 'pass',
+        message: `${name} passes static checks`,
+      });
     for (const issue of result.errors) {
       findings.push({
+        id: 'valid.invalid',
         check: 'valid',
         status: 'fail',
         message: issue.message,
@@ -52,10 +59,16 @@ export async function checkKeys(
       });
     }
     for (const issue of result.warnings)
-      findings.push({ check: 'valid', status: 'warn', message: issue.message });
+      findings.push({
+        id: 'valid.warning',
+        check: 'valid',
+        status: 'warn',
+        message: issue.message,
+      });
     const row = ages.get(`${exchange}/${profile}`);
     if (row?.ageDays === null || row === undefined) {
       findings.push({
+        id: 'age.unknown',
         check: 'age',
         status: 'warn',
         message: `${name}: rotation time unknown (the key was not written by exkeys)`,
@@ -63,6 +76,7 @@ export async function checkKeys(
       });
     } else if (isStale(row.ageDays, maxAge)) {
       findings.push({
+        id: 'age.stale',
         check: 'age',
         status: 'fail',
         message: `${name}: key is ${row.ageDays} days old (max ${maxAge})`,
@@ -70,6 +84,7 @@ export async function checkKeys(
       });
     } else {
       findings.push({
+        id: 'age.ok',
         check: 'age',
         status: 'pass',
         message: `${name}: key is ${row.ageDays} days old`,

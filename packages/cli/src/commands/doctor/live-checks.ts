@@ -1,5 +1,6 @@
 /**
- * Doctor's live check (`--live`): the exchanges confirm each key, and none can withdraw.
+ * Doctor's live check (`--live`): the exchanges confirm each key, and none can withdraw; then the
+ * expiry checks of `expiry-checks.ts` on what they reported.
  * @module
  */
 import { describeTarget, endpointFrom, verifyMany } from '../../live-verification.js';
@@ -11,12 +12,17 @@ import {
 } from '../../options.js';
 import { configuredPairs, type PrivateEnv } from '../../store-selection.js';
 import { printError, startProgress } from '../../terminal.js';
+import { checkExpiry } from './expiry-checks.js';
 import type { DoctorFinding } from './finding.js';
 
-/** With `--live`: every key verified by its exchange, and refused when it can withdraw. */
+/**
+ * With `--live`: every key verified by its exchange, and refused when it can withdraw; then the
+ * expiry findings, failing keys that expire within `expiresWithin` days.
+ */
 export async function checkLive(
   env: PrivateEnv,
   endpoint: EndpointOptions & AllowPermissionOptions,
+  expiresWithin = 14,
 ): Promise<DoctorFinding[]> {
   const pairs = configuredPairs(env);
   if (pairs.length === 0) return [];
@@ -27,20 +33,31 @@ export async function checkLive(
     purpose: 'trade',
     allowPermissions: parseAllowPermissions(endpoint.allowPermission),
   }).finally(() => progress.stop());
-  return results.flatMap((result): DoctorFinding[] => {
+  const verified = results.flatMap((result): DoctorFinding[] => {
     const name = `${result.exchange} (${result.profile})`;
     const rotate = `exkeys rotate ${result.exchange}${profileFlag(result.profile)}`;
     const warnings = result.warnings.map(
-      (warning): DoctorFinding => ({ check: 'live', status: 'warn', message: warning }),
+      (warning): DoctorFinding => ({
+        id: 'live.warning',
+        check: 'live',
+        status: 'warn',
+        message: warning,
+      }),
     );
     if (result.ok) {
       return [
-        { check: 'live', status: 'pass', message: `${name}: verified, cannot withdraw` },
+        {
+          id: 'live.ok',
+          check: 'live',
+          status: 'pass',
+          message: `${name}: verified, cannot withdraw`,
+        },
         ...warnings,
       ];
     }
     return [
       {
+        id: result.error?.code === 'unsafe-key' ? 'live.unsafe' : 'live.failed',
         check: 'live',
         status: 'fail',
         message: `${name}: ${result.error?.message ?? 'verification failed'}`,
@@ -52,4 +69,5 @@ export async function checkLive(
       ...warnings,
     ];
   });
+  return [...verified, ...checkExpiry(results, env, expiresWithin)];
 }

@@ -18,16 +18,20 @@ export function sharedValues(env: PrivateEnv): DoctorFinding[] {
   if (shared.length === 0) {
     return [
       {
+        id: 'shared.none',
         check: 'shared',
         status: 'pass',
         message: 'no key or secret is shared between profiles or exchanges',
       },
     ];
   }
-  return shared.map((names) => ({
-    check: 'shared',
-    status: 'fail',
-    message: `${names.join(', ')} hold the same value`,
-    fix: 'create one dedicated key per bot and exchange, so one leak or revocation does not hit the others',
-  }));
+  return shared.map(
+    (names): DoctorFinding => ({
+      id: 'shared.same-value',
+      check: 'shared',
+      status: 'fail',
+      message: `${names.join(', ')} hold the same value`,
+      fix: 'create one dedicated key per bot and exchange, so one leak or revocation does not hit the others',
+    }),
+  );
 }
