@@ -1,16 +1,20 @@
 /**
- * Test support, not built or exported: the behaviour every exchange package must show against the
- * loopback `@exkeys/sandbox`. Each package's tests call {@link describeExchangePackage} with its own
- * tables, so the three packages share one suite instead of three copies. Types are structural so the
- * core needs neither ccxt nor the sandbox.
+ * The behaviour every exchange package must show against the loopback `@exkeys/sandbox`: each
+ * package's tests call {@link describeExchangePackage} with its own tables, so the packages share
+ * one suite. Registers vitest tests, so import it only from test files. Types are structural, so
+ * the core depends on neither ccxt nor the sandbox.
  * @module
  */
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialsError, KeyVerificationError, type KeyVerificationReason } from '../errors.js';
-import { EXCHANGES } from '../exchanges.js';
-import type { KeyReport } from '../policy.js';
-import type { ExchangeClientOptions } from './client-options.js';
+import type { ExchangeClientOptions } from '../exchange/index.js';
+import {
+  CredentialsError,
+  EXCHANGES,
+  type KeyReport,
+  KeyVerificationError,
+  type KeyVerificationReason,
+} from '../index.js';
 
 /** The sandbox key shape (`SandboxKey` of `@exkeys/sandbox`). */
 export interface SuiteSandboxKey {
