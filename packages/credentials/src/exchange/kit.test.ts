@@ -6,6 +6,7 @@ import type { bybit } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialsError, KeyVerificationError } from '../errors.js';
 import { getCredentials } from '../retrieve.js';
+import { expectVerificationFailure } from '../testing/index.js';
 import type { ValidatedCredentials } from '../validated-credentials.js';
 import { ccxtSource } from './ccxt-loader.js';
 import type { ExchangeClientOptions } from './client-options.js';
@@ -153,12 +154,8 @@ const failure = (promise: Promise<unknown>) =>
     },
     (error: unknown) => error,
   );
-const verificationFailure = async (promise: Promise<unknown>) => {
-  const error = await failure(promise);
-  if (!KeyVerificationError.isInstance(error)) throw error;
-  assertNoCanary([inspect(error, { depth: 8, showHidden: true }), error.stack].join('\n'));
-  return error;
-};
+const verificationFailure = (promise: Promise<unknown>) =>
+  expectVerificationFailure(promise, assertNoCanary);
 
 let live: Sandbox;
 let demo: Sandbox;

@@ -12,9 +12,9 @@ import {
   CredentialsError,
   EXCHANGES,
   type KeyReport,
-  KeyVerificationError,
   type KeyVerificationReason,
 } from '../index.js';
+import { expectVerificationFailure } from './verdicts.js';
 
 /** The sandbox key shape (`SandboxKey` of `@exkeys/sandbox`). */
 export interface SuiteSandboxKey {
@@ -133,14 +133,6 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
     expect(text).not.toMatch(/CANARY(SECRET|PASS)/);
     for (const k of Object.values(keys)) expect(text).not.toContain(k.apiKey);
   };
-  const describeError = (error: unknown) =>
-    [
-      inspect(error, { depth: 8, showHidden: true }),
-      JSON.stringify(error),
-      String((error as Error).stack),
-      inspect((error as Error).cause, { depth: 8 }),
-    ].join('\n');
-
   let sandbox: SuiteSandbox;
   beforeAll(async () => {
     sandbox = await suite.startSandbox({ keys: Object.values(keys) });
@@ -207,11 +199,7 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
           options.baseUrl = 'http://127.0.0.1:9';
           break;
       }
-      const error = await suite.verify(creds, options).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      if (!KeyVerificationError.isInstance(error)) throw error ?? new Error('verification passed');
+      const error = await expectVerificationFailure(suite.verify(creds, options), assertNoCanary);
       expect({ reason: error.reason, code: error.exchangeCode, exchange: error.exchange }).toEqual({
         reason,
         code,
@@ -219,7 +207,7 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
       });
       expect(error.message).toMatch(ADVICE[reason]);
       if (provoke === 'closed-port') expect(error.message).toContain('http://127.0.0.1:9.');
-      assertNoCanary(describeError(error));
+      assertNoCanary(inspect(error.cause, { depth: 8 }));
     });
   });
 

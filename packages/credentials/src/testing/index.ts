@@ -12,3 +12,12 @@ export {
   type SuiteSandbox,
   type SuiteSandboxKey,
 } from './exchange-suite.js';
+export {
+  type AuditOutcome,
+  auditOutcome,
+  expectVerificationFailure,
+  type PolicyVerdict,
+  type PolicyVerdictOptions,
+  policyVerdict,
+  readerOutcome,
+} from './verdicts.js';
