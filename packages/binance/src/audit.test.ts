@@ -379,7 +379,6 @@ describe('Binance audit: property', () => {
           const verdict = await auditOutcome(verifyBinanceKey(credsOf(1), { baseUrl: probe.url }), {
             purpose: 'trade',
           });
-
           expect(verdict).toBe(outside(extra) ? 'refused' : 'accepted');
         } finally {
           await probe.close();

@@ -315,7 +315,6 @@ describe('OKX audit: property', () => {
           const result = await auditOutcome(verifyOkxKey(credsOf(1), { baseUrl: probe.url }), {
             purpose: 'trade',
           });
-
           expect(result).toBe(outside(perm) ? 'refused' : 'accepted');
         } finally {
           await probe.close();
