@@ -1,12 +1,10 @@
-import { inspect } from 'node:util';
+import { getCredentials, type KeyPolicy, type KeyReport } from '@exkeys/credentials';
 import {
-  assertSafeKey,
-  getCredentials,
-  type KeyPolicy,
-  type KeyReport,
-  KeyVerificationError,
-  UnsafeKeyError,
-} from '@exkeys/credentials';
+  auditOutcome,
+  expectVerificationFailure,
+  policyVerdict,
+  readerOutcome,
+} from '@exkeys/credentials/testing';
 import { type Sandbox, type SandboxKey, startSandbox } from '@exkeys/sandbox';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,22 +53,9 @@ function addCase(name: string, body: unknown): number {
 const credsOf = (i: number) =>
   getCredentials('binance', { env: { BINANCE_API_KEY: KEY(i), BINANCE_API_SECRET: SECRET(i) } });
 
-/**
- * Verdict of `assertSafeKey` for a purpose: the reasons, or the warnings of an accepted key (less
- * the no-IP-whitelist one, which every key here gets).
- */
-function verdict(report: KeyReport, policy: KeyPolicy) {
-  try {
-    const { warnings } = assertSafeKey(report, policy);
-    return {
-      accepted: true as const,
-      warnings: warnings.filter((w) => !/no IP whitelist/.test(w)),
-    };
-  } catch (error) {
-    if (!UnsafeKeyError.isInstance(error)) throw error;
-    return { accepted: false as const, reasons: [...error.reasons], message: error.message };
-  }
-}
+/** `assertSafeKey`'s verdict, less the no-IP-whitelist warning, which every key here gets. */
+const verdict = (report: KeyReport, policy: KeyPolicy) =>
+  policyVerdict(report, policy, { ignoreWarnings: /no IP whitelist/ });
 
 function expectNoCanary(text: string) {
   expect(text.length).toBeGreaterThan(0);
@@ -89,15 +74,7 @@ const comboIndex = combos.map((on) =>
 
 let sandbox: Sandbox;
 const verify = (i: number) => verifyBinanceKey(credsOf(i), { baseUrl: sandbox.url });
-async function failure(i: number): Promise<KeyVerificationError> {
-  const error = await verify(i).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!KeyVerificationError.isInstance(error)) throw error ?? new Error('verification passed');
-  expectNoCanary(`${error.message}\n${inspect(error)}`);
-  return error;
-}
+const failure = (i: number) => expectVerificationFailure(verify(i), expectNoCanary);
 
 const unreadable: Array<[string, unknown, string]> = [
   ['an empty object', {}, 'ipRestrict'],
@@ -372,18 +349,8 @@ describe('Binance audit: property', () => {
     Object.entries(extra).some(([k, v]) =>
       READ_TRADE.includes(k as Flag) ? typeof v !== 'boolean' : v !== false,
     );
-  const judge = (response: unknown): 'accepted' | 'refused' => {
-    try {
-      const facts = readApiRestrictions(response);
-      assertSafeKey(
-        { exchange: 'binance', profile: 'default', expiresInDays: null, warnings: [], ...facts },
-        { purpose: 'trade' },
-      );
-      return 'accepted';
-    } catch {
-      return 'refused';
-    }
-  };
+  const judge = (response: unknown) =>
+    readerOutcome('binance', () => readApiRestrictions(response), { purpose: 'trade' });
 
   it('refuses every answer holding a value outside the read and trade tables (reader)', () => {
     fc.assert(
@@ -409,22 +376,9 @@ describe('Binance audit: property', () => {
           ],
         });
         try {
-          const verdict = await verifyBinanceKey(credsOf(1), { baseUrl: probe.url }).then(
-            (report) => {
-              try {
-                assertSafeKey(report, { purpose: 'trade' });
-                return 'accepted';
-              } catch (error) {
-                if (UnsafeKeyError.isInstance(error)) return 'refused';
-                throw error;
-              }
-            },
-            (error: unknown) => {
-              if (KeyVerificationError.isInstance(error) && error.reason === 'unreadable-response')
-                return 'refused';
-              throw error;
-            },
-          );
+          const verdict = await auditOutcome(verifyBinanceKey(credsOf(1), { baseUrl: probe.url }), {
+            purpose: 'trade',
+          });
           expect(verdict).toBe(outside(extra) ? 'refused' : 'accepted');
         } finally {
           await probe.close();

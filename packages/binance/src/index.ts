@@ -4,6 +4,7 @@
  * @module
  */
 import {
+  ccxtSource,
   defineExchange,
   type ExchangeClientOptions,
   type ExchangeFunctions,
@@ -11,24 +12,19 @@ import {
 import type { binance } from 'ccxt';
 import { readApiRestrictions } from './permissions.js';
 
+/** The ccxt version this package pins and is tested with; another installed version loads all of ccxt. */
+export { CCXT_VERSION } from '@exkeys/credentials/exchange';
 export { BINANCE_PERMISSIONS, REQUIRED_FLAGS, readApiRestrictions } from './permissions.js';
 
 /** Options of {@link createBinanceClient} and {@link verifyBinanceKey}; see `ExchangeClientOptions`. */
 export type BinanceClientOptions = ExchangeClientOptions;
-
-/** The ccxt version this package is tested with; another installed version loads all of ccxt. */
-export const CCXT_VERSION = '4.5.84';
 
 type BinanceFunctions = ExchangeFunctions<'binance', binance>;
 
 const exchange: BinanceFunctions = defineExchange({
   id: 'binance',
   name: 'Binance',
-  ccxt: {
-    version: CCXT_VERSION,
-    packageUrl: import.meta.url,
-    importAll: () => import('ccxt'),
-  },
+  ccxt: ccxtSource(import.meta.url, () => import('ccxt')),
   modes: { testnet: 'sandbox-mode', demo: 'demo-trading' },
   keyInfo: {
     endpoint: 'GET /sapi/v1/account/apiRestrictions',

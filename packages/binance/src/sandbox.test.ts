@@ -1,6 +1,6 @@
 import { getCredentials } from '@exkeys/credentials';
+import { describeExchangePackage } from '@exkeys/credentials/testing';
 import { startSandbox } from '@exkeys/sandbox';
-import { describeExchangePackage } from '../../credentials/src/exchange/test-exchange-suite.js';
 import { createBinanceClient, verifyBinanceKey } from './index.js';
 
 const BYBIT_ENV = {

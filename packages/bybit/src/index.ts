@@ -4,6 +4,7 @@
  * @module
  */
 import {
+  ccxtSource,
   defineExchange,
   type ExchangeClientOptions,
   type ExchangeFunctions,
@@ -14,13 +15,12 @@ import {
 import type { bybit } from 'ccxt';
 import { readKeyInfo } from './key-info.js';
 
+/** The ccxt version this package pins and is tested with; another installed version loads all of ccxt. */
+export { CCXT_VERSION } from '@exkeys/credentials/exchange';
 export { BYBIT_PERMISSIONS } from './permission-table.js';
 
 /** Options of {@link createBybitClient} and {@link verifyBybitKey}; see `ExchangeClientOptions`. */
 export type BybitClientOptions = ExchangeClientOptions;
-
-/** The ccxt version this package is tested with; another installed version loads all of ccxt. */
-export const CCXT_VERSION = '4.5.84';
 
 /** Bybit's rate-limit header: when the per-UID limit resets, in ms since the epoch. */
 const LIMIT_RESET = 'x-bapi-limit-reset-timestamp';
@@ -78,11 +78,7 @@ type BybitFunctions = ExchangeFunctions<'bybit', bybit>;
 const exchange: BybitFunctions = defineExchange({
   id: 'bybit',
   name: 'Bybit',
-  ccxt: {
-    version: CCXT_VERSION,
-    packageUrl: import.meta.url,
-    importAll: () => import('ccxt'),
-  },
+  ccxt: ccxtSource(import.meta.url, () => import('ccxt')),
   modes: { testnet: 'sandbox-mode', demo: 'demo-trading' },
   keyInfo: {
     endpoint: 'GET /v5/user/query-api',

@@ -1,12 +1,10 @@
-import { inspect } from 'node:util';
+import { getCredentials, type KeyPolicy, type KeyReport } from '@exkeys/credentials';
 import {
-  assertSafeKey,
-  getCredentials,
-  type KeyPolicy,
-  type KeyReport,
-  KeyVerificationError,
-  UnsafeKeyError,
-} from '@exkeys/credentials';
+  auditOutcome,
+  expectVerificationFailure,
+  policyVerdict,
+  readerOutcome,
+} from '@exkeys/credentials/testing';
 import { type Sandbox, type SandboxKey, startSandbox } from '@exkeys/sandbox';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,33 +131,17 @@ afterAll(() => sandbox?.close());
 const verify = (i: number, options = {}) =>
   verifyOkxKey(credsOf(i), { baseUrl: sandbox.url, ...options });
 
-function verdict(report: KeyReport, policy: KeyPolicy) {
-  try {
-    const { warnings } = assertSafeKey(report, policy);
-    return {
-      accepted: true as const,
-      warnings: warnings.filter((w) => !/no IP whitelist/.test(w)),
-    };
-  } catch (error) {
-    if (!UnsafeKeyError.isInstance(error)) throw error;
-    return { accepted: false as const, reasons: [...error.reasons], message: error.message };
-  }
-}
+/** `assertSafeKey`'s verdict, less the no-IP-whitelist warning, which every key here gets. */
+const verdict = (report: KeyReport, policy: KeyPolicy) =>
+  policyVerdict(report, policy, { ignoreWarnings: /no IP whitelist/ });
 
 function expectNoCanary(text: string) {
   expect(text.length).toBeGreaterThan(0);
   expect(text).not.toMatch(/CANARY(SECRET|PASS)/);
 }
 
-async function failure(i: number, options = {}): Promise<KeyVerificationError> {
-  const error = await verify(i, options).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!KeyVerificationError.isInstance(error)) throw error ?? new Error('verification passed');
-  expectNoCanary(`${error.message}\n${inspect(error)}`);
-  return error;
-}
+const failure = (i: number, options = {}) =>
+  expectVerificationFailure(verify(i, options), expectNoCanary);
 
 /** What `assertSafeKey` must say for trade and data keys. */
 function expectVerdicts(report: KeyReport, expected: Expect, unknownName?: string) {
@@ -302,18 +284,8 @@ describe('OKX audit: property', () => {
       .split(',')
       .map((t) => t.trim().toLowerCase())
       .some((t) => t !== 'read_only' && t !== 'trade');
-  const judge = (response: unknown): 'accepted' | 'refused' => {
-    try {
-      const facts = readAccountConfig(response);
-      assertSafeKey(
-        { exchange: 'okx', profile: 'default', expiresInDays: null, warnings: [], ...facts },
-        { purpose: 'trade' },
-      );
-      return 'accepted';
-    } catch {
-      return 'refused';
-    }
-  };
+  const judge = (response: unknown) =>
+    readerOutcome('okx', () => readAccountConfig(response), { purpose: 'trade' });
 
   it('refuses every perm holding a token outside the read and trade tables (reader)', () => {
     fc.assert(
@@ -340,22 +312,9 @@ describe('OKX audit: property', () => {
           ],
         });
         try {
-          const result = await verifyOkxKey(credsOf(1), { baseUrl: probe.url }).then(
-            (report) => {
-              try {
-                assertSafeKey(report, { purpose: 'trade' });
-                return 'accepted';
-              } catch (error) {
-                if (UnsafeKeyError.isInstance(error)) return 'refused';
-                throw error;
-              }
-            },
-            (error: unknown) => {
-              if (KeyVerificationError.isInstance(error) && error.reason === 'unreadable-response')
-                return 'refused';
-              throw error;
-            },
-          );
+          const result = await auditOutcome(verifyOkxKey(credsOf(1), { baseUrl: probe.url }), {
+            purpose: 'trade',
+          });
           expect(result).toBe(outside(perm) ? 'refused' : 'accepted');
         } finally {
           await probe.close();

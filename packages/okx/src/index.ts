@@ -4,6 +4,7 @@
  * @module
  */
 import {
+  ccxtSource,
   defineExchange,
   type ExchangeClientOptions,
   type ExchangeFunctions,
@@ -11,6 +12,8 @@ import {
 import type { okx } from 'ccxt';
 import { callAccountConfig, readAccountConfig } from './permissions.js';
 
+/** The ccxt version this package pins and is tested with; another installed version loads all of ccxt. */
+export { CCXT_VERSION } from '@exkeys/credentials/exchange';
 export { classifyPerm, EMPTY_TOKEN, OKX_PERMISSIONS, readAccountConfig } from './permissions.js';
 
 /**
@@ -48,9 +51,6 @@ export interface OkxClientOptions extends ExchangeClientOptions {
   region?: OkxRegion;
 }
 
-/** The ccxt version this package is tested with; another installed version loads all of ccxt. */
-export const CCXT_VERSION = '4.5.84';
-
 function regionOptions(options: OkxClientOptions): { hostname: string } {
   const region = options.region ?? 'global';
   if (!Object.hasOwn(OKX_REGION_HOSTS, region)) {
@@ -69,11 +69,7 @@ type OkxFunctions = ExchangeFunctions<'okx', okx, OkxClientOptions>;
 const exchange: OkxFunctions = defineExchange({
   id: 'okx',
   name: 'OKX',
-  ccxt: {
-    version: CCXT_VERSION,
-    packageUrl: import.meta.url,
-    importAll: () => import('ccxt'),
-  },
+  ccxt: ccxtSource(import.meta.url, () => import('ccxt')),
   // ccxt's OKX sandbox mode is the simulated-trading header; its enableDemoTrading breaks OKX URLs.
   modes: { testnet: 'sandbox-mode', demo: 'sandbox-mode' },
   keyInfo: {

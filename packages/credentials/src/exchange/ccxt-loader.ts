@@ -9,6 +9,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+/**
+ * The ccxt version the exchange packages pin and are tested with, the one place it is written:
+ * each exchange package re-exports it, and a test checks every package's `package.json` against it.
+ * With another installed version, an exchange package imports all of ccxt, with one warning.
+ */
+export const CCXT_VERSION = '4.5.84';
+
 /** How an exchange package tells the kit where its ccxt is. The core itself never depends on ccxt. */
 export interface CcxtSource {
   /** The ccxt version the exchange package pins; another version loads the full module. */
@@ -33,6 +40,14 @@ export interface LoadedExchangeClass {
   Exchange: CcxtConstructor;
   /** `module` when only `js/src/<id>.js` was imported, `full` when the whole of ccxt was. */
   via: 'module' | 'full';
+}
+
+/**
+ * The {@link CcxtSource} of an exchange package pinning {@link CCXT_VERSION}. Call it from the
+ * package itself, so that ccxt is resolved from there: `ccxtSource(import.meta.url, () => import('ccxt'))`.
+ */
+export function ccxtSource(packageUrl: string, importAll: () => Promise<object>): CcxtSource {
+  return { version: CCXT_VERSION, packageUrl, importAll };
 }
 
 const cache = new Map<string, Promise<LoadedExchangeClass>>();

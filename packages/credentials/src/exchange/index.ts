@@ -7,8 +7,10 @@
  */
 export { parseBaseUrl, rebaseApiUrls } from './base-url.js';
 export {
+  CCXT_VERSION,
   type CcxtConstructor,
   type CcxtSource,
+  ccxtSource,
   type LoadedExchangeClass,
   loadExchangeClass,
 } from './ccxt-loader.js';

@@ -12,7 +12,7 @@ const report = (exchange: string): KeyReport => ({
   expiresInDays: null,
   warnings: [],
 });
-const after = <T>(ms: number, value: () => T) =>
+const later = <T>(ms: number, value: () => T) =>
   new Promise<T>((resolve, reject) =>
     setTimeout(() => {
       try {
@@ -31,9 +31,9 @@ describe('verifyAll', () => {
       'Re-check OKX_API_PASSPHRASE.',
     );
     const results = await verifyAll({
-      bybit: () => after(20, () => report('bybit')),
+      bybit: () => later(20, () => report('bybit')),
       okx: () =>
-        after(5, () => {
+        later(5, () => {
           throw refused;
         }),
       binance: Promise.resolve(report('binance')),
@@ -52,7 +52,7 @@ describe('verifyAll', () => {
     const started: string[] = [];
     const task = (name: string) => () => {
       started.push(name);
-      return after(10, () => {
+      return later(10, () => {
         expect(started).toEqual(['a', 'b', 'c']);
         return report(name);
       });

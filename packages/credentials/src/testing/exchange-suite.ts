@@ -1,16 +1,20 @@
 /**
- * Test support, not built or exported: the behaviour every exchange package must show against the
- * loopback `@exkeys/sandbox`. Each package's tests call {@link describeExchangePackage} with its own
- * tables, so the three packages share one suite instead of three copies. Types are structural so the
- * core needs neither ccxt nor the sandbox.
+ * The behaviour every exchange package must show against the loopback `@exkeys/sandbox`: each
+ * package's tests call {@link describeExchangePackage} with its own tables, so the packages share
+ * one suite. Registers vitest tests, so import it only from test files. Types are structural, so
+ * the core depends on neither ccxt nor the sandbox.
  * @module
  */
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialsError, KeyVerificationError, type KeyVerificationReason } from '../errors.js';
-import { EXCHANGES } from '../exchanges.js';
-import type { KeyReport } from '../policy.js';
-import type { ExchangeClientOptions } from './client-options.js';
+import type { ExchangeClientOptions } from '../exchange/index.js';
+import {
+  CredentialsError,
+  EXCHANGES,
+  type KeyReport,
+  type KeyVerificationReason,
+} from '../index.js';
+import { expectVerificationFailure } from './verdicts.js';
 
 /** The sandbox key shape (`SandboxKey` of `@exkeys/sandbox`). */
 export interface SuiteSandboxKey {
@@ -129,14 +133,6 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
     expect(text).not.toMatch(/CANARY(SECRET|PASS)/);
     for (const k of Object.values(keys)) expect(text).not.toContain(k.apiKey);
   };
-  const describeError = (error: unknown) =>
-    [
-      inspect(error, { depth: 8, showHidden: true }),
-      JSON.stringify(error),
-      String((error as Error).stack),
-      inspect((error as Error).cause, { depth: 8 }),
-    ].join('\n');
-
   let sandbox: SuiteSandbox;
   beforeAll(async () => {
     sandbox = await suite.startSandbox({ keys: Object.values(keys) });
@@ -203,11 +199,7 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
           options.baseUrl = 'http://127.0.0.1:9';
           break;
       }
-      const error = await suite.verify(creds, options).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      if (!KeyVerificationError.isInstance(error)) throw error ?? new Error('verification passed');
+      const error = await expectVerificationFailure(suite.verify(creds, options), assertNoCanary);
       expect({ reason: error.reason, code: error.exchangeCode, exchange: error.exchange }).toEqual({
         reason,
         code,
@@ -215,7 +207,7 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
       });
       expect(error.message).toMatch(ADVICE[reason]);
       if (provoke === 'closed-port') expect(error.message).toContain('http://127.0.0.1:9.');
-      assertNoCanary(describeError(error));
+      assertNoCanary(inspect(error.cause, { depth: 8 }));
     });
   });
 
