@@ -45,7 +45,9 @@ const freePort = () =>
 /** Runs one shell command line; resolves to everything it printed (stdout and stderr in order). */
 function runCommand(command, session, { interrupt = false } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `exec 2>&1; ${command}`], {
+    // An interrupted command replaces the shell, so that SIGINT reaches exkeys alone, as Ctrl+C reaches a
+    // foreground command, and never a shell that is still between two steps.
+    const child = spawn('bash', ['-c', `exec 2>&1; ${interrupt ? 'exec ' : ''}${command}`], {
       cwd: session.dir,
       env: session.env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,7 +64,7 @@ function runCommand(command, session, { interrupt = false } = {}) {
       if (interrupt && !interrupted && output.includes('Press Ctrl+C')) {
         interrupted = true;
         output += '^C\n';
-        process.kill(-child.pid, 'SIGINT');
+        child.kill('SIGINT');
       }
     });
     child.on('error', reject);
