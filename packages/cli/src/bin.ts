@@ -12,7 +12,7 @@
  * the file as `node -- <bin> …` to keep Node out of the arguments entirely.
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { CommandFailed, EXIT } from './exit-codes.js';
 import { createProgram } from './program.js';
@@ -53,6 +53,10 @@ function envFileSettingNodeOptions(argv: readonly string[]): string | undefined 
     if (file === undefined) continue;
     let text: string;
     try {
+      // Only a regular file of sane size is worth a look: /dev/zero or a FIFO would never end, and
+      // the command itself refuses them with a typed error.
+      const info = statSync(file);
+      if (!info.isFile() || info.size > 1024 * 1024) continue;
       text = readFileSync(file, 'utf8');
     } catch {
       continue;

@@ -37,6 +37,19 @@ function copyPackage(name: string, from: string, into: string, done: Set<string>
   }
 }
 
+/**
+ * Replaces a child build's `node_modules` link into the checkout (which another user cannot enter
+ * when the checkout is 0700, as root's home is) with copies of the packages its files import.
+ */
+export async function copyModulesOutOfCheckout(buildDir: string): Promise<void> {
+  const modules = join(buildDir, 'node_modules');
+  await rm(modules, { force: true });
+  const done = new Set<string>();
+  for (const name of bareImports(join(buildDir, 'out'))) {
+    copyPackage(name, PACKAGE_NODE_MODULES, modules, done);
+  }
+}
+
 /** The bare imports of the transpiled files under `dir`. */
 function bareImports(dir: string): Set<string> {
   const names = new Set<string>();
@@ -103,13 +116,7 @@ export async function readAllUnprivileged(
 ): Promise<UnprivilegedRead> {
   const build = await buildForChild([entry]);
   try {
-    // Replace the link into the checkout with copies nobody can read.
-    const modules = join(build.dir, 'node_modules');
-    await rm(modules, { force: true });
-    const done = new Set<string>();
-    for (const name of bareImports(join(build.dir, 'out'))) {
-      copyPackage(name, PACKAGE_NODE_MODULES, modules, done);
-    }
+    await copyModulesOutOfCheckout(build.dir);
     const child = join(build.dir, 'unprivileged-child.mjs');
     await copyFile(CHILD, child);
     for (const dir of [build.dir, ...reachable]) await chmod(dir, 0o755);

@@ -24,6 +24,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildForChild } from '../../__fixtures__/child-build.js';
 import {
+  copyModulesOutOfCheckout,
   readAllUnprivileged,
   unprivilegedUnavailable,
 } from '../../__fixtures__/stores/unprivileged.js';
@@ -70,6 +71,7 @@ describe('lock planted by another user in a shared (sticky) directory', () => {
   async function saveAsSecondUser(env: string, timeoutMs: number) {
     const build = await buildForChild(['stores/dotenv/dotenv-store.ts']);
     try {
+      await copyModulesOutOfCheckout(build.dir);
       await chmod(build.dir, 0o755);
       const script = join(build.dir, 'out', 'save.mjs');
       await writeFile(
