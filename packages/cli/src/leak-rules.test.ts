@@ -199,3 +199,37 @@ describe('the exchange table drives both validation and the scanner', () => {
     }
   });
 });
+
+describe('looksRandom', () => {
+  it('accepts random keys without a digit (about 4% of random 18-character keys have none)', () => {
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    const facts = EXCHANGES.bybit;
+    let checked = 0;
+    let found = 0;
+    for (let sample = 0; sample < 300; sample += 1) {
+      let value = '';
+      for (let i = 0; i < 18; i += 1) value += letters[Math.floor(random() * letters.length)];
+      if (new Set(value).size < 8) continue;
+      checked += 1;
+      if (scan(facts, value).some((finding) => finding.rule === 'bybit-key')) found += 1;
+    }
+    expect(checked).toBeGreaterThan(290);
+    // Letters that happen to read as words may escape; fewer than 1 in 100 do.
+    expect(found / checked).toBeGreaterThan(0.99);
+  });
+
+  it('still rejects identifiers and filler of a key’s length', () => {
+    for (const word of [
+      'getExchangeBalances',
+      'createBybitClientFactory',
+      'BYBIT_API_SECRET_VALUE',
+      'fetchOpenOrdersForSymbol',
+      'enableRateLimitOption',
+      'x'.repeat(20),
+      'ab12'.repeat(5),
+    ]) {
+      expect(looksRandom(word), word).toBe(false);
+    }
+    expect(looksRandom('CANARYkey0bybit001')).toBe(true);
+  });
+});

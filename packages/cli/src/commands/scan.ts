@@ -52,7 +52,7 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   try {
     const tree = await scanWorkingTree(cwd, paths, configured, new Set(store.files));
     findings = tree.findings;
-    summary = plural(tree.scanned, 'file');
+    summary = `${plural(tree.scanned, 'file')}`;
     if (root !== undefined) {
       progress.update('Scanning git history…');
       const history = await scanHistory(root, configured);
@@ -69,7 +69,12 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
     print(`${out.green('✔')} No exchange credentials found in ${summary}.`);
   } else {
     for (const finding of findings) print(describe(finding));
-    printError(err.red(`\n${plural(findings.length, 'possible credential')} found in ${summary}.`));
+    const files = new Set(findings.map((finding) => finding.file)).size;
+    printError(
+      err.red(
+        `\n${plural(findings.length, 'possible credential')} found in ${plural(files, 'file')} (scanned ${summary}).`,
+      ),
+    );
     printError(
       'Move them into .env (exkeys set <exchange>), and rotate every key that was ever committed (exkeys rotate <exchange>): history keeps it even after deletion.',
     );
