@@ -6,8 +6,11 @@ import {
   validateCredentials,
   variableNames,
 } from '@exkeys/credentials';
+import { RE2JS } from 're2js';
+import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { LEAK_RULES, looksRandom, rulesFor } from './leak-rules.js';
+import { gitleaksConfig } from './gitleaks-rules.js';
+import { LEAK_RULES, looksRandom, PRIVATE_KEY_RULE, rulesFor } from './leak-rules.js';
 import { type Finding, scanLines } from './scanner.js';
 
 // A seeded generator, so a failure names values that reproduce.
@@ -231,5 +234,93 @@ describe('looksRandom', () => {
       expect(looksRandom(word), word).toBe(false);
     }
     expect(looksRandom('CANARYkey0bybit001')).toBe(true);
+  });
+});
+
+/** Bits per character, as gitleaks computes a rule's `entropy`. */
+function shannon(value: string): number {
+  const counts = new Map<string, number>();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values())
+    bits -= (count / value.length) * Math.log2(count / value.length);
+  return bits;
+}
+
+interface ExportedRule {
+  id: string;
+  description: string;
+  regex: string;
+  keywords: string[];
+  entropy?: number;
+  secretGroup: number;
+}
+
+describe('exkeys scan --export-rules gitleaks', () => {
+  const config = parse(gitleaksConfig('9.9.9')) as unknown as {
+    title: string;
+    extend: { useDefault: boolean };
+    rules: ExportedRule[];
+  };
+  const compiled = new Map(config.rules.map((rule) => [rule.id, RE2JS.compile(rule.regex)]));
+
+  /** What gitleaks would report for `rule` in `text`: the secret group, if the rule fires. */
+  function gitleaks(rule: ExportedRule, text: string): string | undefined {
+    if (!rule.keywords.some((keyword) => text.toLowerCase().includes(keyword))) return undefined;
+    const matcher = compiled.get(rule.id)?.matcher(text);
+    if (!matcher?.find()) return undefined;
+    const secret = matcher.group(rule.secretGroup) ?? undefined;
+    if (secret === undefined || (rule.entropy !== undefined && shannon(secret) < rule.entropy)) {
+      return undefined;
+    }
+    return secret;
+  }
+
+  function exported(id: string): ExportedRule {
+    const rule = config.rules.find((candidate) => candidate.id === `exkeys-${id}`);
+    if (rule === undefined) throw new Error(`no exported rule exkeys-${id}`);
+    return rule;
+  }
+
+  it('is a gitleaks config that extends the default rules, one entry per rule, in RE2 syntax', () => {
+    expect(config.extend.useDefault).toBe(true);
+    expect(config.rules.map((rule) => rule.id).sort()).toEqual(
+      [...LEAK_RULES, PRIVATE_KEY_RULE].map((rule) => `exkeys-${rule.id}`).sort(),
+    );
+    for (const rule of config.rules) {
+      expect(rule.description.length, rule.id).toBeGreaterThan(10);
+      expect(rule.keywords.length, rule.id).toBeGreaterThan(0);
+      expect(rule.secretGroup, rule.id).toBe(1);
+      expect(compiled.get(rule.id), rule.id).toBeDefined();
+    }
+    // RE2 has no look-around: our own token patterns would not compile there.
+    expect(() => RE2JS.compile(LEAK_RULES[0]?.pattern.source ?? '')).toThrow();
+  });
+
+  for (const facts of Object.values(EXCHANGES)) {
+    for (const field of ['key', 'secret'] as const) {
+      it(`${facts.id} ${field}: the exported rule matches our positive fixtures and none of the negative ones`, () => {
+        const rule = exported(ruleFor(facts, field));
+        const shape = facts[field];
+        for (const form of acceptedForms(shape)) {
+          const value = randomValue(scanCharset(shape), form);
+          const line = `const client = new ccxt.${facts.id}({ credential: '${value}' });`;
+          expect(gitleaks(rule, line), value).toBe(value);
+          // Without the exchange's name gitleaks never runs the rule.
+          expect(gitleaks(rule, `credential: '${value}'`), value).toBeUndefined();
+        }
+        for (const value of [...rejectedValues(shape), 'x'.repeat(shape.minLength)]) {
+          const line = `const client = new ccxt.${facts.id}({ credential: '${value}' });`;
+          expect(gitleaks(rule, line), value).not.toBe(value);
+        }
+      });
+    }
+  }
+
+  it('exports the private-key rules, which fire on a PEM header only', () => {
+    const header = '-----BEGIN PRIVATE KEY-----';
+    expect(gitleaks(exported('private-key'), `${header}\nMC4CAQ\n`)).toBe(header);
+    expect(gitleaks(exported('bybit-private-key'), `# bybit\n${header}\n`)).toBe(header);
+    expect(gitleaks(exported('private-key'), '-----BEGIN PUBLIC KEY-----\n')).toBeUndefined();
   });
 });

@@ -22,6 +22,20 @@ export interface StoreOptions {
   json?: boolean;
 }
 
+/** Options of `exkeys scan`, declared next to the command in `program.ts`. */
+export interface ScanFlagOptions extends StoreOptions {
+  /** Also scan every commit. */
+  history?: boolean;
+  /** Scan only the staged changes (`git diff --cached`). */
+  staged?: boolean;
+  /** `text`, `json` or `sarif`; `--json` is the same as `--format json`. @default 'text' */
+  format?: 'text' | 'json' | 'sarif';
+  /** The exit code when something is found, as typed. @default '1' */
+  exitCode?: string;
+  /** Print our rules in another scanner's format (`gitleaks`) instead of scanning. */
+  exportRules?: string;
+}
+
 /** Where to verify: the exchange's production API unless one of these is set. */
 export interface EndpointOptions {
   /** The exchange's testnet. */

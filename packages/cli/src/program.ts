@@ -3,7 +3,7 @@
  * and `exkeys list` never load ccxt, the sandbox or the prompt library.
  * @module
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import {
   withBaseUrl,
   withEndpoint,
@@ -154,9 +154,27 @@ export function createProgram(version: string): Command {
       .command('scan')
       .description('find exchange keys in files (and with --history, in every commit)')
       .argument('[paths...]', 'files or directories to scan (default: the current directory)')
-      .option('--history', 'also scan every commit of the git history'),
+      .option('--history', 'also scan every commit of the git history')
+      .option('--staged', 'scan only the staged changes (git diff --cached), for a pre-commit hook')
+      .addOption(
+        new Option('--format <format>', 'report as text, json or sarif (--json is json)').choices([
+          'text',
+          'json',
+          'sarif',
+        ]),
+      )
+      .option('--exit-code <code>', 'exit with this code when something is found', '1')
+      .option(
+        '--export-rules <format>',
+        'print the rules as a gitleaks config instead of scanning',
+      ),
   )
-    .addHelpText('after', example('exkeys scan --history'))
+    .addHelpText(
+      'after',
+      example(
+        'exkeys scan --history\nexkeys scan --history --format sarif > exkeys.sarif\nexkeys scan --staged\nexkeys scan --export-rules gitleaks > .gitleaks.toml',
+      ),
+    )
     .action(lazy(async () => (await import('./commands/scan.js')).scanCommand as Handler));
 
   withStore(
