@@ -204,6 +204,7 @@ export function createProgram(version: string): Command {
       .command('run')
       .description("run a command with the keys in ITS environment only (not your shell's)")
       .option('--exchange <ids...>', 'inject only these exchanges')
+      .option('--no-masking', "show the child's output unmasked (and let it write to the terminal)")
       .argument('<command...>', 'the command to run, after --')
       .passThroughOptions(),
     { json: false },
