@@ -59,8 +59,39 @@ export interface ScanLine {
 const ALLOW_MARKERS: readonly string[] = ['exkeys-scan-ignore', 'exkeys:allow', 'gitleaks:allow'];
 
 const MENTION = new RegExp(Object.keys(EXCHANGES).join('|'), 'gi');
-const TOKEN = new RegExp(`[A-Za-z0-9-]{${TOKEN_MIN_LENGTH},}`, 'g');
-const HAS_TOKEN = new RegExp(`[A-Za-z0-9-]{${TOKEN_MIN_LENGTH}}`);
+const HAS_MENTION = new RegExp(Object.keys(EXCHANGES).join('|'), 'i');
+
+/** True for the characters a token is made of: `A-Za-z0-9-`. */
+function isTokenChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 45
+  );
+}
+
+/**
+ * The maximal runs of `A-Za-z0-9-` in `text` that are long enough for a rule, found in one pass
+ * over the characters (a regular expression retries at every position).
+ */
+function tokensIn(text: string): string[] {
+  const tokens: string[] = [];
+  let start = -1;
+  for (let index = 0; index <= text.length; index += 1) {
+    const inside = index < text.length && isTokenChar(text.charCodeAt(index));
+    if (inside) {
+      if (start === -1) start = index;
+    } else if (start !== -1) {
+      const length = index - start;
+      if (length >= TOKEN_MIN_LENGTH && length <= TOKEN_MAX_LENGTH) {
+        tokens.push(text.slice(start, index));
+      }
+      start = -1;
+    }
+  }
+  return tokens;
+}
 const RULES_BY_EXCHANGE = new Map<string, LeakRule[]>();
 for (const rule of LEAK_RULES) {
   if (rule.marker) continue;
@@ -81,6 +112,7 @@ function joinLiterals(text: string): string {
 
 /** The exchanges whose name is in `text`. */
 function mentionsIn(text: string): string[] {
+  if (!HAS_MENTION.test(text)) return [];
   const found: string[] = [];
   for (const match of text.matchAll(MENTION)) found.push(match[0].toLowerCase());
   return found;
@@ -196,7 +228,10 @@ export class LineScanner {
     }
     if (ALLOW_MARKERS.some((marker) => text.includes(marker))) return;
     const hasPem = text.includes('-----BEGIN');
-    if (!hasPem && !HAS_TOKEN.test(text)) return;
+    const variants = text.includes('\\') ? [text, text.replace(ESCAPE, ' ')] : [text];
+    const tokens =
+      variants.length === 1 ? tokensIn(text) : [...new Set(variants.flatMap(tokensIn))];
+    if (!hasPem && tokens.length === 0) return;
     const near = this.near(line.number);
     if (hasPem && PRIVATE_KEY_RULE.pattern.test(text)) {
       PRIVATE_KEY_RULE.pattern.lastIndex = 0;
@@ -214,20 +249,16 @@ export class LineScanner {
     }
     PRIVATE_KEY_RULE.pattern.lastIndex = 0;
     if (near.size === 0) return;
-    const variants = text.includes('\\') ? [text, text.replace(ESCAPE, ' ')] : [text];
-    for (const variant of variants) {
-      for (const match of variant.matchAll(TOKEN)) {
-        const value = match[0];
-        if (value.length > TOKEN_MAX_LENGTH || seen.has(value)) continue;
-        let random: boolean | undefined;
-        for (const exchange of near) {
-          for (const rule of RULES_BY_EXCHANGE.get(exchange) ?? []) {
-            if (!rule.whole.test(value)) continue;
-            random ??= looksRandom(value);
-            if (!random) continue;
-            if ([...seen].some((known) => known.includes(value) || value.includes(known))) continue;
-            add({ rule: rule.id, exchange, preview: previewOf(rule.kind, value) }, value);
-          }
+    for (const value of tokens) {
+      if (seen.has(value)) continue;
+      let random: boolean | undefined;
+      for (const exchange of near) {
+        for (const rule of RULES_BY_EXCHANGE.get(exchange) ?? []) {
+          if (!rule.whole.test(value)) continue;
+          random ??= looksRandom(value);
+          if (!random) continue;
+          if ([...seen].some((known) => known.includes(value) || value.includes(known))) continue;
+          add({ rule: rule.id, exchange, preview: previewOf(rule.kind, value) }, value);
         }
       }
     }
