@@ -263,6 +263,15 @@ describe('exkeys scan finds what grep finds', () => {
     expect((await scanJson(project, ['logs'])).where).toEqual(['logs/a.log:1:bybit-key']);
   });
 
+  it('a FIFO in the tree or named explicitly is skipped, not waited on', async () => {
+    const project = newProject({ git: true });
+    writeFileSync(join(project.dir, 'notes.txt'), `bybit secret ${CANARY_BYBIT_SECRET}\n`);
+    expect(spawnSync('mkfifo', [join(project.dir, 'pipe')]).status).toBe(0);
+    const named = await scanJson(project, ['pipe', 'notes.txt']);
+    expect(named.where).toEqual(['notes.txt:1:bybit-secret']);
+    expect((await scanJson(project)).where).toEqual(['notes.txt:1:bybit-secret']);
+  });
+
   it('a downloaded bybit-rsa-private.pem, and any PEM private key by its header alone', async () => {
     const project = newProject({ git: true });
     const pem =
