@@ -71,6 +71,20 @@ function isTokenChar(code: number): boolean {
   );
 }
 
+/** True when `text` has a run of `A-Za-z0-9-` as long as the shortest token a rule matches. */
+function hasLongRun(text: string): boolean {
+  let run = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    if (isTokenChar(text.charCodeAt(index))) {
+      run += 1;
+      if (run >= TOKEN_MIN_LENGTH) return true;
+    } else {
+      run = 0;
+    }
+  }
+  return false;
+}
+
 /**
  * The maximal runs of `A-Za-z0-9-` in `text` that are long enough for a rule, found in one pass
  * over the characters (a regular expression retries at every position).
@@ -189,6 +203,8 @@ export class LineScanner {
     this.previousJoined = undefined;
     if (!line.report) return;
     const text = line.text;
+    // Most lines hold nothing a rule could match: leave before allocating anything for them.
+    if (this.configured.length === 0 && !hasLongRun(text) && !text.includes('-----BEGIN')) return;
     const seen = new Set<string>();
     const add = (finding: Omit<Finding, 'file' | 'line' | 'commit'>, value: string) => {
       if (seen.has(value)) return;
