@@ -99,12 +99,15 @@ export async function scanCommand(
       findings.push(...staged.findings);
       summary = `the staged changes of ${plural(staged.scanned, 'file')}`;
     } else {
-      const tree = await scanWorkingTree(cwd, paths, configured, new Set(store.files));
+      // git writes the history while the tree is scanned: the two overlap on separate cores.
+      if (root !== undefined) progress.update('Scanning files and git history…');
+      const [tree, history] = await Promise.all([
+        scanWorkingTree(cwd, paths, configured, new Set(store.files)),
+        root === undefined ? undefined : scanDiff(root, configured, 'history'),
+      ]);
       findings.push(...tree.findings);
       summary = plural(tree.scanned, 'file');
-      if (root !== undefined) {
-        progress.update('Scanning git history…');
-        const history = await scanDiff(root, configured, 'history');
+      if (history !== undefined) {
         for (const finding of history.findings) fromRoot.add(finding);
         findings.push(...history.findings);
         summary += ` and ${plural(history.scanned, 'commit')}`;
