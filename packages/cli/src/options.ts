@@ -34,6 +34,8 @@ export interface ScanFlagOptions extends StoreOptions {
   exitCode?: string;
   /** Print our rules in another scanner's format (`gitleaks`) instead of scanning. */
   exportRules?: string;
+  /** Write a git (or Husky) pre-commit hook running `scan --staged` instead of scanning. */
+  installHook?: boolean;
 }
 
 /** Where to verify: the exchange's production API unless one of these is set. */

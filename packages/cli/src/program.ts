@@ -164,15 +164,13 @@ export function createProgram(version: string): Command {
         ]),
       )
       .option('--exit-code <code>', 'exit with this code when something is found', '1')
-      .option(
-        '--export-rules <format>',
-        'print the rules as a gitleaks config instead of scanning',
-      ),
+      .option('--export-rules <format>', 'print the rules as a gitleaks config instead of scanning')
+      .option('--install-hook', 'write a git (or Husky) pre-commit hook that runs scan --staged'),
   )
     .addHelpText(
       'after',
       example(
-        'exkeys scan --history\nexkeys scan --history --format sarif > exkeys.sarif\nexkeys scan --staged\nexkeys scan --export-rules gitleaks > .gitleaks.toml',
+        'exkeys scan --history\nexkeys scan --history --format sarif > exkeys.sarif\nexkeys scan --staged\nexkeys scan --export-rules gitleaks > .gitleaks.toml\nexkeys scan --install-hook',
       ),
     )
     .action(lazy(async () => (await import('./commands/scan.js')).scanCommand as Handler));

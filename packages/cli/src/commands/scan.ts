@@ -13,6 +13,7 @@ import { gitleaksConfig } from '../gitleaks-rules.js';
 import { configuredValues } from '../leak-rules.js';
 import { plural } from '../messages.js';
 import type { ScanFlagOptions } from '../options.js';
+import { installPreCommitHook } from '../pre-commit-hook.js';
 import { type ScanFormat, sarifLog } from '../scan-report.js';
 import { type Finding, scanDiff, scanWorkingTree } from '../scanner.js';
 import { loadPrivateEnv, type PrivateEnv, selectStore } from '../store-selection.js';
@@ -65,6 +66,17 @@ export async function scanCommand(
       );
     }
     process.stdout.write(gitleaksConfig(versionOf(command)));
+    return;
+  }
+  if (options.installHook) {
+    const hook = await installPreCommitHook(cwd);
+    const where = hook.kind === 'husky' ? `Husky's ${hook.path}` : hook.path;
+    print(
+      hook.changed
+        ? `${out.green('✔')} pre-commit hook written to ${where}: commits that add exchange keys are refused.`
+        : `${out.green('✔')} The exkeys pre-commit hook is already in ${where}.`,
+    );
+    print('  Turn it off with: git config exkeys.hook false');
     return;
   }
   const format = formatOf(options);
