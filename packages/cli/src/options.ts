@@ -36,6 +36,8 @@ export interface ScanFlagOptions extends StoreOptions {
   exportRules?: string;
   /** Write a git (or Husky) pre-commit hook running `scan --staged` instead of scanning. */
   installHook?: boolean;
+  /** `write` to record the current findings as accepted, or the baseline file to read. */
+  baseline?: string;
 }
 
 /** Where to verify: the exchange's production API unless one of these is set. */

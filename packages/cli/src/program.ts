@@ -165,7 +165,11 @@ export function createProgram(version: string): Command {
       )
       .option('--exit-code <code>', 'exit with this code when something is found', '1')
       .option('--export-rules <format>', 'print the rules as a gitleaks config instead of scanning')
-      .option('--install-hook', 'write a git (or Husky) pre-commit hook that runs scan --staged'),
+      .option('--install-hook', 'write a git (or Husky) pre-commit hook that runs scan --staged')
+      .option(
+        '--baseline <file|write>',
+        'ignore the findings recorded in this file (default .exkeys-baseline.json); write records them',
+      ),
   )
     .addHelpText(
       'after',

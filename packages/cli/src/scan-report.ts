@@ -85,7 +85,9 @@ export interface SarifOptions {
 export function sarifLog(findings: readonly Finding[], options: SarifOptions): object {
   const rules = ruleCatalogue();
   const index = new Map(rules.map((rule, at) => [rule.id, at]));
-  const prints = fingerprints(findings);
+  const prints = fingerprints(
+    findings.map((finding) => ({ ...finding, file: options.uriOf(finding) })),
+  );
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',

@@ -5,7 +5,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
 import { gitRoot } from '../git.js';
@@ -14,7 +14,8 @@ import { configuredValues } from '../leak-rules.js';
 import { plural } from '../messages.js';
 import type { ScanFlagOptions } from '../options.js';
 import { installPreCommitHook } from '../pre-commit-hook.js';
-import { type ScanFormat, sarifLog } from '../scan-report.js';
+import { BASELINE_FILE, readBaseline, writeBaseline } from '../scan-baseline.js';
+import { fingerprints, type ScanFormat, sarifLog } from '../scan-report.js';
 import { type Finding, scanDiff, scanWorkingTree } from '../scanner.js';
 import { loadPrivateEnv, type PrivateEnv, selectStore } from '../store-selection.js';
 import { err, out, print, printError, printJson, startProgress } from '../terminal.js';
@@ -129,14 +130,40 @@ export async function scanCommand(
     progress.stop();
   }
 
+  // Repository-relative paths with `/`: what SARIF shows and what fingerprints are made of.
+  const base = root ?? (await gitRoot(cwd)) ?? cwd;
+  const uriOf = (finding: Finding) =>
+    (fromRoot.has(finding) ? finding.file : relative(base, resolve(cwd, finding.file)))
+      .split(sep)
+      .join('/');
+  const prints = fingerprints(findings.map((finding) => ({ ...finding, file: uriOf(finding) })));
+  const baselinePath =
+    options.baseline === undefined || options.baseline === 'write'
+      ? join(base, BASELINE_FILE)
+      : resolve(cwd, options.baseline);
+  if (options.baseline === 'write') {
+    writeBaseline(baselinePath, prints);
+    print(
+      `${out.green('✔')} ${plural(findings.length, 'finding')} recorded in ${baselinePath}: later scans report only new ones.`,
+    );
+    return;
+  }
+  if (options.baseline !== undefined && !existsSync(baselinePath)) {
+    throw new UsageError(`No scan baseline at ${options.baseline}: check the path.`);
+  }
+  const accepted = readBaseline(baselinePath);
+  const known = findings.filter((_, at) => accepted.has(prints[at] ?? ''));
+  if (known.length > 0) {
+    const kept = findings.filter((_, at) => !accepted.has(prints[at] ?? ''));
+    findings.splice(0, findings.length, ...kept);
+    printError(
+      `${plural(known.length, 'finding')} ignored: listed in the baseline ${baselinePath}.`,
+    );
+  }
+
   if (format === 'json') {
     printJson(findings);
   } else if (format === 'sarif') {
-    const base = root ?? (await gitRoot(cwd)) ?? cwd;
-    const uriOf = (finding: Finding) =>
-      (fromRoot.has(finding) ? finding.file : relative(base, resolve(cwd, finding.file)))
-        .split(sep)
-        .join('/');
     printJson(sarifLog(findings, { version: versionOf(command), uriOf }));
   } else if (findings.length === 0) {
     print(`${out.green('✔')} No exchange credentials found in ${summary}.`);

@@ -3,7 +3,7 @@
  * official schema), `--exit-code`, `--staged`, and `--export-rules gitleaks`, run through the real
  * binary on temporary git repositories with canary values.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
@@ -146,6 +146,46 @@ describe('exkeys scan reports', () => {
     ).toEqual(['new.js:3:bybit-key']);
     expectMasked(staged.stdout + staged.stderr);
     expect((await exkeys(project, ['scan', '--staged', '--history'])).code).toBe(2);
+  });
+
+  it('--baseline write records the findings; later scans report only new ones, even after code moves', async () => {
+    const project = leakyRepo();
+    const written = await exkeys(project, ['scan', '--baseline', 'write']);
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stdout).toContain('2 findings recorded in');
+    const baseline = readFileSync(join(project.dir, '.exkeys-baseline.json'), 'utf8');
+    expectMasked(baseline);
+    expect(baseline).not.toContain('bot.ts');
+
+    const quiet = await exkeys(project, ['scan']);
+    expect(quiet.code, quiet.stdout).toBe(0);
+    expect(quiet.stderr).toContain('2 findings ignored');
+    // Lines added above move the findings; the baseline still holds them.
+    const bot = join(project.dir, 'src', 'bot.ts');
+    writeFileSync(
+      bot,
+      `// a\n// b\n${readFileSync(bot, 'utf8')}// okx\nconst s2 = '${CANARY_OKX_SECRET}';\n`,
+    );
+    const fresh = await exkeys(project, ['scan', '--json']);
+    expect(fresh.code).toBe(1);
+    expect((JSON.parse(fresh.stdout) as Array<{ rule: string }>).map((f) => f.rule)).toEqual([
+      'okx-secret',
+    ]);
+
+    // Control: another baseline file (empty) hides nothing; a broken one is refused.
+    writeFileSync(join(project.dir, 'empty.json'), '{"version":1,"fingerprints":[]}');
+    expect(
+      (
+        JSON.parse(
+          (await exkeys(project, ['scan', '--json', '--baseline', 'empty.json'])).stdout,
+        ) as unknown[]
+      ).length,
+    ).toBe(3);
+    writeFileSync(join(project.dir, '.exkeys-baseline.json'), '{"version":1,"fingerprints":["x"]}');
+    const broken = await exkeys(project, ['scan']);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('is not an exkeys scan baseline');
+    expect((await exkeys(project, ['scan', '--baseline', 'missing.json'])).code).toBe(2);
   });
 
   it('--export-rules gitleaks prints a gitleaks config that a TOML parser reads', async () => {
