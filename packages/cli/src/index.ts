@@ -4,7 +4,13 @@
  * @module
  */
 export { CommandFailed, EXIT, UsageError } from './exit-codes.js';
-export { LEAK_RULES, type LeakRule, NEAR_LINES } from './leak-rules.js';
+export {
+  LEAK_RULES,
+  type LeakRule,
+  LINES_ABOVE,
+  NEAR_LINES,
+  PRIVATE_KEY_RULE,
+} from './leak-rules.js';
 export type { StoreOptions } from './options.js';
 export { createProgram } from './program.js';
 export { findSecretArgument } from './secret-arguments.js';

@@ -6,8 +6,11 @@ import {
   validateCredentials,
   variableNames,
 } from '@exkeys/credentials';
+import { RE2JS } from 're2js';
+import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { LEAK_RULES, looksRandom, rulesFor } from './leak-rules.js';
+import { gitleaksConfig } from './gitleaks-rules.js';
+import { LEAK_RULES, looksRandom, PRIVATE_KEY_RULE, rulesFor } from './leak-rules.js';
 import { type Finding, scanLines } from './scanner.js';
 
 // A seeded generator, so a failure names values that reproduce.
@@ -197,5 +200,127 @@ describe('the exchange table drives both validation and the scanner', () => {
       expect(check(`${'p'.repeat(shape.minLength - 2)}9`)).toEqual([names.passphrase]);
       expect(check(`${'p'.repeat(shape.maxLength)}9`)).toEqual([names.passphrase]);
     }
+  });
+});
+
+describe('looksRandom', () => {
+  it('accepts random keys without a digit (about 4% of random 18-character keys have none)', () => {
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    const facts = EXCHANGES.bybit;
+    let checked = 0;
+    let found = 0;
+    for (let sample = 0; sample < 300; sample += 1) {
+      let value = '';
+      for (let i = 0; i < 18; i += 1) value += letters[Math.floor(random() * letters.length)];
+      if (new Set(value).size < 8) continue;
+      checked += 1;
+      if (scan(facts, value).some((finding) => finding.rule === 'bybit-key')) found += 1;
+    }
+    expect(checked).toBeGreaterThan(290);
+    // Letters that happen to read as words may escape; fewer than 1 in 100 do.
+    expect(found / checked).toBeGreaterThan(0.99);
+  });
+
+  it('still rejects identifiers and filler of a key’s length', () => {
+    for (const word of [
+      'getExchangeBalances',
+      'createBybitClientFactory',
+      'BYBIT_API_SECRET_VALUE',
+      'fetchOpenOrdersForSymbol',
+      'enableRateLimitOption',
+      'x'.repeat(20),
+      'ab12'.repeat(5),
+    ]) {
+      expect(looksRandom(word), word).toBe(false);
+    }
+    expect(looksRandom('CANARYkey0bybit001')).toBe(true);
+  });
+});
+
+/** Bits per character, as gitleaks computes a rule's `entropy`. */
+function shannon(value: string): number {
+  const counts = new Map<string, number>();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values())
+    bits -= (count / value.length) * Math.log2(count / value.length);
+  return bits;
+}
+
+interface ExportedRule {
+  id: string;
+  description: string;
+  regex: string;
+  keywords: string[];
+  entropy?: number;
+  secretGroup: number;
+}
+
+describe('exkeys scan --export-rules gitleaks', () => {
+  const config = parse(gitleaksConfig('9.9.9')) as unknown as {
+    title: string;
+    extend: { useDefault: boolean };
+    rules: ExportedRule[];
+  };
+  const compiled = new Map(config.rules.map((rule) => [rule.id, RE2JS.compile(rule.regex)]));
+
+  /** What gitleaks would report for `rule` in `text`: the secret group, if the rule fires. */
+  function gitleaks(rule: ExportedRule, text: string): string | undefined {
+    if (!rule.keywords.some((keyword) => text.toLowerCase().includes(keyword))) return undefined;
+    const matcher = compiled.get(rule.id)?.matcher(text);
+    if (!matcher?.find()) return undefined;
+    const secret = matcher.group(rule.secretGroup) ?? undefined;
+    if (secret === undefined || (rule.entropy !== undefined && shannon(secret) < rule.entropy)) {
+      return undefined;
+    }
+    return secret;
+  }
+
+  function exported(id: string): ExportedRule {
+    const rule = config.rules.find((candidate) => candidate.id === `exkeys-${id}`);
+    if (rule === undefined) throw new Error(`no exported rule exkeys-${id}`);
+    return rule;
+  }
+
+  it('is a gitleaks config that extends the default rules, one entry per rule, in RE2 syntax', () => {
+    expect(config.extend.useDefault).toBe(true);
+    expect(config.rules.map((rule) => rule.id).sort()).toEqual(
+      [...LEAK_RULES, PRIVATE_KEY_RULE].map((rule) => `exkeys-${rule.id}`).sort(),
+    );
+    for (const rule of config.rules) {
+      expect(rule.description.length, rule.id).toBeGreaterThan(10);
+      expect(rule.keywords.length, rule.id).toBeGreaterThan(0);
+      expect(rule.secretGroup, rule.id).toBe(1);
+      expect(compiled.get(rule.id), rule.id).toBeDefined();
+    }
+    // RE2 has no look-around: our own token patterns would not compile there.
+    expect(() => RE2JS.compile(LEAK_RULES[0]?.pattern.source ?? '')).toThrow();
+  });
+
+  for (const facts of Object.values(EXCHANGES)) {
+    for (const field of ['key', 'secret'] as const) {
+      it(`${facts.id} ${field}: the exported rule matches our positive fixtures and none of the negative ones`, () => {
+        const rule = exported(ruleFor(facts, field));
+        const shape = facts[field];
+        for (const form of acceptedForms(shape)) {
+          const value = randomValue(scanCharset(shape), form);
+          const line = `const client = new ccxt.${facts.id}({ credential: '${value}' });`;
+          expect(gitleaks(rule, line), value).toBe(value);
+          // Without the exchange's name gitleaks never runs the rule.
+          expect(gitleaks(rule, `credential: '${value}'`), value).toBeUndefined();
+        }
+        for (const value of [...rejectedValues(shape), 'x'.repeat(shape.minLength)]) {
+          const line = `const client = new ccxt.${facts.id}({ credential: '${value}' });`;
+          expect(gitleaks(rule, line), value).not.toBe(value);
+        }
+      });
+    }
+  }
+
+  it('exports the private-key rules, which fire on a PEM header only', () => {
+    const header = '-----BEGIN PRIVATE KEY-----';
+    expect(gitleaks(exported('private-key'), `${header}\nMC4CAQ\n`)).toBe(header);
+    expect(gitleaks(exported('bybit-private-key'), `# bybit\n${header}\n`)).toBe(header);
+    expect(gitleaks(exported('private-key'), '-----BEGIN PUBLIC KEY-----\n')).toBeUndefined();
   });
 });

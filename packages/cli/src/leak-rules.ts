@@ -22,19 +22,44 @@ export interface LeakRule {
   kind: 'key' | 'secret';
   /** The credential's shape, matched as a whole token (not inside a longer run of letters/digits). */
   pattern: RegExp;
+  /** The same shape anchored at both ends, to test one token (a run of `A-Za-z0-9-`). */
+  whole: RegExp;
   /** The match is a fixed marker (a PEM header), not a random-looking value. */
   marker?: boolean;
 }
 
-/** How many lines above and below a match the exchange's name may be. */
+/** How many lines below a match the exchange's name may be. */
 export const NEAR_LINES = 2;
+
+/**
+ * How many lines above a match the exchange's name may be: a ccxt config object names the exchange
+ * on its first line (`new ccxt.bybit({`) and may set other options before `apiKey`.
+ */
+export const LINES_ABOVE = 12;
 
 function token(body: string): RegExp {
   return new RegExp(`(?<![A-Za-z0-9-])(?:${body})(?![A-Za-z0-9-])`, 'g');
 }
 
+function whole(body: string): RegExp {
+  return new RegExp(`^(?:${body})$`);
+}
+
 /** The header line of a PEM private key: Ed25519 and RSA keys, in every common encoding. */
-const PRIVATE_KEY_MARKER = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/g;
+const PRIVATE_KEY_MARKER = /-----BEGIN (?:RSA |EC |ENCRYPTED |OPENSSH )?PRIVATE KEY-----/g;
+
+/**
+ * A PEM private key with no exchange name nearby: found by its header alone, since a downloaded
+ * `private.pem` names no exchange. Reported under this id, for no particular exchange.
+ */
+export const PRIVATE_KEY_RULE: LeakRule = {
+  id: 'private-key',
+  exchange: '',
+  kind: 'secret',
+  pattern: PRIVATE_KEY_MARKER,
+  whole: whole(PRIVATE_KEY_MARKER.source),
+  marker: true,
+};
 
 /**
  * The rules for one exchange, built from the core's exchange table so that every key and secret
@@ -47,10 +72,24 @@ export function rulesFor(facts: ExchangeFacts): LeakRule[] {
   const secret = shapeSource(facts.secret);
   const rules: LeakRule[] =
     key === secret
-      ? [{ id: `${exchange}-key-or-secret`, exchange, kind: 'secret', pattern: token(secret) }]
+      ? [
+          {
+            id: `${exchange}-key-or-secret`,
+            exchange,
+            kind: 'secret',
+            pattern: token(secret),
+            whole: whole(secret),
+          },
+        ]
       : [
-          { id: `${exchange}-key`, exchange, kind: 'key', pattern: token(key) },
-          { id: `${exchange}-secret`, exchange, kind: 'secret', pattern: token(secret) },
+          { id: `${exchange}-key`, exchange, kind: 'key', pattern: token(key), whole: whole(key) },
+          {
+            id: `${exchange}-secret`,
+            exchange,
+            kind: 'secret',
+            pattern: token(secret),
+            whole: whole(secret),
+          },
         ];
   if (facts.pemKeyTypes.length > 0) {
     rules.push({
@@ -58,6 +97,7 @@ export function rulesFor(facts: ExchangeFacts): LeakRule[] {
       exchange,
       kind: 'secret',
       pattern: new RegExp(PRIVATE_KEY_MARKER),
+      whole: PRIVATE_KEY_RULE.whole,
       marker: true,
     });
   }
@@ -67,20 +107,86 @@ export function rulesFor(facts: ExchangeFacts): LeakRule[] {
 /** The built-in rules: {@link rulesFor} every exchange in the core's table. */
 export const LEAK_RULES: readonly LeakRule[] = Object.values(EXCHANGES).flatMap(rulesFor);
 
-/** Random-looking: letters and digits mixed, and enough distinct characters to not be filler. */
-export function looksRandom(value: string): boolean {
-  const alnum = value.replace(/[^A-Za-z0-9]/g, '');
-  return /[0-9]/.test(alnum) && /[A-Za-z]/.test(alnum) && new Set(alnum).size >= 8;
+/**
+ * True when letters-only `value` reads as words (`getExchangeBalances`, `BYBIT_API_SECRET`): its
+ * case-delimited segments average 3 or more characters, each longer one has a vowel, and none
+ * has 4 consonants in a row (`Agoekmjg` is no word).
+ */
+function readsAsWords(value: string): boolean {
+  const segments = value.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])/g) ?? [];
+  if (segments.length === 0) return false;
+  const letters = segments.reduce((sum, segment) => sum + segment.length, 0);
+  return (
+    letters / segments.length >= 3 &&
+    segments.every(
+      (segment) =>
+        (segment.length < 2 || /[aeiouy]/i.test(segment)) &&
+        !/[bcdfghjklmnpqrstvwxz]{4}/i.test(segment),
+    )
+  );
 }
 
-/** A value configured in the store, searched for verbatim. */
+/**
+ * Random-looking: enough distinct characters to not be filler, and either letters and digits mixed
+ * or letters that do not read as words. A digit is not required: about 4% of random 18-character
+ * keys have none.
+ */
+export function looksRandom(value: string): boolean {
+  const alnum = value.replace(/[^A-Za-z0-9]/g, '');
+  if (new Set(alnum).size < 8) return false;
+  const digits = /[0-9]/.test(alnum);
+  const letters = /[A-Za-z]/.test(alnum);
+  if (digits && letters) return true;
+  return letters && !readsAsWords(value);
+}
+
+/** How a configured value was written where it was found. */
+export type ValueEncoding = 'base64' | 'hex' | 'url' | 'json';
+
+/** A value configured in the store, searched for verbatim and in its common encodings. */
 export interface ConfiguredValue {
   /** The variable holding it, e.g. `BYBIT_API_SECRET`. */
   variable: string;
   /** Keys get a preview; secrets and passphrases are fully masked. */
   kind: 'key' | 'secret';
-  /** The text to look for: the value, or one line of a PEM secret. */
+  /** The text to look for: the value, one line of a PEM secret, or an encoding of either. */
   needle: string;
+  /** What a finding shows: the value's preview (never the needle's, which may be an encoding). */
+  preview: string;
+  /** Set when {@link ConfiguredValue.needle} is an encoding of the value. */
+  encoding?: ValueEncoding;
+}
+
+/**
+ * The base64 text every base64 encoding of `value` contains, wherever the value starts in the
+ * encoded data: one needle per alignment (of the 3-byte groups), each cut to whole groups.
+ */
+function base64Needles(value: Buffer): string[] {
+  const needles: string[] = [];
+  for (let skip = 0; skip < 3; skip += 1) {
+    const rest = value.subarray(skip);
+    const whole = rest.subarray(0, rest.length - (rest.length % 3));
+    if (whole.length >= 6) needles.push(whole.toString('base64'));
+  }
+  return needles;
+}
+
+/** The encodings of `value` a config or a log may hold instead of the value itself. */
+function encodings(value: string): Array<[string, ValueEncoding]> {
+  const bytes = Buffer.from(value, 'utf8');
+  const found = new Map<string, ValueEncoding>();
+  for (const needle of base64Needles(bytes)) {
+    found.set(needle, 'base64');
+    found.set(needle.replaceAll('+', '-').replaceAll('/', '_'), 'base64');
+  }
+  const hex = bytes.toString('hex');
+  found.set(hex, 'hex');
+  found.set(hex.toUpperCase(), 'hex');
+  found.set(encodeURIComponent(value), 'url');
+  found.set(encodeURIComponent(value).replaceAll('%20', '+'), 'url');
+  found.set(JSON.stringify(value).slice(1, -1), 'json');
+  found.delete(value);
+  return [...found];
 }
 
 /** Shorter values are too likely to occur by chance. */
@@ -101,8 +207,13 @@ export function configuredValues(
     const parts = value.includes('\n')
       ? value.split(/\r?\n/).filter((line) => line.length >= 20 && !line.startsWith('-----'))
       : [value];
-    for (const needle of parts) {
-      if (needle.length >= MIN_NEEDLE_LENGTH) values.push({ variable, kind, needle });
+    for (const part of parts) {
+      if (part.length < MIN_NEEDLE_LENGTH) continue;
+      const preview = previewOf(kind, value);
+      values.push({ variable, kind, needle: part, preview });
+      for (const [needle, encoding] of encodings(part)) {
+        values.push({ variable, kind, needle, preview, encoding });
+      }
     }
   }
   return values.sort((a, b) => b.needle.length - a.needle.length);
@@ -112,3 +223,22 @@ export function configuredValues(
 export function previewOf(kind: 'key' | 'secret', value: string): string {
   return kind === 'key' ? maskKey(value) : REDACTED;
 }
+
+function shapeLengths(shape: ExchangeFacts['key']): [number, number] {
+  if (shape.groups !== undefined) {
+    const length = shape.groups.reduce((sum, group) => sum + group, shape.groups.length - 1);
+    return [length, length];
+  }
+  return [shape.minLength, shape.maxLength];
+}
+
+const SHAPE_LENGTHS = Object.values(EXCHANGES).flatMap((facts) => [
+  shapeLengths(facts.key),
+  shapeLengths(facts.secret),
+]);
+
+/** The shortest token any rule can match: shorter runs of `A-Za-z0-9-` are not looked at. */
+export const TOKEN_MIN_LENGTH: number = Math.min(...SHAPE_LENGTHS.map(([min]) => min));
+
+/** The longest token any rule can match. */
+export const TOKEN_MAX_LENGTH: number = Math.max(...SHAPE_LENGTHS.map(([, max]) => max));

@@ -32,6 +32,24 @@ export interface StoreOptions {
   secretFiles?: string | true;
 }
 
+/** Options of `exkeys scan`, declared next to the command in `program.ts`. */
+export interface ScanFlagOptions extends StoreOptions {
+  /** Also scan every commit. */
+  history?: boolean;
+  /** Scan only the staged changes (`git diff --cached`). */
+  staged?: boolean;
+  /** `text`, `json` or `sarif`; `--json` is the same as `--format json`. @default 'text' */
+  format?: 'text' | 'json' | 'sarif';
+  /** The exit code when something is found, as typed. @default '1' */
+  exitCode?: string;
+  /** Print our rules in another scanner's format (`gitleaks`) instead of scanning. */
+  exportRules?: string;
+  /** Write a git (or Husky) pre-commit hook running `scan --staged` instead of scanning. */
+  installHook?: boolean;
+  /** `write` to record the current findings as accepted, or the baseline file to read. */
+  baseline?: string;
+}
+
 /** Where to verify: the exchange's production API unless one of these is set. */
 export interface EndpointOptions {
   /** The exchange's testnet. */

@@ -3,7 +3,7 @@
  * and `exkeys list` never load ccxt, the sandbox or the prompt library.
  * @module
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import {
   withAllowPermission,
   withBaseUrl,
@@ -190,9 +190,29 @@ export function createProgram(version: string): Command {
       .command('scan')
       .description('find exchange keys in files (and with --history, in every commit)')
       .argument('[paths...]', 'files or directories to scan (default: the current directory)')
-      .option('--history', 'also scan every commit of the git history'),
+      .option('--history', 'also scan every commit of the git history')
+      .option('--staged', 'scan only the staged changes (git diff --cached), for a pre-commit hook')
+      .addOption(
+        new Option('--format <format>', 'report as text, json or sarif (--json is json)').choices([
+          'text',
+          'json',
+          'sarif',
+        ]),
+      )
+      .option('--exit-code <code>', 'exit with this code when something is found', '1')
+      .option('--export-rules <format>', 'print the rules as a gitleaks config instead of scanning')
+      .option('--install-hook', 'write a git (or Husky) pre-commit hook that runs scan --staged')
+      .option(
+        '--baseline <file|write>',
+        'ignore the findings recorded in this file (default .exkeys-baseline.json); write records them',
+      ),
   )
-    .addHelpText('after', example('exkeys scan --history'))
+    .addHelpText(
+      'after',
+      example(
+        'exkeys scan --history\nexkeys scan --history --format sarif > exkeys.sarif\nexkeys scan --staged\nexkeys scan --export-rules gitleaks > .gitleaks.toml\nexkeys scan --install-hook',
+      ),
+    )
     .action(lazy(async () => (await import('./commands/scan.js')).scanCommand as Handler));
 
   withStore(
@@ -222,6 +242,7 @@ export function createProgram(version: string): Command {
       .command('run')
       .description("run a command with the keys in ITS environment only (not your shell's)")
       .option('--exchange <ids...>', 'inject only these exchanges')
+      .option('--no-masking', "show the child's output unmasked (and let it write to the terminal)")
       .argument('<command...>', 'the command to run, after --')
       .passThroughOptions(),
     { json: false },

@@ -1,19 +1,28 @@
 /**
  * The leak scanner behind `exkeys scan`: the working tree (tracked and untracked-but-not-ignored
- * files) and, on request, every line ever added in the git history.
+ * files, plus any path named explicitly), the staged changes, and, on request, every line ever
+ * added in the git history, merge commits included.
  * @module
  */
 import { spawn } from 'node:child_process';
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
-import { git } from './git.js';
+import { EXCHANGES } from '@exkeys/credentials';
+import { readLines } from './file-text.js';
+import { git, isIgnored } from './git.js';
 import {
   type ConfiguredValue,
   LEAK_RULES,
+  type LeakRule,
+  LINES_ABOVE,
   looksRandom,
   NEAR_LINES,
+  PRIVATE_KEY_RULE,
   previewOf,
+  TOKEN_MAX_LENGTH,
+  TOKEN_MIN_LENGTH,
+  type ValueEncoding,
 } from './leak-rules.js';
 
 /** One leaked credential. Holds a masked preview only. */
@@ -26,10 +35,12 @@ export interface Finding {
   commit?: string;
   /** The rule that matched, or `configured-value`. */
   rule: string;
-  /** The exchange concerned. */
+  /** The exchange concerned; `''` for a private key with no exchange name nearby. */
   exchange: string;
   /** For configured values: the variable whose value leaked. */
   variable?: string;
+  /** For configured values found encoded: how. */
+  encoding?: ValueEncoding;
   /** First ≤6 characters of a key, or `[redacted]` for a secret. */
   preview: string;
 }
@@ -44,65 +55,245 @@ export interface ScanLine {
   report: boolean;
 }
 
-/** Lines that carry this marker are skipped by the pattern rules (not by configured values). */
-const IGNORE_MARKER = 'exkeys-scan-ignore';
+/** Lines that carry one of these markers are skipped by the pattern rules (not by configured values). */
+const ALLOW_MARKERS: readonly string[] = ['exkeys-scan-ignore', 'exkeys:allow', 'gitleaks:allow'];
 
-/** Finds configured values and rule matches in `lines`. */
+const MENTION = new RegExp(Object.keys(EXCHANGES).join('|'), 'gi');
+const HAS_MENTION = new RegExp(Object.keys(EXCHANGES).join('|'), 'i');
+
+/** True for the characters a token is made of: `A-Za-z0-9-`. */
+function isTokenChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 45
+  );
+}
+
+/** True when `text` has a run of `A-Za-z0-9-` as long as the shortest token a rule matches. */
+function hasLongRun(text: string): boolean {
+  let run = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    if (isTokenChar(text.charCodeAt(index))) {
+      run += 1;
+      if (run >= TOKEN_MIN_LENGTH) return true;
+    } else {
+      run = 0;
+    }
+  }
+  return false;
+}
+
+/**
+ * The maximal runs of `A-Za-z0-9-` in `text` that are long enough for a rule, found in one pass
+ * over the characters (a regular expression retries at every position).
+ */
+function tokensIn(text: string): string[] {
+  const tokens: string[] = [];
+  let start = -1;
+  for (let index = 0; index <= text.length; index += 1) {
+    const inside = index < text.length && isTokenChar(text.charCodeAt(index));
+    if (inside) {
+      if (start === -1) start = index;
+    } else if (start !== -1) {
+      const length = index - start;
+      if (length >= TOKEN_MIN_LENGTH && length <= TOKEN_MAX_LENGTH) {
+        tokens.push(text.slice(start, index));
+      }
+      start = -1;
+    }
+  }
+  return tokens;
+}
+const RULES_BY_EXCHANGE = new Map<string, LeakRule[]>();
+for (const rule of LEAK_RULES) {
+  if (rule.marker) continue;
+  RULES_BY_EXCHANGE.set(rule.exchange, [...(RULES_BY_EXCHANGE.get(rule.exchange) ?? []), rule]);
+}
+const PEM_RULES = new Map(LEAK_RULES.filter((rule) => rule.marker).map((r) => [r.exchange, r]));
+
+// JSON and string escapes: `"…\nKEY…"` in a notebook must not glue the `n` to the key.
+const ESCAPE = /\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|[nrtbf0"'\\/])/g;
+// The end of one string literal and the start of the next, joined by `+`, `.` or nothing, on the
+// same line or across one line break: `'abc' + 'def'`, `"abc"\n  "def"`.
+const LITERAL_BREAK = /["'`][ \t]*(?:[+.][ \t]*)?(?:\\?\n[ \t]*(?:[+.][ \t]*)?)?["'`]/g;
+const QUOTE = /["'`]/;
+
+function joinLiterals(text: string): string {
+  return text.replace(LITERAL_BREAK, '');
+}
+
+/** The exchanges whose name is in `text`. */
+function mentionsIn(text: string): string[] {
+  if (!HAS_MENTION.test(text)) return [];
+  const found: string[] = [];
+  for (const match of text.matchAll(MENTION)) found.push(match[0].toLowerCase());
+  return found;
+}
+
+/**
+ * The configured values that can occur in `text`: whole, or (for a value split across two string
+ * literals) one of its halves, since one literal holds at least half of the value.
+ */
+export function presentValues(
+  configured: readonly ConfiguredValue[],
+  text: string,
+): ConfiguredValue[] {
+  return configured.filter((value) => {
+    const half = Math.ceil(value.needle.length / 2);
+    return (
+      text.includes(value.needle.slice(0, half)) ||
+      text.includes(value.needle.slice(value.needle.length - half))
+    );
+  });
+}
+
+/**
+ * Scans a stream of lines, one at a time and with bounded memory: each line is examined once the
+ * {@link NEAR_LINES} lines below it have arrived. An exchange counts as near a line when its name
+ * is in the file's path, within {@link LINES_ABOVE} lines above, or within {@link NEAR_LINES} below.
+ */
+export class LineScanner {
+  /** Everything found so far. */
+  readonly findings: Finding[] = [];
+  private readonly pending: ScanLine[] = [];
+  private readonly lastMention = new Map<string, number>();
+  private readonly pathExchanges: readonly string[];
+  private readonly where: { file: string; commit?: string };
+  private readonly configured: readonly ConfiguredValue[];
+  private previous = '';
+  private previousJoined: string | undefined;
+
+  /**
+   * @param where Where the lines come from, copied into every finding.
+   * @param configured The store's values to look for.
+   */
+  constructor(where: { file: string; commit?: string }, configured: readonly ConfiguredValue[]) {
+    this.where = where;
+    this.configured = configured;
+    this.pathExchanges = mentionsIn(where.file);
+  }
+
+  /** Adds the next line. */
+  push(line: ScanLine): void {
+    for (const exchange of mentionsIn(line.text)) this.lastMention.set(exchange, line.number);
+    this.pending.push(line);
+    if (this.pending.length > NEAR_LINES) this.examine(this.pending.shift() as ScanLine);
+  }
+
+  /** Examines the lines still waiting for context and returns every finding. */
+  end(): Finding[] {
+    for (const line of this.pending.splice(0)) this.examine(line);
+    return this.findings;
+  }
+
+  private near(number: number): Set<string> {
+    const near = new Set(this.pathExchanges);
+    for (const [exchange, at] of this.lastMention) {
+      if (at >= number - LINES_ABOVE) near.add(exchange);
+    }
+    return near;
+  }
+
+  private examine(line: ScanLine): void {
+    const previous = this.previous;
+    const previousJoined = this.previousJoined;
+    this.previous = line.text;
+    this.previousJoined = undefined;
+    if (!line.report) return;
+    const text = line.text;
+    // Most lines hold nothing a rule could match: leave before allocating anything for them.
+    if (this.configured.length === 0 && !hasLongRun(text) && !text.includes('-----BEGIN')) return;
+    const seen = new Set<string>();
+    const add = (finding: Omit<Finding, 'file' | 'line' | 'commit'>, value: string) => {
+      if (seen.has(value)) return;
+      seen.add(value);
+      this.findings.push({
+        file: this.where.file,
+        line: line.number,
+        ...(this.where.commit === undefined ? {} : { commit: this.where.commit }),
+        ...finding,
+      });
+    };
+    if (this.configured.length > 0) {
+      const quoted = QUOTE.test(text);
+      let joined: string | undefined;
+      for (const value of this.configured) {
+        let found = text.includes(value.needle);
+        if (!found && quoted) {
+          joined ??= joinLiterals(`${previous}\n${text}`);
+          // Reported on the line where the value ends, once.
+          found =
+            joined.includes(value.needle) &&
+            !(previousJoined ?? joinLiterals(previous)).includes(value.needle);
+        }
+        if (!found) continue;
+        add(
+          {
+            rule: 'configured-value',
+            exchange: value.variable.split('_', 1)[0]?.toLowerCase() ?? '',
+            variable: value.variable,
+            ...(value.encoding === undefined ? {} : { encoding: value.encoding }),
+            preview: value.preview,
+          },
+          value.needle,
+        );
+      }
+      if (quoted) this.previousJoined = joinLiterals(text);
+    }
+    if (ALLOW_MARKERS.some((marker) => text.includes(marker))) return;
+    const hasPem = text.includes('-----BEGIN');
+    const variants = text.includes('\\') ? [text, text.replace(ESCAPE, ' ')] : [text];
+    const tokens =
+      variants.length === 1 ? tokensIn(text) : [...new Set(variants.flatMap(tokensIn))];
+    if (!hasPem && tokens.length === 0) return;
+    const near = this.near(line.number);
+    if (hasPem && PRIVATE_KEY_RULE.pattern.test(text)) {
+      PRIVATE_KEY_RULE.pattern.lastIndex = 0;
+      const rules = [...near].flatMap((exchange) => PEM_RULES.get(exchange) ?? []);
+      for (const rule of rules.length > 0 ? rules : [PRIVATE_KEY_RULE]) {
+        this.findings.push({
+          file: this.where.file,
+          line: line.number,
+          ...(this.where.commit === undefined ? {} : { commit: this.where.commit }),
+          rule: rule.id,
+          exchange: rule.exchange,
+          preview: previewOf(rule.kind, ''),
+        });
+      }
+    }
+    PRIVATE_KEY_RULE.pattern.lastIndex = 0;
+    if (near.size === 0) return;
+    for (const value of tokens) {
+      if (seen.has(value)) continue;
+      let random: boolean | undefined;
+      for (const exchange of near) {
+        for (const rule of RULES_BY_EXCHANGE.get(exchange) ?? []) {
+          if (!rule.whole.test(value)) continue;
+          random ??= looksRandom(value);
+          if (!random) continue;
+          if ([...seen].some((known) => known.includes(value) || value.includes(known))) continue;
+          add({ rule: rule.id, exchange, preview: previewOf(rule.kind, value) }, value);
+        }
+      }
+    }
+  }
+}
+
+/** Finds configured values and rule matches in `lines` (consecutive lines of one file). */
 export function scanLines(
   lines: readonly ScanLine[],
   where: { file: string; commit?: string },
   configured: readonly ConfiguredValue[],
 ): Finding[] {
-  const findings: Finding[] = [];
-  const lower = lines.map((line) => line.text.toLowerCase());
-  lines.forEach((line, index) => {
-    if (!line.report) return;
-    const seen = new Set<string>();
-    const add = (finding: Omit<Finding, 'file' | 'line' | 'commit'>, value: string) => {
-      if (seen.has(value)) return;
-      seen.add(value);
-      findings.push({
-        file: where.file,
-        line: line.number,
-        ...(where.commit === undefined ? {} : { commit: where.commit }),
-        ...finding,
-      });
-    };
-    for (const value of configured) {
-      if (!line.text.includes(value.needle)) continue;
-      const exchange = value.variable.split('_', 1)[0]?.toLowerCase() ?? '';
-      add(
-        {
-          rule: 'configured-value',
-          exchange,
-          variable: value.variable,
-          preview: previewOf(value.kind, value.needle),
-        },
-        value.needle,
-      );
-    }
-    if (line.text.includes(IGNORE_MARKER)) return;
-    const from = Math.max(0, index - NEAR_LINES);
-    const window = lower.slice(from, index + NEAR_LINES + 1).join('\n');
-    for (const rule of LEAK_RULES) {
-      if (!window.includes(rule.exchange)) continue;
-      for (const match of line.text.matchAll(rule.pattern)) {
-        const value = match[0];
-        if (!rule.marker && !looksRandom(value)) continue;
-        if ([...seen].some((known) => known.includes(value) || value.includes(known))) continue;
-        add(
-          { rule: rule.id, exchange: rule.exchange, preview: previewOf(rule.kind, value) },
-          value,
-        );
-      }
-    }
-  });
-  return findings;
+  const scanner = new LineScanner(where, configured);
+  for (const line of lines) scanner.push(line);
+  return scanner.end();
 }
 
 const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules']);
 const SKIPPED_FILES = new Set(['pnpm-lock.yaml', 'package-lock.json', 'yarn.lock', 'bun.lock']);
-const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 async function walk(dir: string, into: string[]): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -118,51 +309,66 @@ async function walk(dir: string, into: string[]): Promise<void> {
 /**
  * The files to scan under `paths` (relative to `cwd`): in a git work tree, tracked plus untracked
  * files that `.gitignore` does not exclude; elsewhere, every file except under `.git` and
- * `node_modules`. Returns absolute paths.
+ * `node_modules`. A path named explicitly is scanned even when `.gitignore` covers it (an ignored
+ * directory named explicitly is walked whole). Returns absolute paths.
  */
 export async function workingFiles(cwd: string, paths: readonly string[]): Promise<string[]> {
   const targets = paths.length > 0 ? paths : ['.'];
   const listed = await git(['ls-files', '-co', '--exclude-standard', '-z', '--', ...targets], cwd);
-  if (listed.code === 0) {
-    const files = listed.stdout.split('\0').filter((file) => file !== '');
-    return [...new Set(files)].map((file) => resolve(cwd, file));
-  }
   const files: string[] = [];
-  for (const target of targets) {
-    const path = resolve(cwd, target);
-    if ((await stat(path)).isDirectory()) await walk(path, files);
-    else files.push(path);
+  if (listed.code === 0) {
+    files.push(...listed.stdout.split('\0').filter((file) => file !== ''));
+    for (const target of paths) {
+      if (!(await isIgnored(target, cwd))) continue;
+      if ((await stat(resolve(cwd, target))).isDirectory()) await walk(resolve(cwd, target), files);
+      else files.push(target);
+    }
+  } else {
+    for (const target of targets) {
+      const path = resolve(cwd, target);
+      if ((await stat(path)).isDirectory()) await walk(path, files);
+      else files.push(path);
+    }
   }
-  return files;
+  return [...new Set(files.map((file) => resolve(cwd, file)))];
 }
 
 function isSkippedName(path: string): boolean {
   return SKIPPED_FILES.has(path.split(sep).at(-1) ?? '');
 }
 
-/** Reads a text file, or `undefined` for binary (a NUL byte early on), huge or vanished files. */
-async function readText(path: string): Promise<string | undefined> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    handle = await open(path, 'r');
-    const info = await handle.stat();
-    if (!info.isFile() || info.size > MAX_FILE_BYTES) return undefined;
-    const bytes = await handle.readFile();
-    if (bytes.subarray(0, 8000).includes(0)) return undefined;
-    return bytes.toString('utf8');
-  } catch {
-    return undefined;
-  } finally {
-    await handle?.close();
-  }
-}
-
-/** What {@link scanWorkingTree} looked at. */
+/** What a scan looked at. */
 export interface ScanSummary {
   /** Every finding. */
   findings: Finding[];
   /** How many files (or, for history, commits) were examined. */
   scanned: number;
+}
+
+/** How many files are read at once. */
+const READ_CONCURRENCY = 16;
+
+/** Scans one file of the working tree; `undefined` when it is not a readable regular file. */
+export async function scanFile(
+  path: string,
+  file: string,
+  configured: readonly ConfiguredValue[],
+): Promise<Finding[] | undefined> {
+  let scanner: LineScanner | undefined;
+  let number = 0;
+  const read = await readLines(
+    path,
+    (text) => {
+      number += 1;
+      scanner?.push({ text, number, report: true });
+    },
+    (whole) => {
+      const values = whole.text === undefined ? configured : presentValues(configured, whole.text);
+      scanner = new LineScanner({ file }, values);
+    },
+  );
+  if (read === undefined) return undefined;
+  return (scanner ?? new LineScanner({ file }, configured)).end();
 }
 
 /** Scans the working tree under `paths`, skipping `exclude` (absolute paths of the stores in use). */
@@ -172,59 +378,63 @@ export async function scanWorkingTree(
   configured: readonly ConfiguredValue[],
   exclude: ReadonlySet<string>,
 ): Promise<ScanSummary> {
-  const findings: Finding[] = [];
-  let scanned = 0;
-  for (const path of await workingFiles(cwd, paths)) {
-    if (exclude.has(path) || isSkippedName(path)) continue;
-    const text = await readText(path);
-    if (text === undefined) continue;
-    scanned += 1;
-    const lines = text.split('\n').map((line, index) => ({
-      text: line.replace(/\r$/, ''),
-      number: index + 1,
-      report: true,
-    }));
-    findings.push(...scanLines(lines, { file: relative(cwd, path) }, configured));
-  }
-  return { findings, scanned };
+  const files = (await workingFiles(cwd, paths)).filter(
+    (path) => !exclude.has(path) && !isSkippedName(path),
+  );
+  const results: Array<Finding[] | undefined> = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < files.length; index = next++) {
+      const path = files[index] as string;
+      results[index] = await scanFile(path, relative(cwd, path), configured);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
+  const scanned = results.filter((result) => result !== undefined);
+  return { findings: scanned.flat(), scanned: scanned.length };
 }
 
+/** Which commits {@link scanDiff} reads. */
+export type DiffSource = 'history' | 'staged';
+
 /**
- * Scans every line added by any commit on any ref (`git log -p --all`), with two lines of context for
- * the "near the exchange name" test. Paths are relative to the repository root.
+ * Scans every line added by any commit on any ref (`git log -p --all`, merge commits as combined
+ * diffs so a line a merge introduces counts), or by the staged changes (`git diff --cached`), with
+ * {@link LINES_ABOVE} lines of context for the "near the exchange name" test. Files are diffed as
+ * text whatever they hold, and however large. Paths are relative to the repository root.
  */
-export async function scanHistory(
+export async function scanDiff(
   repoRoot: string,
   configured: readonly ConfiguredValue[],
+  source: DiffSource = 'history',
 ): Promise<ScanSummary> {
-  const child = spawn(
-    'git',
-    [
-      '-c',
-      'core.quotePath=false',
-      'log',
-      '-p',
-      '--all',
-      `-U${NEAR_LINES}`,
-      '--no-color',
-      '--no-ext-diff',
-      '--no-renames',
-      '--format=%x00commit %H',
-    ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] },
-  );
+  const common = [
+    `-U${LINES_ABOVE}`,
+    '--text',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-renames',
+    '--no-textconv',
+  ];
+  const args =
+    source === 'history'
+      ? ['log', '-p', '--cc', '--all', ...common, '--format=%x00commit %H']
+      : ['diff', '--cached', ...common];
+  const child = spawn('git', ['-c', 'core.quotePath=false', ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const findings: Finding[] = [];
   const commits = new Set<string>();
-  let commit = '';
+  const files = new Set<string>();
+  let commit: string | undefined;
   let file: string | undefined;
-  let hunk: ScanLine[] = [];
+  let scanner: LineScanner | undefined;
   let next = 0;
-  let inHunk = false;
+  let columns = 1;
   const flush = () => {
-    if (file !== undefined && hunk.some((line) => line.report) && !isSkippedName(file)) {
-      findings.push(...scanLines(hunk, { file, commit: commit.slice(0, 12) }, configured));
-    }
-    hunk = [];
+    if (scanner !== undefined) findings.push(...scanner.end());
+    scanner = undefined;
   };
   const lines = createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const raw of lines) {
@@ -232,25 +442,46 @@ export async function scanHistory(
       flush();
       commit = raw.slice('\0commit '.length);
       commits.add(commit);
-      inHunk = false;
-    } else if (raw.startsWith('diff --git ')) {
+      file = undefined;
+    } else if (raw.startsWith('diff --git ') || raw.startsWith('diff --cc ')) {
       flush();
       file = undefined;
-      inHunk = false;
-    } else if (!inHunk && raw.startsWith('+++ ')) {
+    } else if (scanner === undefined && raw.startsWith('+++ ')) {
       const target = raw.slice(4);
       file = target === '/dev/null' ? undefined : target.replace(/^b\//, '');
-    } else if (raw.startsWith('@@ ')) {
+      if (file !== undefined && isSkippedName(file)) file = undefined;
+      if (file !== undefined) files.add(file);
+    } else if (raw.startsWith('@@')) {
       flush();
+      // `@@ -a +b @@` for one parent, `@@@ -a -b +c @@@` for a merge of two: one column per parent.
+      columns = (/^@+/.exec(raw)?.[0].length ?? 2) - 1;
       const start = /\+(\d+)/.exec(raw)?.[1];
       next = start === undefined ? 1 : Number(start);
-      inHunk = true;
-    } else if (inHunk && (raw.startsWith('+') || raw.startsWith(' '))) {
-      hunk.push({ text: raw.slice(1), number: next, report: raw.startsWith('+') });
+      if (file !== undefined) {
+        scanner = new LineScanner(
+          commit === undefined ? { file } : { file, commit: commit.slice(0, 12) },
+          configured,
+        );
+      }
+    } else if (scanner !== undefined) {
+      const prefix = raw.slice(0, columns);
+      if (prefix.includes('-') || raw.startsWith('\\')) continue;
+      // Added against every parent: new in this commit. Added against some only: merged in.
+      const body = raw.slice(columns);
+      const text = body.includes('\0') ? body.replaceAll('\0', '') : body;
+      scanner.push({ text, number: next, report: /^\++$/.test(prefix) });
       next += 1;
     }
   }
   flush();
   await new Promise((done) => (child.exitCode === null ? child.once('close', done) : done(null)));
-  return { findings, scanned: commits.size };
+  return { findings, scanned: source === 'history' ? commits.size : files.size };
+}
+
+/** Scans the git history: {@link scanDiff} over every commit. */
+export function scanHistory(
+  repoRoot: string,
+  configured: readonly ConfiguredValue[],
+): Promise<ScanSummary> {
+  return scanDiff(repoRoot, configured, 'history');
 }

@@ -1,13 +1,18 @@
 /**
  * `exkeys run -- <command…>`: start a command with the keys in its environment only, forward signals
- * to it, and exit with its exit code. Like `dotenvx run` and `op run`.
+ * to it, and exit with its exit code. Like `dotenvx run` and `op run`, the child's stdout and stderr
+ * are masked by default: the injected values and request signatures become `[masked:…]`. The child
+ * then writes to pipes, not to the terminal (no pseudo-terminal without a native module), so tools
+ * that colour or animate only on a terminal go plain; `--no-masking` gives the terminal back.
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { AGE_KEY_VARIABLES, normalizeExchange, parseVariableName } from '@exkeys/credentials';
 import { CommandFailed, UsageError } from '../exit-codes.js';
+import { configuredValues } from '../leak-rules.js';
 import type { StoreOptions } from '../options.js';
+import { maskingStream } from '../output-masker.js';
 import { loadPrivateEnv, selectStore } from '../store-selection.js';
 import { printError } from '../terminal.js';
 
@@ -15,6 +20,20 @@ import { printError } from '../terminal.js';
 export interface RunOptions extends StoreOptions {
   /** Only inject these exchanges' variables. */
   exchange?: string[];
+  /** Mask the injected values in the child's output (`--no-masking` sets false). @default true */
+  masking?: boolean;
+}
+
+/** What to mask in the child's output: every credential value it can see, in every encoding. */
+function maskedValues(env: NodeJS.ProcessEnv): Array<{ name: string; value: string }> {
+  const credentials: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && parseVariableName(name) !== undefined) credentials[name] = value;
+  }
+  return configuredValues(credentials).map((value) => ({
+    name: value.variable,
+    value: value.needle,
+  }));
 }
 
 // Every signal a terminal or a supervisor sends to ask a process something.
@@ -104,7 +123,29 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   const loaded = await loadPrivateEnv(store);
   const childEnv = childEnvironment(loaded, only);
 
-  const child = spawn(file, args, { stdio: 'inherit', env: childEnv });
+  const masking = options.masking !== false;
+  const child = spawn(file, args, {
+    stdio: masking ? ['inherit', 'pipe', 'pipe'] : 'inherit',
+    env: childEnv,
+  });
+  const drained: Array<Promise<void>> = [];
+  if (masking) {
+    const values = maskedValues(childEnv);
+    for (const [from, to] of [
+      [child.stdout, process.stdout],
+      [child.stderr, process.stderr],
+    ] as const) {
+      if (from === null) continue;
+      const masked = from.pipe(maskingStream(values));
+      masked.pipe(to, { end: false });
+      drained.push(
+        new Promise((done) => {
+          masked.once('end', done);
+          masked.once('error', () => done());
+        }),
+      );
+    }
+  }
   const watchdog = startWatchdog(child);
   const forward = (signal: NodeJS.Signals) => {
     child.kill(signal);
@@ -123,6 +164,9 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       child.on('exit', (code, signal) => resolve({ code, signal }));
     },
   );
+  // Write the child's last output before exiting; a grandchild still holding the pipes gets a
+  // second to finish, then is cut off rather than keep exkeys alive.
+  await Promise.race([Promise.all(drained), new Promise((done) => setTimeout(done, 1000).unref())]);
   for (const signal of FORWARDED) process.off(signal, forward);
   await new Promise<void>((done) => (watchdog?.stdin ? watchdog.stdin.end('done', done) : done()));
   if (exit.signal !== null) {

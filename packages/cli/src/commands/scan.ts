@@ -1,37 +1,90 @@
 /**
- * `exkeys scan`: find exchange credentials in files and, with `--history`, in every commit. The store
- * in use is excluded from the working-tree scan (it is supposed to hold the keys).
+ * `exkeys scan`: find exchange credentials in files, in the staged changes (`--staged`) or, with
+ * `--history`, in every commit, and report them as text, JSON or SARIF. The store in use is
+ * excluded from the working-tree scan (it is supposed to hold the keys).
  * @module
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
+import type { Command } from 'commander';
 import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
 import { gitRoot } from '../git.js';
+import { gitleaksConfig } from '../gitleaks-rules.js';
 import { configuredValues } from '../leak-rules.js';
 import { plural } from '../messages.js';
-import type { StoreOptions } from '../options.js';
-import { type Finding, scanHistory, scanWorkingTree } from '../scanner.js';
+import type { ScanFlagOptions } from '../options.js';
+import { installPreCommitHook } from '../pre-commit-hook.js';
+import { BASELINE_FILE, readBaseline, writeBaseline } from '../scan-baseline.js';
+import { fingerprints, type ScanFormat, sarifLog } from '../scan-report.js';
+import { type Finding, scanDiff, scanWorkingTree } from '../scanner.js';
 import { loadPrivateEnv, type PrivateEnv, selectStore } from '../store-selection.js';
 import { err, out, print, printError, printJson, startProgress } from '../terminal.js';
 
 /** Options of `exkeys scan`. */
-export interface ScanOptions extends StoreOptions {
-  /** Also scan every commit. */
-  history?: boolean;
-}
+export type ScanOptions = ScanFlagOptions;
 
 function describe(finding: Finding): string {
   const where = `${finding.commit === undefined ? '' : `${out.dim(finding.commit)} `}${finding.file}:${finding.line}`;
+  const detail = [finding.variable, finding.encoding].filter((part) => part !== undefined);
   const what =
-    finding.variable === undefined
-      ? finding.rule
-      : `${finding.rule} ${out.dim(`(${finding.variable})`)}`;
+    detail.length === 0 ? finding.rule : `${finding.rule} ${out.dim(`(${detail.join(', ')})`)}`;
   return `${where}  ${out.red(what)}  ${finding.preview}`;
 }
 
+function formatOf(options: ScanOptions): ScanFormat {
+  if (options.json && options.format !== undefined && options.format !== 'json') {
+    throw new UsageError(`--json and --format ${options.format} disagree: give one of them.`);
+  }
+  return options.json ? 'json' : (options.format ?? 'text');
+}
+
+function exitCodeOf(options: ScanOptions): number {
+  if (options.exitCode === undefined) return EXIT.failed;
+  const code = Number(options.exitCode);
+  if (!/^\d{1,3}$/.test(options.exitCode) || code > 255 || code === EXIT.usage) {
+    throw new UsageError(
+      `--exit-code takes the exit code for findings, 0 to 255 except 2 (kept for usage errors); got ${JSON.stringify(options.exitCode)}.`,
+    );
+  }
+  return code;
+}
+
+function versionOf(command: Command | undefined): string {
+  return command?.parent?.version() ?? '0.0.0';
+}
+
 /** Runs `exkeys scan`. */
-export async function scanCommand(paths: string[], options: ScanOptions): Promise<void> {
+export async function scanCommand(
+  paths: string[],
+  options: ScanOptions,
+  command?: Command,
+): Promise<void> {
   const cwd = process.cwd();
+  if (options.exportRules !== undefined) {
+    if (options.exportRules !== 'gitleaks') {
+      throw new UsageError(
+        `--export-rules knows only gitleaks (got ${JSON.stringify(options.exportRules)}).`,
+      );
+    }
+    process.stdout.write(gitleaksConfig(versionOf(command)));
+    return;
+  }
+  if (options.installHook) {
+    const hook = await installPreCommitHook(cwd);
+    const where = hook.kind === 'husky' ? `Husky's ${hook.path}` : hook.path;
+    print(
+      hook.changed
+        ? `${out.green('✔')} pre-commit hook written to ${where}: commits that add exchange keys are refused.`
+        : `${out.green('✔')} The exkeys pre-commit hook is already in ${where}.`,
+    );
+    print('  Turn it off with: git config exkeys.hook false');
+    return;
+  }
+  const format = formatOf(options);
+  const exitCode = exitCodeOf(options);
+  if (options.staged && (options.history || paths.length > 0)) {
+    throw new UsageError('--staged scans the staged changes only: drop --history and the paths.');
+  }
   // A typo must not pass as "nothing found".
   const absent = paths.filter((path) => !existsSync(resolve(cwd, path)));
   if (absent.length > 0) {
@@ -41,38 +94,91 @@ export async function scanCommand(paths: string[], options: ScanOptions): Promis
   let env: PrivateEnv = {};
   if (store.files.some((file) => existsSync(file))) env = await loadPrivateEnv(store);
   const configured = configuredValues(env);
-  const root = options.history ? await gitRoot(cwd) : undefined;
-  if (options.history && root === undefined) {
-    throw new UsageError('--history needs a git repository: run exkeys scan inside one.');
+  const root = options.history || options.staged ? await gitRoot(cwd) : undefined;
+  if ((options.history || options.staged) && root === undefined) {
+    const flag = options.staged ? '--staged' : '--history';
+    throw new UsageError(`${flag} needs a git repository: run exkeys scan inside one.`);
   }
 
-  const progress = startProgress('Scanning files…');
-  let findings: Finding[];
+  const progress = startProgress(options.staged ? 'Scanning staged changes…' : 'Scanning files…');
+  const findings: Finding[] = [];
+  // Working-tree paths are relative to cwd, diff paths to the repository root.
+  const fromRoot = new Set<Finding>();
   let summary: string;
   try {
-    const tree = await scanWorkingTree(cwd, paths, configured, new Set(store.files));
-    findings = tree.findings;
-    summary = plural(tree.scanned, 'file');
-    if (root !== undefined) {
-      progress.update('Scanning git history…');
-      const history = await scanHistory(root, configured);
-      findings.push(...history.findings);
-      summary += ` and ${plural(history.scanned, 'commit')}`;
+    if (options.staged && root !== undefined) {
+      const staged = await scanDiff(root, configured, 'staged');
+      for (const finding of staged.findings) fromRoot.add(finding);
+      findings.push(...staged.findings);
+      summary = `the staged changes of ${plural(staged.scanned, 'file')}`;
+    } else {
+      // git writes the history while the tree is scanned: the two overlap on separate cores.
+      if (root !== undefined) progress.update('Scanning files and git history…');
+      const [tree, history] = await Promise.all([
+        scanWorkingTree(cwd, paths, configured, new Set(store.files)),
+        root === undefined ? undefined : scanDiff(root, configured, 'history'),
+      ]);
+      findings.push(...tree.findings);
+      summary = plural(tree.scanned, 'file');
+      if (history !== undefined) {
+        for (const finding of history.findings) fromRoot.add(finding);
+        findings.push(...history.findings);
+        summary += ` and ${plural(history.scanned, 'commit')}`;
+      }
     }
   } finally {
     progress.stop();
   }
 
-  if (options.json) {
+  // Repository-relative paths with `/`: what SARIF shows and what fingerprints are made of.
+  const base = root ?? (await gitRoot(cwd)) ?? cwd;
+  const uriOf = (finding: Finding) =>
+    (fromRoot.has(finding) ? finding.file : relative(base, resolve(cwd, finding.file)))
+      .split(sep)
+      .join('/');
+  const prints = fingerprints(findings.map((finding) => ({ ...finding, file: uriOf(finding) })));
+  const baselinePath =
+    options.baseline === undefined || options.baseline === 'write'
+      ? join(base, BASELINE_FILE)
+      : resolve(cwd, options.baseline);
+  if (options.baseline === 'write') {
+    writeBaseline(baselinePath, prints);
+    print(
+      `${out.green('✔')} ${plural(findings.length, 'finding')} recorded in ${baselinePath}: later scans report only new ones.`,
+    );
+    return;
+  }
+  if (options.baseline !== undefined && !existsSync(baselinePath)) {
+    throw new UsageError(`No scan baseline at ${options.baseline}: check the path.`);
+  }
+  const accepted = readBaseline(baselinePath);
+  const known = findings.filter((_, at) => accepted.has(prints[at] ?? ''));
+  if (known.length > 0) {
+    const kept = findings.filter((_, at) => !accepted.has(prints[at] ?? ''));
+    findings.splice(0, findings.length, ...kept);
+    printError(
+      `${plural(known.length, 'finding')} ignored: listed in the baseline ${baselinePath}.`,
+    );
+  }
+
+  if (format === 'json') {
     printJson(findings);
+  } else if (format === 'sarif') {
+    printJson(sarifLog(findings, { version: versionOf(command), uriOf }));
   } else if (findings.length === 0) {
     print(`${out.green('✔')} No exchange credentials found in ${summary}.`);
   } else {
     for (const finding of findings) print(describe(finding));
-    printError(err.red(`\n${plural(findings.length, 'possible credential')} found in ${summary}.`));
+    const files = new Set(findings.map((finding) => `${finding.commit ?? ''}:${finding.file}`));
+    const count = new Set([...files].map((file) => file.slice(file.indexOf(':') + 1))).size;
+    printError(
+      err.red(
+        `\n${plural(findings.length, 'possible credential')} found in ${plural(count, 'file')} (scanned ${summary}).`,
+      ),
+    );
     printError(
       'Move them into .env (exkeys set <exchange>), and rotate every key that was ever committed (exkeys rotate <exchange>): history keeps it even after deletion.',
     );
   }
-  if (findings.length > 0) throw new CommandFailed(EXIT.failed);
+  if (findings.length > 0 && exitCode !== 0) throw new CommandFailed(exitCode);
 }

@@ -50,6 +50,7 @@ describe('--keystore (age)', () => {
       project,
       [
         'run',
+        '--no-masking',
         '--keystore',
         'keys.env.age',
         '--',

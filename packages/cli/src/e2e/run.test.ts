@@ -32,7 +32,14 @@ describe('exkeys run', () => {
   it("injects the store into the child's environment only", async () => {
     project = newProject();
     writeEnv();
-    const result = await exkeys(project, ['run', '--', process.execPath, '-e', PRINT_ENV]);
+    const result = await exkeys(project, [
+      'run',
+      '--no-masking',
+      '--',
+      process.execPath,
+      '-e',
+      PRINT_ENV,
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`BYBIT_API_SECRET=${CANARY_BYBIT_SECRET}`);
     expect(result.stdout).toContain(`OKX_API_KEY=${CANARY_OKX_KEY}`);
@@ -45,6 +52,7 @@ describe('exkeys run', () => {
     writeEnv();
     const result = await exkeys(project, [
       'run',
+      '--no-masking',
       '--exchange',
       'okx',
       '--',
@@ -55,9 +63,13 @@ describe('exkeys run', () => {
     expect(result.stdout).toContain('BYBIT_API_KEY=<unset>');
     expect(result.stdout).toContain(`OKX_API_KEY=${CANARY_OKX_KEY}`);
     expect(result.stdout).toContain('OTHER=<unset>');
-    const shell = await exkeys(project, ['run', '--', process.execPath, '-e', PRINT_ENV], {
-      env: { BYBIT_API_KEY: 'FROMSHELL' },
-    });
+    const shell = await exkeys(
+      project,
+      ['run', '--no-masking', '--', process.execPath, '-e', PRINT_ENV],
+      {
+        env: { BYBIT_API_KEY: 'FROMSHELL' },
+      },
+    );
     expect(shell.stdout).toContain('BYBIT_API_KEY=FROMSHELL');
   });
 
@@ -142,7 +154,11 @@ describe('exkeys run', () => {
       OKX_API_SECRET_FILE: '/run/secrets/okx',
       UNRELATED: 'kept',
     };
-    const all = await exkeys(project, ['run', '--', process.execPath, '-e', print], { env: shell });
+    const all = await exkeys(
+      project,
+      ['run', '--no-masking', '--', process.execPath, '-e', print],
+      { env: shell },
+    );
     expect(all.code).toBe(0);
     for (const name of names.slice(0, 5)) expect(all.stdout).toContain(`${name}=<unset>`);
     // Control: without --exchange every exchange's shell keys pass, and unrelated ones always do.
@@ -150,7 +166,7 @@ describe('exkeys run', () => {
     expect(all.stdout).toContain('UNRELATED=kept');
     const okx = await exkeys(
       project,
-      ['run', '--exchange', 'okx', '--', process.execPath, '-e', print],
+      ['run', '--no-masking', '--exchange', 'okx', '--', process.execPath, '-e', print],
       {
         env: shell,
       },

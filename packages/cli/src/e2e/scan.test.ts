@@ -77,7 +77,7 @@ describe('exkeys scan', () => {
     );
   });
 
-  it('finds PEM private keys near Binance and Bybit names', async () => {
+  it('finds PEM private keys: for the exchange named nearby, else by the header alone', async () => {
     project = newProject({ git: true });
     const pem = [
       '-----BEGIN PRIVATE KEY-----',
@@ -91,6 +91,7 @@ describe('exkeys scan', () => {
     const findings = JSON.parse(result.stdout) as Finding[];
     expect(findings.map((f) => `${f.file}:${f.line}:${f.rule}:${f.preview}`)).toEqual([
       'keys.py:2:binance-private-key:[redacted]',
+      'tls.pem:1:private-key:[redacted]',
     ]);
     expect(result.stdout + result.stderr).not.toContain('CANARYpem');
   });
@@ -126,16 +127,16 @@ describe('exkeys scan', () => {
     expectMasked(found.stdout + found.stderr);
   });
 
-  it('skips ignored files, binary files and node_modules', async () => {
+  it('skips ignored files unless named, and node_modules', async () => {
     project = newProject({ git: true });
-    writeFileSync(join(project.dir, '.gitignore'), 'ignored.txt\n');
+    writeFileSync(join(project.dir, '.gitignore'), 'ignored.txt\nnode_modules/\n');
     writeFileSync(join(project.dir, 'ignored.txt'), `bybit ${CANARY_BYBIT_SECRET}\n`);
-    writeFileSync(
-      join(project.dir, 'blob.bin'),
-      Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(`bybit ${CANARY_BYBIT_SECRET}`)]),
-    );
+    mkdirSync(join(project.dir, 'node_modules'));
+    writeFileSync(join(project.dir, 'node_modules', 'x.js'), `bybit ${CANARY_BYBIT_SECRET}\n`);
+    writeFileSync(join(project.dir, 'clean.txt'), 'nothing here\n');
     const result = await exkeys(project, ['scan']);
     expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toContain('No exchange credentials found in 2 files');
   });
 
   it('walks a plain directory outside git, skipping node_modules', async () => {

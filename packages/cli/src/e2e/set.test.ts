@@ -115,6 +115,7 @@ describe('exkeys set', () => {
     expect(rows).toMatchObject([{ exchange: 'binance', secretSet: true, status: 'ok' }]);
     const target = await exkeys(project, [
       'run',
+      '--no-masking',
       '--',
       process.execPath,
       '-e',
