@@ -98,6 +98,7 @@ describe('the package entry', () => {
         'updateApiKey',
         'validateCredentials',
         'variableNames',
+        'watchCredentials',
       ].sort(),
     );
     expect(names).not.toContain('sealCredentials');

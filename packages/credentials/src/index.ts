@@ -89,6 +89,7 @@ export {
   isValidatedCredentials,
   type ValidatedCredentials,
 } from './validated-credentials.js';
+export { type CredentialWatcher, type WatchOptions, watchCredentials } from './watch.js';
 export {
   type ApiKeyInput,
   type ApiKeyUpdate,
