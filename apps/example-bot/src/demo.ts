@@ -1,17 +1,34 @@
 /**
  * `pnpm demo`: the whole exkeys path, offline. Starts the loopback sandbox exchange, saves demo keys
  * for Bybit, Binance and OKX into a throwaway `.env` with `saveApiKeys`, runs the example bot on each,
- * shows the keys that can withdraw (and Bybit's P2P key, which can pay funds out) being refused, and
- * prints a summary table.
+ * shows the keys that can withdraw (and Bybit's P2P key, which can pay funds out) being refused,
+ * rotates the Bybit key while the bot keeps trading, and prints a summary table.
  * @module
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExkeysError, maskKey, saveApiKeys, UnsafeKeyError } from '@exkeys/credentials';
-import { demoKeys, startSandbox } from '@exkeys/sandbox';
+import {
+  ExkeysError,
+  maskKey,
+  saveApiKeys,
+  UnsafeKeyError,
+  updateApiKey,
+} from '@exkeys/credentials';
+import { demoKeys, type SandboxKey, startSandbox } from '@exkeys/sandbox';
 import { type BotResult, runBot } from './bot.js';
 import { EXCHANGES, type ExchangeId } from './exchanges.js';
+
+/**
+ * The Bybit key the demo rotates to. The sandbox's keys are fixed when it starts, so it knows this
+ * one from the start; it begins with `rotDEM` so that its masked preview differs from the others'.
+ */
+export const ROTATED_KEY: SandboxKey = {
+  exchange: 'bybit',
+  apiKey: 'rotDEMOexkeys00002',
+  apiSecret: 'rotDEMObybitNEXTsecretNotReal'.padEnd(36, '0'),
+  permissions: { read: true, trade: true, withdraw: false },
+};
 
 /** One line of the demo's summary. */
 export interface DemoRow {
@@ -24,7 +41,7 @@ export interface DemoRow {
 
 /** Runs the demo, printing through `log`. Resolves to the summary rows; every row is `ok` on success. */
 export async function runDemo(log: (line: string) => void = console.log): Promise<DemoRow[]> {
-  const sandbox = await startSandbox({ keys: demoKeys() });
+  const sandbox = await startSandbox({ keys: [...demoKeys(), ROTATED_KEY] });
   const dir = await mkdtemp(join(tmpdir(), 'exkeys-demo-'));
   const envFile = join(dir, '.env');
   const rows: DemoRow[] = [];
@@ -53,6 +70,8 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       if (key.profile === undefined) continue;
       rows.push(await attempt(key.exchange, key.profile, envFile, sandbox.url, previews, log));
     }
+    log('\nNow the Bybit key is rotated in the .env (as `exkeys rotate` does) while the bot runs:');
+    rows.push(await rotation(envFile, sandbox.url, log));
   } finally {
     await sandbox.close();
     await rm(dir, { recursive: true, force: true });
@@ -92,6 +111,51 @@ async function attempt(
       outcome: refused ? `refused: ${error.reasons.join(', ')}` : 'failed',
       ok: expectRefusal && refused,
     };
+  }
+}
+
+/** Two rounds of trading with a key rotation in between; the bot is not restarted. */
+async function rotation(
+  envFile: string,
+  baseUrl: string,
+  log: (line: string) => void,
+): Promise<DemoRow> {
+  let rotated: (preview: string) => void = () => {};
+  const switched = new Promise<string>((resolve) => {
+    rotated = resolve;
+  });
+  const row = { exchange: 'bybit' as const, profile: 'default', key: maskKey(ROTATED_KEY.apiKey) };
+  try {
+    const result = await runBot({
+      exchange: 'bybit',
+      envFile,
+      baseUrl,
+      log,
+      rounds: 2,
+      onKeyRotated: rotated,
+      betweenRounds: async () => {
+        const { apiKey, apiSecret } = ROTATED_KEY;
+        await updateApiKey('bybit', { apiKey, apiSecret }, { envFile, env: {} });
+        log(`  ↻ rotated the key in ${envFile}; the running bot picks it up`);
+        const timeout = new Promise<string>((_, reject) =>
+          setTimeout(
+            () => reject(new Error('the bot did not pick up the new key in 10 s')),
+            10_000,
+          ),
+        );
+        await Promise.race([switched, timeout]);
+      },
+    });
+    const [before, after] = result.rounds;
+    const ok = before?.keyPreview !== after?.keyPreview && after?.keyPreview === row.key;
+    return {
+      ...row,
+      outcome: `kept trading across a rotation: ${before?.keyPreview} → ${after?.keyPreview}`,
+      ok,
+    };
+  } catch (error) {
+    log(`  ! [bybit/default] ${ExkeysError.isInstance(error) ? error.message : String(error)}`);
+    return { ...row, outcome: 'failed', ok: false };
   }
 }
 
