@@ -1,6 +1,7 @@
 /**
  * `exkeys run -- <command…>`: start a command with the keys in its environment only, forward signals
- * to it, and exit with its exit code. Like `dotenvx run` and `op run`.
+ * to it, and exit with its exit code. Like `dotenvx run` and `op run`. With `--watch` a rotated key
+ * restarts the command, or sends it the `--on-change` signal (see `run-watch.ts`).
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -8,13 +9,18 @@ import { constants } from 'node:os';
 import { AGE_KEY_VARIABLES, normalizeExchange, parseVariableName } from '@exkeys/credentials';
 import { CommandFailed, UsageError } from '../exit-codes.js';
 import type { StoreOptions } from '../options.js';
-import { loadPrivateEnv, selectStore } from '../store-selection.js';
+import { parseOnChange, stopForRestart, watchRunKeys } from '../run-watch.js';
+import { configuredPairs, loadPrivateEnv, selectStore } from '../store-selection.js';
 import { printError } from '../terminal.js';
 
 /** Options of `exkeys run`. */
 export interface RunOptions extends StoreOptions {
   /** Only inject these exchanges' variables. */
   exchange?: string[];
+  /** Watch the store and act on a rotated key. */
+  watch?: boolean;
+  /** With `watch`: `restart` (the default), or a signal to send, e.g. `SIGHUP`. */
+  onChange?: string;
 }
 
 // Every signal a terminal or a supervisor sends to ask a process something.
@@ -100,19 +106,36 @@ export async function runCommand(command: string[], options: RunOptions): Promis
   if (file === undefined)
     throw new UsageError('Give the command to run after --, e.g. exkeys run -- node bot.js');
   const only = new Set((options.exchange ?? []).map((exchange) => normalizeExchange(exchange)));
+  const onChange = parseOnChange(options.watch === true, options.onChange);
   const store = await selectStore(options);
   const loaded = await loadPrivateEnv(store);
-  const childEnv = childEnvironment(loaded, only);
+  let childEnv = childEnvironment(loaded, only);
 
-  const child = spawn(file, args, { stdio: 'inherit', env: childEnv });
-  const watchdog = startWatchdog(child);
+  let child: ChildProcess | undefined;
+  let restarting = false;
+  const stopWatching =
+    onChange === undefined
+      ? undefined
+      : await watchRunKeys(store, configuredPairs(loaded, options.exchange), (what) => {
+          const action = onChange === 'restart' ? 'restarting the command' : `sending ${onChange}`;
+          printError(`exkeys run: ${what}; ${action}`);
+          if (child === undefined) return;
+          if (onChange !== 'restart') child.kill(onChange);
+          else if (!restarting) {
+            restarting = true;
+            stopForRestart(child);
+          }
+        });
+  child = spawn(file, args, { stdio: 'inherit', env: childEnv });
+  let watchdog = startWatchdog(child);
   const forward = (signal: NodeJS.Signals) => {
-    child.kill(signal);
+    child?.kill(signal);
   };
   for (const signal of FORWARDED) process.on(signal, forward);
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
-    (resolve) => {
-      child.on('error', (error: NodeJS.ErrnoException) => {
+  let exit: { code: number | null; signal: NodeJS.Signals | null };
+  for (;;) {
+    exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child?.on('error', (error: NodeJS.ErrnoException) => {
         printError(
           error.code === 'ENOENT'
             ? `exkeys run: command not found: ${file}`
@@ -120,9 +143,19 @@ export async function runCommand(command: string[], options: RunOptions): Promis
         );
         resolve({ code: error.code === 'ENOENT' ? 127 : 126, signal: null });
       });
-      child.on('exit', (code, signal) => resolve({ code, signal }));
-    },
-  );
+      child?.on('exit', (code, signal) => resolve({ code, signal }));
+    });
+    if (!restarting) break;
+    // --watch restart: the same command, with the store as it is now.
+    restarting = false;
+    await new Promise<void>((done) =>
+      watchdog?.stdin ? watchdog.stdin.end('done', done) : done(),
+    );
+    childEnv = childEnvironment(await loadPrivateEnv(store), only);
+    child = spawn(file, args, { stdio: 'inherit', env: childEnv });
+    watchdog = startWatchdog(child);
+  }
+  await stopWatching?.();
   for (const signal of FORWARDED) process.off(signal, forward);
   await new Promise<void>((done) => (watchdog?.stdin ? watchdog.stdin.end('done', done) : done()));
   if (exit.signal !== null) {
