@@ -148,6 +148,18 @@ describe('watchCredentials on a .env file', () => {
     expect(seen.keys()).toEqual([key(9), key(5)]);
   });
 
+  it('follows a .env that is a symlink: an edit of the file it points to is seen', async () => {
+    await mkdir(join(dir, 'shared'));
+    const real = join(dir, 'shared', 'bot.env');
+    await writeFile(real, envText(1));
+    await symlink(real, join(dir, '.env'));
+    const seen = await record({ envFile: join(dir, '.env') });
+    expect(watcher?.current?.apiKey).toBe(key(1));
+    await writeFile(real, envText(6));
+    await until('the edit', () => seen.changes.length > 0);
+    expect(seen.keys()).toEqual([key(6)]);
+  });
+
   it('stops on close(), and refuses a directory that does not exist', async () => {
     const file = join(dir, '.env');
     await writeFile(file, envText(1));

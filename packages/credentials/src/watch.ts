@@ -4,8 +4,8 @@
  * @module
  */
 import { type FSWatcher, watch } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { CredentialsError, ExkeysError } from './errors.js';
 import { loadApiKeys } from './load.js';
 import { getCredentials } from './retrieve.js';
@@ -92,12 +92,22 @@ function sameCredentials(a: ValidatedCredentials, b: ValidatedCredentials): bool
   return a.apiKey === b.apiKey && a.apiSecret === b.apiSecret && a.passphrase === b.passphrase;
 }
 
-/** The directory to watch and which of its entries matter (`undefined`: all of them). */
-function watchTarget(store: CredentialStore): { dir: string; entry: string | undefined } {
+/** A directory to watch and which of its entries matter (`undefined`: all of them). */
+interface WatchTarget {
+  dir: string;
+  entry: string | undefined;
+}
+
+async function watchTargets(store: CredentialStore): Promise<WatchTarget[]> {
   // A directory store changes through any entry: a file, or Kubernetes' `..data` symlink swap.
-  if (store.kind === 'secret-files') return { dir: store.location, entry: undefined };
+  if (store.kind === 'secret-files') return [{ dir: store.location, entry: undefined }];
   // A file store is replaced by an atomic rename, which gives it a new inode: watch its directory.
-  return { dir: dirname(store.location), entry: basename(store.location) };
+  const targets = [{ dir: dirname(store.location), entry: basename(store.location) }];
+  // A `.env` that is a symlink changes where it points: watch the target's directory too.
+  const real = await realpath(store.location).catch(() => undefined);
+  if (real !== undefined && real !== resolve(store.location))
+    targets.push({ dir: dirname(real), entry: basename(real) });
+  return targets;
 }
 
 /**
@@ -206,45 +216,49 @@ export async function watchCredentials<E extends string>(
     schedule();
   };
 
-  const { dir, entry } = watchTarget(store);
-  let watcher: FSWatcher | undefined;
+  const watchers: FSWatcher[] = [];
   let poll: NodeJS.Timeout | undefined;
   const startPolling = (every: number) => {
     if (poll === undefined && every > 0) poll = setInterval(changed, every);
   };
-  if (store.kind !== 'keychain') {
+  const lost = (dir: string, watcher: FSWatcher, error: unknown) => {
+    watcher.close();
+    const every = pollIntervalMs || 5_000;
+    report(
+      new CredentialsError(
+        'io',
+        `Stopped watching ${dir} (${(error as NodeJS.ErrnoException).code ?? 'it was removed'}); re-reading ${store.location} every ${every / 1000} s instead.`,
+        { cause: error },
+      ),
+    );
+    startPolling(every);
+  };
+  const targets = store.kind === 'keychain' ? [] : await watchTargets(store);
+  for (const { dir, entry } of targets) {
     const info = await stat(dir).catch(() => undefined);
     if (!info?.isDirectory()) {
+      for (const watcher of watchers) watcher.close();
       throw new CredentialsError(
         'io',
         `Cannot watch ${store.location}: the directory ${dir} does not exist. Create it, or point the watch at the store the bot loads.`,
       );
     }
+    let watcher: FSWatcher;
     try {
       watcher = watch(dir, (_event, name) => {
         // No name: the OS could not say which entry changed, so it may be ours.
         if (entry === undefined || name === null || name === entry) changed();
       });
     } catch (error) {
+      for (const other of watchers) other.close();
       throw new CredentialsError(
         'io',
         `Cannot watch ${dir} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}). Raise the inotify watch limit (fs.inotify.max_user_watches) or pass pollIntervalMs.`,
         { cause: error },
       );
     }
-    watcher.on('error', (error) => {
-      watcher?.close();
-      watcher = undefined;
-      const every = pollIntervalMs || 5_000;
-      report(
-        new CredentialsError(
-          'io',
-          `Stopped watching ${dir} (${(error as NodeJS.ErrnoException).code ?? 'it was removed'}); re-reading ${store.location} every ${every / 1000} s instead.`,
-          { cause: error },
-        ),
-      );
-      startPolling(every);
-    });
+    watcher.on('error', (error) => lost(dir, watcher, error));
+    watchers.push(watcher);
   }
   // Like a server socket, the watch keeps the process alive until close().
   startPolling(pollIntervalMs);
@@ -258,7 +272,7 @@ export async function watchCredentials<E extends string>(
       closed = true;
       if (timer) clearTimeout(timer);
       if (poll) clearInterval(poll);
-      watcher?.close();
+      for (const watcher of watchers) watcher.close();
       await running;
     },
   };
