@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { demoKeys } from '@exkeys/sandbox';
 import { describe, expect, it } from 'vitest';
-import { ROTATED_KEY, runDemo } from './demo.js';
+import { ROTATED_KEYS, runDemo } from './demo.js';
 
-const keys = [...demoKeys(), ROTATED_KEY];
+const keys = [...demoKeys(), ...Object.values(ROTATED_KEYS)];
 const secrets = keys.flatMap((key) => [key.apiSecret, key.passphrase ?? key.apiSecret]);
 
 function assertNoSecrets(text: string) {
