@@ -4,7 +4,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CredentialsError, KeyVerificationError, saveApiKeys } from '@exkeys/credentials';
+import {
+  CredentialsError,
+  KeyVerificationError,
+  saveApiKeys,
+  updateApiKey,
+} from '@exkeys/credentials';
 import { type Sandbox, startSandbox } from '@exkeys/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBot } from './bot.js';
@@ -16,7 +21,19 @@ const OKX = {
   apiSecret: 'CA0A0000000000000000000000000001',
   passphrase: 'CANARY-bot-passphrase',
 };
-const canaries = [SECRET, OKX.apiSecret, OKX.passphrase, KEY.slice(0, 7), OKX.apiKey.slice(0, 7)];
+// Rotation targets: a second trade key, and a key that can withdraw (which must not be swapped in).
+const NEXT = { apiKey: 'NEWKEYbot000000002', apiSecret: 'CANARYbotNEXTSECRET00000000000000002' };
+const DRAIN = { apiKey: 'DRAINKbot000000003', apiSecret: 'CANARYbotDRAINSECRET0000000000000003' };
+const canaries = [
+  SECRET,
+  NEXT.apiSecret,
+  DRAIN.apiSecret,
+  OKX.apiSecret,
+  OKX.passphrase,
+  KEY.slice(0, 7),
+  NEXT.apiKey.slice(0, 7),
+  OKX.apiKey.slice(0, 7),
+];
 
 let sandbox: Sandbox;
 let dir: string;
@@ -25,6 +42,8 @@ beforeAll(async () => {
   sandbox = await startSandbox({
     keys: [
       { exchange: 'bybit', apiKey: KEY, apiSecret: SECRET },
+      { exchange: 'bybit', ...NEXT },
+      { exchange: 'bybit', ...DRAIN, permissions: { withdraw: true } },
       { exchange: 'okx', ...OKX },
     ],
   });
@@ -95,6 +114,68 @@ describe('runBot', () => {
       log: () => {},
     }).catch((e: unknown) => e);
     expect(KeyVerificationError.isInstance(error) && error.reason).toBe('network');
+  });
+});
+
+describe('runBot with rounds: a rotated key reaches the running bot', () => {
+  const rotate = async (file: string, to: { apiKey: string; apiSecret: string }) => {
+    await updateApiKey('bybit', to, { envFile: file, env: {} });
+  };
+  const waitFor = async (what: string, done: () => boolean) => {
+    for (const end = Date.now() + 10_000; !done(); await new Promise((r) => setTimeout(r, 20)))
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it('signs the next round with the new key, verified against the sandbox, without a restart', async () => {
+    const file = join(dir, 'rotating.env');
+    await saveApiKeys('bybit', { apiKey: KEY, apiSecret: SECRET }, { envFile: file });
+    const lines: string[] = [];
+    const rotated: string[] = [];
+    let from = 0;
+    const result = await runBot({
+      exchange: 'bybit',
+      envFile: file,
+      baseUrl: sandbox.url,
+      log: (l) => lines.push(l),
+      rounds: 2,
+      onKeyRotated: (preview) => rotated.push(preview),
+      betweenRounds: async () => {
+        await rotate(file, NEXT);
+        await waitFor('the rotation', () => rotated.length > 0);
+        from = sandbox.requests.length;
+      },
+    });
+    expect(rotated).toEqual(['NEWKEY…']);
+    expect(result.rounds.map((r) => r.keyPreview)).toEqual(['CANKEY…', 'NEWKEY…']);
+    // The sandbox checked the signatures: every request of round 2 carried the new key.
+    const second = sandbox.requests.slice(from).filter((r) => r.keyPreview !== null);
+    expect(second.length).toBeGreaterThanOrEqual(3);
+    expect(second.every((r) => r.keyPreview === 'NEWKEY…' && r.ok)).toBe(true);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^\[bybit\/default NEWKEY…\] cancelled order/),
+    );
+    expectClean(lines.join('\n') + JSON.stringify(result));
+  });
+
+  it('refuses a rotated key that can withdraw and keeps trading with the old one', async () => {
+    const file = join(dir, 'draining.env');
+    await saveApiKeys('bybit', { apiKey: KEY, apiSecret: SECRET }, { envFile: file });
+    const lines: string[] = [];
+    const result = await runBot({
+      exchange: 'bybit',
+      envFile: file,
+      baseUrl: sandbox.url,
+      log: (l) => lines.push(l),
+      rounds: 2,
+      onKeyRotated: () => {},
+      betweenRounds: async () => {
+        await rotate(file, DRAIN);
+        await waitFor('the refusal', () => lines.some((l) => l.includes('new key not used')));
+      },
+    });
+    expect(result.rounds.map((r) => r.keyPreview)).toEqual(['CANKEY…', 'CANKEY…']);
+    expect(lines.join('\n')).toMatch(/new key not used, still on the old one: Refusing .*WITHDRAW/);
+    expectClean(lines.join('\n'));
   });
 });
 

@@ -5,12 +5,15 @@
  *   3. retrieve — validated credentials only
  *   4. verify  — the exchange confirms the key works; a key that can withdraw is refused
  *   5. trade   — balance, ticker, one small limit order far from the market, cancelled at once
+ *   6. watch   — with `rounds` > 1 it trades again and again; a key rotated in the store meanwhile
+ *                (`exkeys rotate`) is validated, verified and swapped into the live client
  * Every log line carries the masked key (its first 6 characters at most), never a secret.
  * @module
  */
 import {
   assertSafeKey,
   type CredentialStore,
+  type CredentialWatcher,
   ExkeysError,
   getApiKey,
   type KeyReport,
@@ -20,7 +23,13 @@ import {
   validateCredentials,
 } from '@exkeys/credentials';
 import { redactError } from '@exkeys/credentials/exchange';
-import { type Connection, type ConnectionOptions, connect, type ExchangeId } from './exchanges.js';
+import {
+  type Connection,
+  type ConnectionOptions,
+  connect,
+  type ExchangeId,
+  type TradingClient,
+} from './exchanges.js';
 
 /** What to run. */
 export interface BotOptions extends ConnectionOptions {
@@ -48,6 +57,30 @@ export interface BotOptions extends ConnectionOptions {
    * @default console.log
    */
   log?: (line: string) => void;
+  /**
+   * How many times to trade. From the second round on the bot watches its store (the first of
+   * `stores`, or `envFile`): a rotated key reaches the running client without a restart.
+   * `Infinity` trades until the process stops.
+   * @default 1
+   */
+  rounds?: number;
+  /**
+   * Pause between two rounds, in ms.
+   * @default 0
+   */
+  intervalMs?: number;
+  /** Awaited after each round but the last, e.g. to rotate the key in a demo. */
+  betweenRounds?: (round: number) => Promise<void>;
+  /** Called when the client switched to a rotated key, with its masked preview. */
+  onKeyRotated?: (keyPreview: string) => void;
+}
+
+/** One round of trading. */
+export interface TradeRound {
+  /** The masked key the round's requests were signed with. */
+  keyPreview: string;
+  /** The id of the order placed and cancelled. */
+  orderId: string;
 }
 
 /** What one run did. Holds no secret. */
@@ -60,8 +93,10 @@ export interface BotResult {
   permissions: KeyReport['permissions'];
   /** Last traded price of `symbol`. */
   last: number;
-  /** The id of the order placed and cancelled. */
+  /** The id of the (last) order placed and cancelled. */
   orderId: string;
+  /** Every round, in order. */
+  rounds: TradeRound[];
   /** Advice from the audit, e.g. no IP whitelist. */
   warnings: string[];
 }
@@ -81,38 +116,87 @@ export async function runBot(options: BotOptions): Promise<BotResult> {
   // 2. Validate: catch typos, placeholders and missing values before touching the network.
   const check = validateCredentials(options.exchange, read);
   const key = check.keySet ? maskKey(getApiKey(check.exchange, read)) : 'no key';
-  const tag = `[${check.exchange}/${check.profile} ${key}]`;
+  let tag = `[${check.exchange}/${check.profile} ${key}]`;
   for (const warning of check.warnings) print(`${tag} warning: ${warning.message}`);
 
   // 3. Retrieve: throws a CredentialsError naming every bad variable if step 2 found errors.
   const connection = connect(options.exchange, read, options);
-  const { creds } = connection;
-  const secrets = [creds.apiSecret, creds.passphrase];
+  let { creds } = connection;
+  const secrets: Array<string | undefined> = [creds.apiSecret, creds.passphrase];
   const log = (message: string) => print(redactText(`${tag} ${message}`, secrets));
 
+  let watcher: CredentialWatcher | undefined;
   try {
-    return await verifyAndTrade(connection, symbol, log);
+    // 4. Verify and audit: a key that can withdraw never gets to trade.
+    const { report, warnings } = await verify(connection, log);
+    // 5. Trade.
+    const client = await connection.client();
+    const rounds: TradeRound[] = [];
+    let last = 0;
+    const total = options.rounds ?? 1;
+    if (total > 1) {
+      // 6. Watch: `exkeys rotate` reaches this client between two requests, after the same checks.
+      const store = options.stores?.[0];
+      watcher = await connection.watch(client, {
+        ...(store ? { store } : { envFile: options.envFile ?? '.env' }),
+        onRotated: (next, advice) => {
+          secrets.push(next.apiSecret, next.passphrase);
+          log(`key rotated: now signing with ${maskKey(next.apiKey)}`);
+          creds = next;
+          tag = `[${next.exchange}/${next.profile} ${maskKey(next.apiKey)}]`;
+          for (const warning of advice) log(`warning: ${warning}`);
+          options.onKeyRotated?.(maskKey(next.apiKey));
+        },
+        onError: (error) => log(`new key not used, still on the old one: ${safeMessage(error)}`),
+      });
+    }
+    for (let round = 1; round <= total; round++) {
+      const keyPreview = maskKey(creds.apiKey);
+      const done = await trade(client, symbol, log);
+      last = done.last;
+      rounds.push({ keyPreview, orderId: done.orderId });
+      if (round === total) break;
+      await options.betweenRounds?.(round);
+      if (options.intervalMs) await new Promise((r) => setTimeout(r, options.intervalMs));
+    }
+    const final = rounds.at(-1) as TradeRound;
+    return {
+      exchange: creds.exchange as ExchangeId,
+      profile: creds.profile,
+      keyPreview: final.keyPreview,
+      permissions: report.permissions,
+      last,
+      orderId: final.orderId,
+      rounds,
+      warnings,
+    };
   } catch (error) {
     // exkeys errors are already safe to print; anything else is scrubbed of the secrets first.
     throw ExkeysError.isInstance(error) ? error : redactError(error, creds);
+  } finally {
+    await watcher?.close();
   }
 }
 
-async function verifyAndTrade(
+/** Step 4: one authenticated call, then the audit. Returns the report and the audit's warnings. */
+async function verify(
   connection: Connection,
-  symbol: string,
   log: (message: string) => void,
-): Promise<BotResult> {
-  const { creds } = connection;
-  // 4. Verify and audit: a key that can withdraw never gets to trade.
+): Promise<{ report: KeyReport; warnings: string[] }> {
   const report = await connection.verify();
   const { warnings } = assertSafeKey(report, { purpose: 'trade' });
   for (const warning of [...report.warnings, ...warnings]) log(`warning: ${warning}`);
   const p = report.permissions;
   log(`key verified: read=${p.read} trade=${p.trade} withdraw=${p.withdraw}`);
+  return { report, warnings };
+}
 
-  // 5. Trade: a tiny limit buy at half the market price, so it cannot fill, then cancel it.
-  const client = await connection.client();
+/** Step 5: a tiny limit buy at half the market price, so it cannot fill, then cancel it. */
+async function trade(
+  client: TradingClient,
+  symbol: string,
+  log: (message: string) => void,
+): Promise<{ orderId: string; last: number }> {
   const balance = await client.fetchBalance();
   log(`balance: ${Object.keys((balance.total ?? {}) as object).length} currencies`);
   const ticker = await client.fetchTicker(symbol);
@@ -128,18 +212,14 @@ async function verifyAndTrade(
   // Half again as much, so rounding down to the market's amount step keeps it above the minimum.
   const amount = Number(client.amountToPrecision(symbol, minimum * 1.5));
   const { id } = await client.createOrder(symbol, 'limit', 'buy', amount, price);
-  if (!id) throw new Error(`The order got no id: cancel it on the ${creds.exchange} website.`);
+  if (!id) throw new Error('The order got no id: cancel it on the exchange website.');
   log(`placed limit buy ${amount} @ ${price} (order ${id})`);
   await client.cancelOrder(id, symbol);
   log(`cancelled order ${id}`);
+  return { orderId: id, last };
+}
 
-  return {
-    exchange: creds.exchange as ExchangeId,
-    profile: creds.profile,
-    keyPreview: maskKey(creds.apiKey),
-    permissions: report.permissions,
-    last,
-    orderId: id,
-    warnings,
-  };
+/** An error's message, safe to log: exkeys messages hold no secret, others are not trusted. */
+function safeMessage(error: Error): string {
+  return ExkeysError.isInstance(error) ? error.message : error.name;
 }

@@ -3,13 +3,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { demoKeys } from '@exkeys/sandbox';
 import { describe, expect, it } from 'vitest';
-import { runDemo } from './demo.js';
+import { ROTATED_KEYS, runDemo } from './demo.js';
 
-const secrets = demoKeys().flatMap((key) => [key.apiSecret, key.passphrase ?? key.apiSecret]);
+const keys = [...demoKeys(), ...Object.values(ROTATED_KEYS)];
+const secrets = keys.flatMap((key) => [key.apiSecret, key.passphrase ?? key.apiSecret]);
 
 function assertNoSecrets(text: string) {
   for (const secret of secrets) expect(text).not.toContain(secret);
-  for (const key of demoKeys()) expect(text).not.toContain(key.apiKey.slice(0, 7));
+  for (const key of keys) expect(text).not.toContain(key.apiKey.slice(0, 7));
 }
 
 describe('the offline demo', () => {
@@ -25,9 +26,14 @@ describe('the offline demo', () => {
       'bybit/PAYOUT:true',
       'binance/WITHDRAW:true',
       'okx/WITHDRAW:true',
+      'bybit/default:true',
     ]);
     expect(rows.slice(0, 3).every((r) => /placed and cancelled/.test(r.outcome))).toBe(true);
-    expect(rows.slice(3).every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
+    expect(rows.slice(3, 7).every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
+    // The rotation: the same bot run trades with the old key, then with the new one.
+    expect(rows[7]?.outcome).toBe('kept trading across a rotation: exkeys… → rotDEM…');
+    expect(output).toMatch(/\[bybit\/default exkeys…\] key rotated: now signing with rotDEM…/);
+    expect(output).toMatch(/\[bybit\/default rotDEM…\] cancelled order/);
     expect(output).toMatch(
       /✗ \[bybit\/WITHDRAW exkeys…\] Refusing .* WITHDRAW funds \(Wallet\.Withdraw\): revoke it now/,
     );

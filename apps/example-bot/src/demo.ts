@@ -1,17 +1,50 @@
 /**
  * `pnpm demo`: the whole exkeys path, offline. Starts the loopback sandbox exchange, saves demo keys
  * for Bybit, Binance and OKX into a throwaway `.env` with `saveApiKeys`, runs the example bot on each,
- * shows the keys that can withdraw (and Bybit's P2P key, which can pay funds out) being refused, and
- * prints a summary table.
+ * shows the keys that can withdraw (and Bybit's P2P key, which can pay funds out) being refused,
+ * rotates the first exchange's key while the bot keeps trading, and prints a summary table.
  * @module
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExkeysError, maskKey, saveApiKeys, UnsafeKeyError } from '@exkeys/credentials';
-import { demoKeys, startSandbox } from '@exkeys/sandbox';
+import {
+  ExkeysError,
+  maskKey,
+  saveApiKeys,
+  UnsafeKeyError,
+  updateApiKey,
+} from '@exkeys/credentials';
+import { demoKeys, type SandboxKey, startSandbox } from '@exkeys/sandbox';
 import { type BotResult, runBot } from './bot.js';
 import { EXCHANGES, type ExchangeId } from './exchanges.js';
+
+/**
+ * The keys the demo rotates to, one per exchange, shaped like the demo keys. The sandbox's keys are
+ * fixed when it starts, so it knows these from the start. Their masked previews (`rotDEM…`,
+ * `dea0ff…`) differ from the demo keys', so the log shows which key signed.
+ */
+export const ROTATED_KEYS: Readonly<Record<SandboxKey['exchange'], SandboxKey>> = {
+  bybit: {
+    exchange: 'bybit',
+    apiKey: 'rotDEMOexkeys00002',
+    apiSecret: 'rotDEMObybitNEXTsecretNotReal'.padEnd(36, '0'),
+    permissions: { read: true, trade: true, withdraw: false },
+  },
+  binance: {
+    exchange: 'binance',
+    apiKey: 'rotDEMObinanceNEXTkey'.padEnd(64, '0'),
+    apiSecret: 'rotDEMObinanceNEXTsecretNotReal'.padEnd(64, '0'),
+    permissions: { read: true, trade: true, withdraw: false },
+  },
+  okx: {
+    exchange: 'okx',
+    apiKey: 'dea0ff01-0000-4000-8000-00000000e4e5',
+    apiSecret: 'DEA0FF01'.padEnd(32, '0'),
+    passphrase: 'exkeysDEMO-rotated-passphrase',
+    permissions: { read: true, trade: true, withdraw: false },
+  },
+};
 
 /** One line of the demo's summary. */
 export interface DemoRow {
@@ -24,7 +57,7 @@ export interface DemoRow {
 
 /** Runs the demo, printing through `log`. Resolves to the summary rows; every row is `ok` on success. */
 export async function runDemo(log: (line: string) => void = console.log): Promise<DemoRow[]> {
-  const sandbox = await startSandbox({ keys: demoKeys() });
+  const sandbox = await startSandbox({ keys: [...demoKeys(), ...Object.values(ROTATED_KEYS)] });
   const dir = await mkdtemp(join(tmpdir(), 'exkeys-demo-'));
   const envFile = join(dir, '.env');
   const rows: DemoRow[] = [];
@@ -50,9 +83,16 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       '\nNow keys that can withdraw, or pay funds out to others (Bybit P2P). exkeys must refuse them before any trade:',
     );
     for (const key of demoKeys()) {
-      if (key.profile === undefined) continue;
-      rows.push(await attempt(key.exchange, key.profile, envFile, sandbox.url, previews, log));
+      // A starter project trimmed to some exchanges skips the others' keys.
+      const exchange = EXCHANGES.find((id) => id === key.exchange);
+      if (key.profile === undefined || exchange === undefined) continue;
+      rows.push(await attempt(exchange, key.profile, envFile, sandbox.url, previews, log));
     }
+    const [first] = EXCHANGES;
+    log(
+      `\nNow the ${first} key is rotated in the .env (as \`exkeys rotate\` does) while the bot runs:`,
+    );
+    rows.push(await rotation(first, envFile, sandbox.url, log));
   } finally {
     await sandbox.close();
     await rm(dir, { recursive: true, force: true });
@@ -92,6 +132,59 @@ async function attempt(
       outcome: refused ? `refused: ${error.reasons.join(', ')}` : 'failed',
       ok: expectRefusal && refused,
     };
+  }
+}
+
+/** Two rounds of trading with a key rotation in between; the bot is not restarted. */
+async function rotation(
+  exchange: ExchangeId,
+  envFile: string,
+  baseUrl: string,
+  log: (line: string) => void,
+): Promise<DemoRow> {
+  let rotated: (preview: string) => void = () => {};
+  const switched = new Promise<string>((resolve) => {
+    rotated = resolve;
+  });
+  const next = ROTATED_KEYS[exchange];
+  const row = { exchange, profile: 'default', key: maskKey(next.apiKey) };
+  try {
+    const result = await runBot({
+      exchange,
+      envFile,
+      baseUrl,
+      log,
+      rounds: 2,
+      onKeyRotated: rotated,
+      betweenRounds: async () => {
+        const { apiKey, apiSecret, passphrase } = next;
+        await updateApiKey(
+          exchange,
+          { apiKey, apiSecret, ...(passphrase ? { passphrase } : {}) },
+          { envFile, env: {} },
+        );
+        log(`  ↻ rotated the key in ${envFile}; the running bot picks it up`);
+        const timeout = new Promise<string>((_, reject) =>
+          setTimeout(
+            () => reject(new Error('the bot did not pick up the new key in 10 s')),
+            10_000,
+          ),
+        );
+        await Promise.race([switched, timeout]);
+      },
+    });
+    const [before, after] = result.rounds;
+    const ok = before?.keyPreview !== after?.keyPreview && after?.keyPreview === row.key;
+    return {
+      ...row,
+      outcome: `kept trading across a rotation: ${before?.keyPreview} → ${after?.keyPreview}`,
+      ok,
+    };
+  } catch (error) {
+    log(
+      `  ! [${exchange}/default] ${ExkeysError.isInstance(error) ? error.message : String(error)}`,
+    );
+    return { ...row, outcome: 'failed', ok: false };
   }
 }
 

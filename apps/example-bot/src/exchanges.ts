@@ -4,15 +4,19 @@
  * validated Bybit credentials reach the Bybit client, and so on.
  * @module
  */
-import { createBinanceClient, verifyBinanceKey } from '@exkeys/binance';
-import { createBybitClient, verifyBybitKey } from '@exkeys/bybit';
+import { createBinanceClient, updateBinanceClient, verifyBinanceKey } from '@exkeys/binance';
+import { createBybitClient, updateBybitClient, verifyBybitKey } from '@exkeys/bybit';
 import {
+  assertSafeKey,
+  type CredentialWatcher,
   type EnvSource,
   getCredentials,
   type KeyReport,
+  type StoreOption,
   type ValidatedCredentials,
+  watchCredentials,
 } from '@exkeys/credentials';
-import { createOkxClient, verifyOkxKey } from '@exkeys/okx';
+import { createOkxClient, updateOkxClient, verifyOkxKey } from '@exkeys/okx';
 
 /** The exchanges this bot supports. */
 export const EXCHANGES = ['bybit', 'binance', 'okx'] as const;
@@ -58,6 +62,42 @@ export interface Connection {
   verify(): Promise<KeyReport>;
   /** Builds the ccxt client. */
   client(): Promise<TradingClient>;
+  /**
+   * Watches the store for a rotated key. Each validated change is verified and audited like the
+   * first key, then swapped into `client` between two requests (markets stay loaded). A key that
+   * fails either check is not used: the client keeps the old one and `onError` is told.
+   */
+  watch(client: TradingClient, options: KeyWatchOptions): Promise<CredentialWatcher>;
+}
+
+/** Options of {@link Connection.watch}. */
+export interface KeyWatchOptions extends StoreOption {
+  /** Called after the client switched to a new key, with the audit's warnings. */
+  onRotated(creds: ValidatedCredentials, warnings: string[]): void;
+  /** Called when a new key is invalid, refused by the exchange or unsafe; the old key stays. */
+  onError(error: Error): void;
+}
+
+/** {@link Connection.watch} for one exchange: watch, then verify, audit and swap. */
+function watchKeys<E extends ExchangeId>(
+  exchange: E,
+  profile: string | undefined,
+  verify: (creds: ValidatedCredentials<E>) => Promise<KeyReport>,
+  update: (creds: ValidatedCredentials<E>) => void,
+  { onRotated, onError, ...from }: KeyWatchOptions,
+): Promise<CredentialWatcher> {
+  return watchCredentials(exchange, {
+    ...from,
+    profile,
+    onError,
+    onChange: async (next) => {
+      const creds = next as unknown as ValidatedCredentials<E>;
+      const report = await verify(creds);
+      const { warnings } = assertSafeKey(report, { purpose: 'trade' });
+      update(creds);
+      onRotated(creds, [...report.warnings, ...warnings]);
+    },
+  });
 }
 
 /** Step 3 for `exchange`, plus its verifier and factory. Throws `CredentialsError` when invalid. */
@@ -73,6 +113,14 @@ export function connect(
         creds,
         verify: () => verifyBybitKey(creds, options),
         client: async () => await createBybitClient(creds, options),
+        watch: (client, on) =>
+          watchKeys(
+            'bybit',
+            read.profile,
+            (next) => verifyBybitKey(next, options),
+            (next) => updateBybitClient(client as never, next),
+            on,
+          ),
       };
     }
     case 'binance': {
@@ -81,6 +129,14 @@ export function connect(
         creds,
         verify: () => verifyBinanceKey(creds, options),
         client: async () => await createBinanceClient(creds, options),
+        watch: (client, on) =>
+          watchKeys(
+            'binance',
+            read.profile,
+            (next) => verifyBinanceKey(next, options),
+            (next) => updateBinanceClient(client as never, next),
+            on,
+          ),
       };
     }
     case 'okx': {
@@ -89,6 +145,14 @@ export function connect(
         creds,
         verify: () => verifyOkxKey(creds, options),
         client: async () => await createOkxClient(creds, options),
+        watch: (client, on) =>
+          watchKeys(
+            'okx',
+            read.profile,
+            (next) => verifyOkxKey(next, options),
+            (next) => updateOkxClient(client as never, next),
+            on,
+          ),
       };
     }
   }

@@ -11,6 +11,9 @@
  *   EXKEYS_TESTNET=1  the exchange's testnet;  EXKEYS_DEMO=1  its demo-trading environment
  *   EXKEYS_MAINNET=1  required to place the (cancelled, far-from-market) order on mainnet
  *   EXKEYS_SYMBOL     market to use                    (default BTC/USDT)
+ *   EXKEYS_ROUNDS     how many times to trade, or `forever` (default 1); with more than one the bot
+ *                     watches its store, so `exkeys rotate` reaches it without a restart
+ *   EXKEYS_INTERVAL   seconds between two rounds       (default 60)
  * @module
  */
 import { ExkeysError } from '@exkeys/credentials';
@@ -36,6 +39,15 @@ if (!baseUrl && !testnet && !demo && !flag('EXKEYS_MAINNET')) {
   process.exit(2);
 }
 
+const rounds = env.EXKEYS_ROUNDS === 'forever' ? Infinity : Number(env.EXKEYS_ROUNDS || 1);
+const interval = Number(env.EXKEYS_INTERVAL || 60);
+if (!(Number.isInteger(rounds) || rounds === Infinity) || rounds < 1 || !(interval >= 0)) {
+  console.error(
+    'EXKEYS_ROUNDS must be a whole number of at least 1 or `forever`, and EXKEYS_INTERVAL a number of seconds.',
+  );
+  process.exit(2);
+}
+
 try {
   const { envFile, stores } = botStore(env);
   await runBot({
@@ -47,6 +59,8 @@ try {
     baseUrl,
     testnet,
     demo,
+    rounds,
+    intervalMs: interval * 1000,
   });
 } catch (error) {
   // exkeys errors say what to do, and runBot scrubs secrets from any other error.

@@ -2,7 +2,7 @@ import { getCredentials, type ValidatedCredentials } from '@exkeys/credentials';
 import { type Sandbox, startSandbox } from '@exkeys/sandbox';
 import type { binance } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { createBinanceClient, verifyBinanceKey } from './index.js';
+import { createBinanceClient, updateBinanceClient, verifyBinanceKey } from './index.js';
 
 const key = {
   apiKey: 'CANARYKEYbinance0000000000001',
@@ -24,6 +24,8 @@ describe('createBinanceClient', () => {
     expectTypeOf(createBinanceClient).parameter(0).toEqualTypeOf<ValidatedCredentials<'binance'>>();
     expectTypeOf(verifyBinanceKey).parameter(0).toEqualTypeOf<ValidatedCredentials<'binance'>>();
     expectTypeOf(createBinanceClient).returns.resolves.toEqualTypeOf<binance>();
+    expectTypeOf(updateBinanceClient).parameter(0).toEqualTypeOf<binance>();
+    expectTypeOf(updateBinanceClient).parameter(1).toEqualTypeOf<ValidatedCredentials<'binance'>>();
     const noRegion = () => {
       // @ts-expect-error region is an OKX option; Binance options do not have it
       void createBinanceClient(creds, { region: 'eea' });

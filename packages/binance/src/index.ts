@@ -75,6 +75,15 @@ const exchange: BinanceFunctions = defineExchange({
 export const createBinanceClient: BinanceFunctions['createClient'] = exchange.createClient;
 
 /**
+ * Swaps the credentials of a live {@link createBinanceClient} client between requests: the next
+ * request is signed with `creds`, markets are not reloaded, and the redaction covers the new secrets.
+ * Pair it with `watchCredentials('binance', ...)` so that a rotated key reaches a running bot.
+ * @throws {CredentialsError} for credentials that are not validated Binance credentials, or a client
+ *   `createBinanceClient` did not build.
+ */
+export const updateBinanceClient: BinanceFunctions['updateClient'] = exchange.updateClient;
+
+/**
  * Verifies a Binance key with one call to `GET /sapi/v1/account/apiRestrictions` (on the testnet
  * and demo trading, `GET /api/v3/account`, with a warning) and reports its permissions, IP
  * whitelist and trading-authority expiry. Pass the report to `assertSafeKey`.

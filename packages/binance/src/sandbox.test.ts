@@ -1,7 +1,7 @@
 import { getCredentials } from '@exkeys/credentials';
 import { describeExchangePackage } from '@exkeys/credentials/testing';
 import { startSandbox } from '@exkeys/sandbox';
-import { createBinanceClient, verifyBinanceKey } from './index.js';
+import { createBinanceClient, updateBinanceClient, verifyBinanceKey } from './index.js';
 
 const BYBIT_ENV = {
   BYBIT_API_KEY: 'foreignBybitKey01',
@@ -15,6 +15,7 @@ describeExchangePackage({
   foreignCredentials: () => getCredentials('bybit', { env: BYBIT_ENV }),
   create: createBinanceClient,
   verify: verifyBinanceKey,
+  update: (client, creds) => updateBinanceClient(client as never, creds),
   keyInfoPath: '/sapi/v1/account/apiRestrictions',
   reportsExpiry: true,
   // Binance has no expiry refusal: a lapsed key loses trading authority, reported as expiresAt.

@@ -1,7 +1,7 @@
 import { getCredentials, type ValidatedCredentials } from '@exkeys/credentials';
 import type { bybit } from 'ccxt';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { createBybitClient, verifyBybitKey } from './index.js';
+import { createBybitClient, updateBybitClient, verifyBybitKey } from './index.js';
 
 const creds = getCredentials('bybit', {
   env: {
@@ -15,6 +15,8 @@ describe('createBybitClient', () => {
     expectTypeOf(createBybitClient).parameter(0).toEqualTypeOf<ValidatedCredentials<'bybit'>>();
     expectTypeOf(verifyBybitKey).parameter(0).toEqualTypeOf<ValidatedCredentials<'bybit'>>();
     expectTypeOf(createBybitClient).returns.resolves.toEqualTypeOf<bybit>();
+    expectTypeOf(updateBybitClient).parameter(0).toEqualTypeOf<bybit>();
+    expectTypeOf(updateBybitClient).parameter(1).toEqualTypeOf<ValidatedCredentials<'bybit'>>();
     const refused = (okx: ValidatedCredentials<'okx'>) => {
       // @ts-expect-error a plain object is not ValidatedCredentials
       void createBybitClient({
@@ -25,6 +27,8 @@ describe('createBybitClient', () => {
       });
       // @ts-expect-error OKX credentials are not Bybit credentials
       void verifyBybitKey(okx);
+      // @ts-expect-error OKX credentials cannot be swapped into a Bybit client
+      updateBybitClient({} as bybit, okx);
     };
     expect(refused).toBeTypeOf('function');
   });

@@ -124,6 +124,15 @@ const exchange: BybitFunctions = defineExchange({
 export const createBybitClient: BybitFunctions['createClient'] = exchange.createClient;
 
 /**
+ * Swaps the credentials of a live {@link createBybitClient} client between requests: the next
+ * request is signed with `creds`, markets are not reloaded, and the redaction covers the new secrets.
+ * Pair it with `watchCredentials('bybit', ...)` so that a rotated key reaches a running bot.
+ * @throws {CredentialsError} for credentials that are not validated Bybit credentials, or a client
+ *   `createBybitClient` did not build.
+ */
+export const updateBybitClient: BybitFunctions['updateClient'] = exchange.updateClient;
+
+/**
  * Verifies a Bybit key with one call to `GET /v5/user/query-api` and reports its classified
  * permissions (see {@link BYBIT_PERMISSIONS}), IP whitelist and expiry. With `demo: true` it calls
  * `GET /v5/account/info` instead, with a warning: demo trading has no query-api. Pass the report

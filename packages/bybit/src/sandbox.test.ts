@@ -1,7 +1,7 @@
 import { getCredentials } from '@exkeys/credentials';
 import { describeExchangePackage } from '@exkeys/credentials/testing';
 import { startSandbox } from '@exkeys/sandbox';
-import { createBybitClient, verifyBybitKey } from './index.js';
+import { createBybitClient, updateBybitClient, verifyBybitKey } from './index.js';
 
 const OKX_ENV = {
   OKX_API_KEY: '1a2b3c4d-0000-4000-8000-00000000c0de',
@@ -16,6 +16,7 @@ describeExchangePackage({
   foreignCredentials: () => getCredentials('okx', { env: OKX_ENV }),
   create: createBybitClient,
   verify: verifyBybitKey,
+  update: (client, creds) => updateBybitClient(client as never, creds),
   keyInfoPath: '/v5/user/query-api',
   reportsExpiry: true,
   failures: [

@@ -243,13 +243,20 @@ export function createProgram(version: string): Command {
       .description("run a command with the keys in ITS environment only (not your shell's)")
       .option('--exchange <ids...>', 'inject only these exchanges')
       .option('--no-masking', "show the child's output unmasked (and let it write to the terminal)")
+      .option('--watch', 'watch the store: act on a rotated key once it is written and valid')
+      .option(
+        '--on-change <action>',
+        'with --watch: restart the command (default), or send it a signal such as SIGHUP',
+      )
       .argument('<command...>', 'the command to run, after --')
       .passThroughOptions(),
     { json: false },
   )
     .addHelpText(
       'after',
-      example('exkeys run -- node bot.js\nexkeys run --exchange bybit -- npm start'),
+      example(
+        'exkeys run -- node bot.js\nexkeys run --exchange bybit -- npm start\nexkeys run --watch --on-change SIGHUP -- node bot.js',
+      ),
     )
     .action(lazy(async () => (await import('./commands/run.js')).runCommand as Handler));
 

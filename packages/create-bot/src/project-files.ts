@@ -114,7 +114,8 @@ function envExample(settings: ProjectSettings): string {
 }
 
 const TEST = `// Runs the whole bot offline against the loopback sandbox exchange: each safe demo key trades,
-// each withdraw-enabled key is refused, and no secret is ever printed.
+// each withdraw-enabled key is refused, a key rotated while the bot runs is picked up, and no
+// secret is ever printed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { demoKeys } from '@exkeys/sandbox';
@@ -124,7 +125,10 @@ import { EXCHANGES } from './exchanges.js';
 test('the bot trades with safe keys, refuses withdraw keys and prints no secret', async () => {
   const lines: string[] = [];
   const rows = await runDemo((line) => lines.push(line));
-  assert.equal(rows.length, 2 * EXCHANGES.length);
+  const ours = demoKeys().filter((key) => (EXCHANGES as readonly string[]).includes(key.exchange));
+  // One row per demo key of the chosen exchanges, then the rotation.
+  assert.equal(rows.length, ours.length + 1);
+  assert.match(rows.at(-1)?.outcome ?? '', /kept trading across a rotation/);
   for (const row of rows) assert.ok(row.ok, \`\${row.exchange}/\${row.profile}: \${row.outcome}\`);
   assert.ok(rows.some((row) => /placed and cancelled/.test(row.outcome)));
   assert.ok(rows.some((row) => row.outcome.startsWith('refused')));
@@ -240,6 +244,8 @@ Use a dedicated key per bot, without withdrawal permission: the bot refuses a ke
 | \`EXKEYS_BASE_URL\` | another API origin, e.g. the sandbox from \`npx exkeys sandbox\` | — |
 | \`EXKEYS_MAINNET=1\` | required to trade on mainnet | off |
 | \`EXKEYS_SYMBOL\` | the market | BTC/USDT |
+| \`EXKEYS_ROUNDS\` | how many times to trade, or \`forever\`; above 1 a key rotated with \`npx exkeys rotate\` reaches the running bot | 1 |
+| \`EXKEYS_INTERVAL\` | seconds between two rounds | 60 |
 
 ## Scripts
 

@@ -102,6 +102,7 @@ describe('the package entry', () => {
         'updateApiKey',
         'validateCredentials',
         'variableNames',
+        'watchCredentials',
       ].sort(),
     );
     expect(names).not.toContain('sealCredentials');

@@ -96,6 +96,7 @@ export {
   isValidatedCredentials,
   type ValidatedCredentials,
 } from './validated-credentials.js';
+export { type CredentialWatcher, type WatchOptions, watchCredentials } from './watch.js';
 export {
   type ApiKeyInput,
   type ApiKeyUpdate,

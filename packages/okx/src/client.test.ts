@@ -2,7 +2,13 @@ import { getCredentials, type ValidatedCredentials } from '@exkeys/credentials';
 import { type Sandbox, startSandbox } from '@exkeys/sandbox';
 import type { okx } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { createOkxClient, type OkxClientOptions, type OkxRegion, verifyOkxKey } from './index.js';
+import {
+  createOkxClient,
+  type OkxClientOptions,
+  type OkxRegion,
+  updateOkxClient,
+  verifyOkxKey,
+} from './index.js';
 
 const key = {
   apiKey: '0c0ffee0-cafe-4bad-8bed-0000000000a1',
@@ -22,6 +28,8 @@ describe('createOkxClient', () => {
     expectTypeOf(createOkxClient).parameter(0).toEqualTypeOf<ValidatedCredentials<'okx'>>();
     expectTypeOf(verifyOkxKey).parameter(0).toEqualTypeOf<ValidatedCredentials<'okx'>>();
     expectTypeOf(createOkxClient).returns.resolves.toEqualTypeOf<okx>();
+    expectTypeOf(updateOkxClient).parameter(0).toEqualTypeOf<okx>();
+    expectTypeOf(updateOkxClient).parameter(1).toEqualTypeOf<ValidatedCredentials<'okx'>>();
     const refused = (binance: ValidatedCredentials<'binance'>) => {
       // @ts-expect-error Binance credentials are not OKX credentials
       void verifyOkxKey(binance);

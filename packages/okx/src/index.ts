@@ -101,6 +101,15 @@ const exchange: OkxFunctions = defineExchange({
 export const createOkxClient: OkxFunctions['createClient'] = exchange.createClient;
 
 /**
+ * Swaps the credentials of a live {@link createOkxClient} client between requests: the next
+ * request is signed with `creds`, markets are not reloaded, and the redaction covers the new secrets.
+ * Pair it with `watchCredentials('okx', ...)` so that a rotated key reaches a running bot.
+ * @throws {CredentialsError} for credentials that are not validated OKX credentials, or a client
+ *   `createOkxClient` did not build.
+ */
+export const updateOkxClient: OkxFunctions['updateClient'] = exchange.updateClient;
+
+/**
  * Verifies an OKX key with one call to `GET /api/v5/account/config` and reports its permissions
  * (every `perm` token of every `data` entry, classified by {@link OKX_PERMISSIONS}) and IP
  * whitelist (OKX does not report an expiry). Pass the report to `assertSafeKey`, which refuses

@@ -1,7 +1,7 @@
 import { getCredentials } from '@exkeys/credentials';
 import { describeExchangePackage } from '@exkeys/credentials/testing';
 import { startSandbox } from '@exkeys/sandbox';
-import { createOkxClient, verifyOkxKey } from './index.js';
+import { createOkxClient, updateOkxClient, verifyOkxKey } from './index.js';
 
 const BINANCE_ENV = {
   BINANCE_API_KEY: 'foreignBinanceKey01',
@@ -15,6 +15,7 @@ describeExchangePackage({
   foreignCredentials: () => getCredentials('binance', { env: BINANCE_ENV }),
   create: createOkxClient,
   verify: verifyOkxKey,
+  update: (client, creds) => updateOkxClient(client as never, creds),
   keyInfoPath: '/api/v5/account/config',
   reportsExpiry: false,
   failures: [

@@ -3,7 +3,9 @@
  * to it, and exit with its exit code. Like `dotenvx run` and `op run`, the child's stdout and stderr
  * are masked by default: the injected values and request signatures become `[masked:…]`. The child
  * then writes to pipes, not to the terminal (no pseudo-terminal without a native module), so tools
- * that colour or animate only on a terminal go plain; `--no-masking` gives the terminal back.
+ * that colour or animate only on a terminal go plain; `--no-masking` gives the terminal back. With
+ * `--watch` a rotated key restarts the command, or sends it the `--on-change` signal (see
+ * `run-watch.ts`).
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -13,7 +15,8 @@ import { CommandFailed, UsageError } from '../exit-codes.js';
 import { configuredValues } from '../leak-rules.js';
 import type { StoreOptions } from '../options.js';
 import { maskingStream } from '../output-masker.js';
-import { loadPrivateEnv, selectStore } from '../store-selection.js';
+import { parseOnChange, stopForRestart, watchRunKeys } from '../run-watch.js';
+import { configuredPairs, loadPrivateEnv, selectStore } from '../store-selection.js';
 import { printError } from '../terminal.js';
 
 /** Options of `exkeys run`. */
@@ -22,6 +25,10 @@ export interface RunOptions extends StoreOptions {
   exchange?: string[];
   /** Mask the injected values in the child's output (`--no-masking` sets false). @default true */
   masking?: boolean;
+  /** Watch the store and act on a rotated key. */
+  watch?: boolean;
+  /** With `watch`: `restart` (the default), or a signal to send, e.g. `SIGHUP`. */
+  onChange?: string;
 }
 
 /** What to mask in the child's output: every credential value it can see, in every encoding. */
@@ -114,23 +121,21 @@ function startWatchdog(child: ChildProcess): ChildProcess | undefined {
 }
 
 /** Runs `exkeys run`. */
-export async function runCommand(command: string[], options: RunOptions): Promise<void> {
-  const [file, ...args] = command;
-  if (file === undefined)
-    throw new UsageError('Give the command to run after --, e.g. exkeys run -- node bot.js');
-  const only = new Set((options.exchange ?? []).map((exchange) => normalizeExchange(exchange)));
-  const store = await selectStore(options);
-  const loaded = await loadPrivateEnv(store);
-  const childEnv = childEnvironment(loaded, only);
+/** A started child and the promises that end when its masked output is written. */
+interface Started {
+  child: ChildProcess;
+  drained: Array<Promise<void>>;
+}
 
-  const masking = options.masking !== false;
+/** Starts the command, its output piped through the masker unless masking is off. */
+function start(file: string, args: string[], env: NodeJS.ProcessEnv, masking: boolean): Started {
   const child = spawn(file, args, {
     stdio: masking ? ['inherit', 'pipe', 'pipe'] : 'inherit',
-    env: childEnv,
+    env,
   });
   const drained: Array<Promise<void>> = [];
   if (masking) {
-    const values = maskedValues(childEnv);
+    const values = maskedValues(env);
     for (const [from, to] of [
       [child.stdout, process.stdout],
       [child.stderr, process.stderr],
@@ -146,13 +151,54 @@ export async function runCommand(command: string[], options: RunOptions): Promis
       );
     }
   }
-  const watchdog = startWatchdog(child);
+  return { child, drained };
+}
+
+/** Writes the child's last output; a grandchild still holding the pipes gets a second, then is cut off. */
+async function drain(started: Started): Promise<void> {
+  await Promise.race([
+    Promise.all(started.drained),
+    new Promise((done) => setTimeout(done, 1000).unref()),
+  ]);
+}
+
+/** Runs `exkeys run`. */
+export async function runCommand(command: string[], options: RunOptions): Promise<void> {
+  const [file, ...args] = command;
+  if (file === undefined)
+    throw new UsageError('Give the command to run after --, e.g. exkeys run -- node bot.js');
+  const only = new Set((options.exchange ?? []).map((exchange) => normalizeExchange(exchange)));
+  const onChange = parseOnChange(options.watch === true, options.onChange);
+  const store = await selectStore(options);
+  const loaded = await loadPrivateEnv(store);
+  let childEnv = childEnvironment(loaded, only);
+  const masking = options.masking !== false;
+
+  let started: Started | undefined;
+  let restarting = false;
+  const stopWatching =
+    onChange === undefined
+      ? undefined
+      : await watchRunKeys(store, configuredPairs(loaded, options.exchange), (what) => {
+          const action = onChange === 'restart' ? 'restarting the command' : `sending ${onChange}`;
+          printError(`exkeys run: ${what}; ${action}`);
+          if (started === undefined) return;
+          if (onChange !== 'restart') started.child.kill(onChange);
+          else if (!restarting) {
+            restarting = true;
+            stopForRestart(started.child);
+          }
+        });
+  started = start(file, args, childEnv, masking);
+  let watchdog = startWatchdog(started.child);
   const forward = (signal: NodeJS.Signals) => {
-    child.kill(signal);
+    started?.child.kill(signal);
   };
   for (const signal of FORWARDED) process.on(signal, forward);
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
-    (resolve) => {
+  let exit: { code: number | null; signal: NodeJS.Signals | null };
+  for (;;) {
+    const { child } = started;
+    exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       child.on('error', (error: NodeJS.ErrnoException) => {
         printError(
           error.code === 'ENOENT'
@@ -162,11 +208,19 @@ export async function runCommand(command: string[], options: RunOptions): Promis
         resolve({ code: error.code === 'ENOENT' ? 127 : 126, signal: null });
       });
       child.on('exit', (code, signal) => resolve({ code, signal }));
-    },
-  );
-  // Write the child's last output before exiting; a grandchild still holding the pipes gets a
-  // second to finish, then is cut off rather than keep exkeys alive.
-  await Promise.race([Promise.all(drained), new Promise((done) => setTimeout(done, 1000).unref())]);
+    });
+    await drain(started);
+    if (!restarting) break;
+    // --watch restart: the same command, with the store as it is now.
+    restarting = false;
+    await new Promise<void>((done) =>
+      watchdog?.stdin ? watchdog.stdin.end('done', done) : done(),
+    );
+    childEnv = childEnvironment(await loadPrivateEnv(store), only);
+    started = start(file, args, childEnv, masking);
+    watchdog = startWatchdog(started.child);
+  }
+  await stopWatching?.();
   for (const signal of FORWARDED) process.off(signal, forward);
   await new Promise<void>((done) => (watchdog?.stdin ? watchdog.stdin.end('done', done) : done()));
   if (exit.signal !== null) {

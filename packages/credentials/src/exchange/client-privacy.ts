@@ -1,11 +1,13 @@
 /**
  * Keeps a ccxt client's credentials and its record of the last request and response out of every
  * printed form: `util.inspect` (with or without `showHidden`), `JSON.stringify`, spread and
- * `Object.entries`. ccxt still reads and writes all of them as before.
+ * `Object.entries`. ccxt still reads and writes all of them as before. `updateClientCredentials`
+ * swaps the credentials of a sealed client in place.
  * @module
  */
+import { CredentialsError } from '../errors.js';
 import { maskKey, REDACTED, redactText } from '../redact.js';
-import type { ValidatedCredentials } from '../validated-credentials.js';
+import { assertCredentialsFor, type ValidatedCredentials } from '../validated-credentials.js';
 
 // What ccxt keeps after each request (base/Exchange.js): headers carry the key (and OKX's
 // passphrase), Binance signs in the URL, and error bodies may echo the signed text.
@@ -38,25 +40,55 @@ function redactValue(
   return out;
 }
 
+/** What a sealed client holds: its exchange, its credentials and the secrets to redact. */
+interface SealedState {
+  id: string;
+  creds: ValidatedCredentials;
+  // What ccxt reads as `apiKey`, `secret` and `password`.
+  fields: Record<CredentialField, unknown>;
+  // The current and the previous credentials: a `last_*` record may still hold the old ones.
+  secrets: string[];
+}
+
+const CREDENTIAL_FIELDS = ['apiKey', 'secret', 'password'] as const;
+type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
+
+const sealed = new WeakMap<object, SealedState>();
+
+function install(state: SealedState, creds: ValidatedCredentials): void {
+  const previous = state.creds;
+  state.creds = creds;
+  state.fields.apiKey = creds.apiKey;
+  state.fields.secret = creds.apiSecret;
+  if (creds.passphrase !== undefined) state.fields.password = creds.passphrase;
+  const all = [creds, previous].flatMap((c) => [c.apiSecret, c.passphrase, c.apiKey]);
+  state.secrets = [...new Set(all.filter((secret): secret is string => Boolean(secret)))];
+}
+
+/**
+ * The secrets every printed form of `client` must redact: those of its current and of its previous
+ * credentials. Empty for a client `sealClient` did not seal.
+ */
+export function sealedSecrets(client: object): readonly string[] {
+  return sealed.get(client)?.secrets ?? [];
+}
+
 /**
  * Installs `creds` on `client` as ccxt expects (`apiKey`, `secret`, `password`) without making them
  * printable, and turns ccxt's `last_*` request records into non-enumerable accessors that read back
  * redacted. The client prints as `ccxt.<id> client (key ABCDEF…)`; `toJSON` gives the same summary.
  */
 export function sealClient(client: object, id: string, creds: ValidatedCredentials): void {
-  const secrets = [creds.apiSecret, creds.passphrase, creds.apiKey];
-  const fields: Array<[string, string | undefined]> = [
-    ['apiKey', creds.apiKey],
-    ['secret', creds.apiSecret],
-    ['password', creds.passphrase],
-  ];
-  for (const [name, initial] of fields) {
-    if (initial === undefined) continue;
-    let value = initial;
+  const state: SealedState = { id, creds, fields: {} as SealedState['fields'], secrets: [] };
+  install(state, creds);
+  sealed.set(client, state);
+  for (const name of CREDENTIAL_FIELDS) {
+    if (name === 'password' && creds.passphrase === undefined)
+      state.fields.password = (client as Record<string, unknown>).password;
     Object.defineProperty(client, name, {
-      get: () => value,
-      set: (next: string) => {
-        value = next;
+      get: () => state.fields[name],
+      set: (next: unknown) => {
+        state.fields[name] = next;
       },
       enumerable: false,
       configurable: true,
@@ -65,7 +97,7 @@ export function sealClient(client: object, id: string, creds: ValidatedCredentia
   for (const name of LAST_FIELDS) {
     let raw: unknown = (client as Record<string, unknown>)[name];
     Object.defineProperty(client, name, {
-      get: () => redactValue(raw, secrets),
+      get: () => redactValue(raw, state.secrets),
       set: (next: unknown) => {
         raw = next;
       },
@@ -73,10 +105,31 @@ export function sealClient(client: object, id: string, creds: ValidatedCredentia
       configurable: true,
     });
   }
-  const summary = () => `ccxt.${id} client (key ${maskKey(creds.apiKey)})`;
+  const summary = () => `ccxt.${id} client (key ${maskKey(state.creds.apiKey)})`;
   Object.defineProperty(client, inspectCustom, { value: summary, enumerable: false });
   Object.defineProperty(client, 'toJSON', {
-    value: () => ({ exchange: id, apiKey: maskKey(creds.apiKey), secret: REDACTED }),
+    value: () => ({ exchange: id, apiKey: maskKey(state.creds.apiKey), secret: REDACTED }),
     enumerable: false,
   });
+}
+
+/**
+ * Swaps the credentials of a live client built by an exkeys factory. The next request is signed
+ * with `creds`; requests already sent keep the key they were signed with (ccxt signs synchronously
+ * before sending). Markets, options and the base URL stay as they are. The redaction of `inspect`,
+ * `JSON`, the `last_*` records and the `verbose` log covers the new secrets and, until the next swap,
+ * the old ones.
+ * @throws {CredentialsError} `not-validated` for credentials not made by `getCredentials` or a
+ *   client no exkeys factory built, `wrong-exchange` for credentials of another exchange.
+ */
+export function updateClientCredentials(client: object, creds: ValidatedCredentials): void {
+  const state = typeof client === 'object' && client !== null ? sealed.get(client) : undefined;
+  if (state === undefined) {
+    throw new CredentialsError(
+      'not-validated',
+      'Cannot update the credentials of this client: it was not built by an exkeys factory (createBybitClient, createBinanceClient, createOkxClient). Build the client with one of them.',
+    );
+  }
+  assertCredentialsFor(creds, state.id);
+  install(state, creds);
 }

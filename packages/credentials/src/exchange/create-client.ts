@@ -10,7 +10,7 @@ import { assertCredentialsFor, type ValidatedCredentials } from '../validated-cr
 import { parseBaseUrl, rebaseApiUrls } from './base-url.js';
 import { loadExchangeClass } from './ccxt-loader.js';
 import type { ExchangeClientOptions } from './client-options.js';
-import { sealClient } from './client-privacy.js';
+import { sealClient, sealedSecrets } from './client-privacy.js';
 import type { CcxtMode, ExchangeSpec } from './exchange-spec.js';
 
 /** The parts of a ccxt client the kit touches. */
@@ -67,7 +67,7 @@ export async function createExchangeClient<
     else client.enableDemoTrading(true);
   }
   if (base !== undefined) client.urls.api = rebaseApiUrls(client.urls.api, base);
-  guardLog(client, [creds.apiSecret, creds.passphrase, creds.apiKey]);
+  guardLog(client);
   return client as C;
 }
 
@@ -85,12 +85,15 @@ function selectModes(
   return [mode];
 }
 
-/** Routes ccxt's log (its `verbose` output prints request headers) through `redactText`. */
-function guardLog(client: CcxtClient, secrets: ReadonlyArray<string | undefined>): void {
+/**
+ * Routes ccxt's log (its `verbose` output prints request headers) through `redactText`, with the
+ * secrets the client holds at the time of the line (they change with `updateClientCredentials`).
+ */
+function guardLog(client: CcxtClient): void {
   client.log = (...args: unknown[]) => {
     const text = args
       .map((arg) => (typeof arg === 'string' ? arg : inspect(arg, { depth: 6 })))
       .join(' ');
-    console.log(redactText(text, secrets));
+    console.log(redactText(text, sealedSecrets(client)));
   };
 }

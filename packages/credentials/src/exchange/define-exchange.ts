@@ -6,6 +6,7 @@
 import type { KeyReport } from '../policy.js';
 import type { ValidatedCredentials } from '../validated-credentials.js';
 import type { ExchangeClientOptions } from './client-options.js';
+import { updateClientCredentials } from './client-privacy.js';
 import { createExchangeClient } from './create-client.js';
 import type { ExchangeSpec } from './exchange-spec.js';
 import { verifyExchangeKey } from './verify-key.js';
@@ -23,9 +24,14 @@ export interface ExchangeFunctions<
   createClient: (creds: ValidatedCredentials<E>, options?: O) => Promise<C>;
   /** One authenticated key-information call; see {@link verifyExchangeKey}. */
   verifyKey: (creds: ValidatedCredentials<E>, options?: O) => Promise<KeyReport>;
+  /** Swaps the credentials of a live client; see {@link updateClientCredentials}. */
+  updateClient: (client: C, creds: ValidatedCredentials<E>) => void;
 }
 
-/** Binds {@link createExchangeClient} and {@link verifyExchangeKey} to `spec`. */
+/**
+ * Binds {@link createExchangeClient}, {@link verifyExchangeKey} and {@link updateClientCredentials}
+ * to `spec`.
+ */
 export function defineExchange<
   E extends string,
   C,
@@ -34,5 +40,6 @@ export function defineExchange<
   return {
     createClient: (creds, options) => createExchangeClient(spec, creds, options),
     verifyKey: (creds, options) => verifyExchangeKey(spec, creds, options),
+    updateClient: (client, creds) => updateClientCredentials(client as object, creds),
   };
 }

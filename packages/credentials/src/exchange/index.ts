@@ -15,6 +15,7 @@ export {
   loadExchangeClass,
 } from './ccxt-loader.js';
 export type { ExchangeClientOptions } from './client-options.js';
+export { updateClientCredentials } from './client-privacy.js';
 export { createExchangeClient } from './create-client.js';
 export { defineExchange, type ExchangeFunctions } from './define-exchange.js';
 export type {

@@ -30,7 +30,13 @@ export interface SuiteSandboxKey {
 /** The running sandbox (`Sandbox` of `@exkeys/sandbox`). */
 export interface SuiteSandbox {
   url: string;
-  requests: ReadonlyArray<{ method: string; path: string; ok: boolean; errorCode: string | null }>;
+  requests: ReadonlyArray<{
+    method: string;
+    path: string;
+    ok: boolean;
+    errorCode: string | null;
+    keyPreview: string | null;
+  }>;
   close(): Promise<void>;
 }
 
@@ -73,6 +79,8 @@ export interface ExchangeSuite<Creds> {
   foreignCredentials: () => unknown;
   create: (creds: Creds, options?: ExchangeClientOptions) => Promise<SuiteClient>;
   verify: (creds: Creds, options?: ExchangeClientOptions) => Promise<KeyReport>;
+  /** The package's `update<Exchange>Client`. */
+  update: (client: SuiteClient, creds: Creds) => void;
   /** The path of the key-information endpoint, e.g. `/v5/user/query-api`. */
   keyInfoPath: string;
   /** Whether the key-information endpoint tells the key's expiry. */
@@ -120,6 +128,8 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
     whitelisted: key(4, { ips: ['127.0.0.1', '10.0.0.1'], expiresAt: future }),
     blocked: key(5, { ips: ['203.0.113.7'] }),
     expired: key(6, { expiresAt: '2020-01-01T00:00:00Z' }),
+    // Another preview than the CANARY keys, so the sandbox's log tells which key signed.
+    rotated: key(7, { apiKey: `ROTATEKEY${upper}${'7'.padStart(24, '0')}` }),
   };
   const credsOf = (k: SuiteSandboxKey, change: Partial<SuiteSandboxKey> = {}) => {
     const v = { ...k, ...change };
@@ -352,6 +362,75 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
         }
       }
       expect(inspect(client)).toContain(`key ${keys.trade.apiKey.slice(0, 6)}…`);
+    });
+
+    it('swaps the credentials of a live client: the next request is signed with the new key, markets stay', async () => {
+      const lines: string[] = [];
+      const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+        lines.push(args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg))).join(' '));
+      });
+      try {
+        const client = await suite.create(credsOf(keys.trade), {
+          ...local(),
+          ccxt: { verbose: true },
+        });
+        await client.fetchBalance();
+        const markets = (client as unknown as { markets: unknown }).markets;
+        expect(markets).toBeTruthy();
+        const before = sandbox.requests.length;
+        suite.update(client, credsOf(keys.rotated));
+        await client.fetchBalance();
+        const after = sandbox.requests.slice(before);
+        // Control and check: the sandbox verified the new key's signature, and nothing else ran.
+        expect(after.map((call) => [call.keyPreview, call.ok])).toEqual([['ROTATE…', true]]);
+        expect((client as unknown as { markets: unknown }).markets).toBe(markets);
+        expect(client.apiKey).toBe(keys.rotated.apiKey);
+        expect(inspect(client)).toContain('key ROTATE…');
+        // The secret is swapped too: a wrong one is refused by the sandbox.
+        suite.update(client, credsOf(keys.rotated, { apiSecret: canary('SECRET', 96) }));
+        await expect(client.fetchBalance()).rejects.toThrow();
+        expect(sandbox.requests.at(-1)).toMatchObject({ keyPreview: 'ROTATE…', ok: false });
+        const record = client as unknown as Record<string, unknown>;
+        expect(record.last_request_headers).toBeTruthy();
+        const forms = [
+          lines.join('\n'),
+          inspect(client, { showHidden: true, depth: 3 }),
+          JSON.stringify(client),
+          inspect(record.last_request_headers),
+          inspect(record.last_request_url),
+        ];
+        expect(lines.join('\n')).toContain('[redacted]');
+        for (const form of forms) {
+          assertNoCanary(form);
+          expect(form).not.toContain(canary('SECRET', 96));
+        }
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('refuses to swap in credentials of another exchange, plain objects, or onto a foreign client', async () => {
+      const client = await suite.create(credsOf(keys.trade), local());
+      const codeOf = (run: () => void) => {
+        try {
+          run();
+          return 'accepted';
+        } catch (e) {
+          return CredentialsError.isInstance(e) ? e.code : e;
+        }
+      };
+      const plain = { ...keys.rotated, profile: 'default' };
+      expect(codeOf(() => suite.update(client, plain as unknown as Creds))).toBe('not-validated');
+      expect(codeOf(() => suite.update(client, suite.foreignCredentials() as Creds))).toBe(
+        'wrong-exchange',
+      );
+      expect(codeOf(() => suite.update({ ...client }, credsOf(keys.rotated)))).toBe(
+        'not-validated',
+      );
+      // Nothing was swapped by the refusals; control: a valid swap is accepted.
+      expect(client.apiKey).toBe(keys.trade.apiKey);
+      expect(codeOf(() => suite.update(client, credsOf(keys.rotated)))).toBe('accepted');
+      expect(client.apiKey).toBe(keys.rotated.apiKey);
     });
 
     it('fetches a balance and a ticker, places and cancels an order', async () => {
