@@ -56,7 +56,8 @@ function bareImports(dir: string): Set<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
     const code = readFileSync(join(entry.parentPath, entry.name), 'utf8');
-    for (const match of code.matchAll(/(?:from|import\()\s*'([^.'/][^']*)'/g)) {
+    // `from '…'`, `import('…')`, `require('…')` and `createRequire(…)('…')`.
+    for (const match of code.matchAll(/(?:from|import\(|require\(|\)\()\s*'([^.'/][^']*)'/g)) {
       const specifier = match[1] ?? '';
       if (!specifier.startsWith('node:')) names.add(packageName(specifier));
     }
