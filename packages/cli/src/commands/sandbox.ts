@@ -67,6 +67,11 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
   }
 
   const sandbox = await startSandbox({ keys, port, latencyMs });
+  // Listen before saying "Press Ctrl+C", so a Ctrl+C right after it stops the sandbox cleanly.
+  const stopped = new Promise<NodeJS.Signals>((done) => {
+    process.once('SIGINT', () => done('SIGINT'));
+    process.once('SIGTERM', () => done('SIGTERM'));
+  });
   if (options.writeEnv !== undefined) {
     const now = new Date().toISOString();
     const keyNames = Object.keys(changes).filter((name) => name.endsWith('_API_KEY'));
@@ -102,10 +107,7 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
   }
   print('Press Ctrl+C to stop.');
 
-  const signal = await new Promise<NodeJS.Signals>((done) => {
-    process.once('SIGINT', () => done('SIGINT'));
-    process.once('SIGTERM', () => done('SIGTERM'));
-  });
+  const signal = await stopped;
   await sandbox.close();
   printError(`Sandbox stopped (${signal}).`);
 }
