@@ -5,6 +5,7 @@
  */
 import { normalizeExchange } from '@exkeys/credentials';
 import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
+import { checkExpiry } from '../key-expiry.js';
 import { printLiveResults } from '../live-report.js';
 import {
   describeTarget,
@@ -22,6 +23,9 @@ import {
 } from '../options.js';
 import { loadPrivateEnv, requestedPairs, selectStore } from '../store-selection.js';
 import { err, printError, printJson, startProgress } from '../terminal.js';
+
+/** `verify` warns about keys that expire (or may lapse) within this many days, as doctor's default. */
+const EXPIRY_WARNING_DAYS = 14;
 
 /** Options of `exkeys verify`. */
 export interface VerifyOptions extends StoreOptions, EndpointOptions, PurposeOptions {}
@@ -60,6 +64,14 @@ export async function verifyCommand(exchanges: string[], options: VerifyOptions)
     });
   } finally {
     progress.stop();
+  }
+  // Expiry and lapse risks (the checks doctor --live fails on) become warnings of their key here.
+  for (const finding of checkExpiry(results, env, EXPIRY_WARNING_DAYS)) {
+    if (finding.status === 'pass') continue;
+    const result = results.find(
+      (r) => r.exchange === finding.key?.exchange && r.profile === finding.key?.profile,
+    );
+    result?.warnings.push(`${finding.message.replace(/^[^:]+: /, '')}. Fix: ${finding.fix}.`);
   }
   if (options.json) printJson(results);
   else printLiveResults(results);

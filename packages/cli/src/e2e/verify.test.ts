@@ -180,6 +180,15 @@ describe('exkeys verify (against the sandbox)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/bybit\s+default\s+.*\d{4}-\d\d-\d\d \(1[01] days\)/);
     expect(result.stdout).not.toContain('1970');
+    // The same expiry and lapse checks as doctor --live, as warnings: a key expiring within 14 days,
+    // and an unbound Bybit key that lapses after 90 days.
+    expect(result.stdout).toMatch(
+      /! bybit \(default\): key expires on \d{4}-\d\d-\d\d, in 1[01] days/,
+    );
+    expect(result.stdout).toMatch(
+      /! bybit \(OPEN\): Bybit expires keys without an IP binding 90 days/,
+    );
+    expect(result.stdout).toContain('Fix: bind the key to your IPs; bound keys do not expire.');
     const json = JSON.parse(
       (await exkeys(project, ['verify', '--json', '--base-url', sandbox.url])).stdout,
     ) as Array<{

@@ -6,9 +6,9 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import { listTemporaryFiles } from '@exkeys/credentials';
+import type { DoctorFinding } from '../../doctor-finding.js';
 import { commitsTouching, gitRoot, isIgnored, isTracked } from '../../git.js';
 import { plural } from '../../messages.js';
-import type { DoctorFinding } from './finding.js';
 
 /** The history finding for `path`: a file deleted long ago still leaks every key it ever held. */
 async function checkHistory(path: string, shown: string, root: string): Promise<DoctorFinding> {

@@ -3,11 +3,12 @@
  * 0600 (`file-checks.ts`); keys valid and not stale (`key-checks.ts`), not shared
  * (`shared-checks.ts`); with `--live`, no key able to withdraw (`live-checks.ts`). Every finding says
  * how to fix it (`render.ts`) and has a stable id (`finding.ts`); with `--live`, keys expiring within
- * `--expires-within` days fail and unbound keys that may lapse warn (`expiry-checks.ts`). `--notify`
+ * `--expires-within` days fail and unbound keys that may lapse warn (`key-expiry.ts`, shared with `verify`). `--notify`
  * posts the findings to a webhook (`notify.ts`). Any failure exits 1.
  * @module
  */
 import { relative, resolve } from 'node:path';
+import type { DoctorFinding } from '../../doctor-finding.js';
 import { CommandFailed, EXIT } from '../../exit-codes.js';
 import {
   type AllowPermissionOptions,
@@ -21,13 +22,12 @@ import {
 import { loadPrivateEnv, selectStore } from '../../store-selection.js';
 import { err, printError } from '../../terminal.js';
 import { checkFile } from './file-checks.js';
-import type { DoctorFinding } from './finding.js';
 import { checkKeys } from './key-checks.js';
 import { checkLive } from './live-checks.js';
 import { notification, parseNotifyUrl, postNotification } from './notify.js';
 import { printFindings } from './render.js';
 
-export type { DoctorFinding } from './finding.js';
+export type { DoctorFinding } from '../../doctor-finding.js';
 
 /** Options of `exkeys doctor`. */
 export interface DoctorOptions

@@ -4,10 +4,10 @@
  * @module
  */
 import { listConfiguredExchanges } from '@exkeys/credentials';
+import type { DoctorFinding } from '../../doctor-finding.js';
 import { isStale, validateIn } from '../../key-status.js';
 import { ADD_KEY_COMMAND, profileFlag } from '../../messages.js';
 import { configuredPairs, type PrivateEnv, type SelectedStore } from '../../store-selection.js';
-import type { DoctorFinding } from './finding.js';
 import { sharedValues } from './shared-checks.js';
 
 /**

@@ -1,8 +1,11 @@
 /**
  * Doctor's live check (`--live`): the exchanges confirm each key, and none can withdraw; then the
- * expiry checks of `expiry-checks.ts` on what they reported.
+ * expiry checks of `key-expiry.ts` on what they reported.
  * @module
  */
+
+import type { DoctorFinding } from '../../doctor-finding.js';
+import { checkExpiry } from '../../key-expiry.js';
 import { describeTarget, endpointFrom, verifyMany } from '../../live-verification.js';
 import { plural, profileFlag } from '../../messages.js';
 import {
@@ -12,8 +15,6 @@ import {
 } from '../../options.js';
 import { configuredPairs, type PrivateEnv } from '../../store-selection.js';
 import { printError, startProgress } from '../../terminal.js';
-import { checkExpiry } from './expiry-checks.js';
-import type { DoctorFinding } from './finding.js';
 
 /**
  * With `--live`: every key verified by its exchange, and refused when it can withdraw; then the

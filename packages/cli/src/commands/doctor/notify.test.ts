@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DoctorFinding } from './finding.js';
+import type { DoctorFinding } from '../../doctor-finding.js';
 import { notification, parseNotifyUrl } from './notify.js';
 
 const CANARY = 'CANARYSECRETnotify0Zq8Wm3Kx7Tn2Lp5Rv';

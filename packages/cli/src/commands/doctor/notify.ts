@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { redactText } from '@exkeys/credentials';
+import type { DoctorFinding } from '../../doctor-finding.js';
 import { UsageError } from '../../exit-codes.js';
 import { plural } from '../../messages.js';
 import type { PrivateEnv } from '../../store-selection.js';
-import type { DoctorFinding } from './finding.js';
 
 /** The variable `--notify` without a value reads the URL from. */
 export const NOTIFY_URL_VARIABLE = 'EXKEYS_NOTIFY_URL';

@@ -2,9 +2,10 @@
  * How doctor shows its findings: one line each with its fix, then a summary; or JSON.
  * @module
  */
+
+import type { DoctorFinding } from '../../doctor-finding.js';
 import { plural } from '../../messages.js';
 import { out, print, printJson } from '../../terminal.js';
-import type { DoctorFinding } from './finding.js';
 
 /** Prints `findings` (as JSON with `json`) and returns how many failed. */
 export function printFindings(findings: readonly DoctorFinding[], json: boolean): number {

@@ -3,8 +3,8 @@
  * @module
  */
 import { parseVariableName } from '@exkeys/credentials';
+import type { DoctorFinding } from '../../doctor-finding.js';
 import type { PrivateEnv } from '../../store-selection.js';
-import type { DoctorFinding } from './finding.js';
 
 /** Fails every key or secret that two variables hold: one leak or revocation would hit both. */
 export function sharedValues(env: PrivateEnv): DoctorFinding[] {

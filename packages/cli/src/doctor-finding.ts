@@ -34,7 +34,7 @@ export type DoctorFindingId =
   | 'live.unsafe'
   | 'live.failed'
   | 'live.warning'
-  // expiry-checks.ts
+  // key-expiry.ts
   | 'expiry.soon'
   | 'expiry.expired'
   | 'expiry.ok'

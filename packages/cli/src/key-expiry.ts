@@ -1,5 +1,5 @@
 /**
- * Doctor's expiry checks (`--live --expires-within DAYS`): a key the exchange will expire within
+ * The expiry checks of `doctor --live --expires-within DAYS` and `verify`: a key the exchange will expire within
  * DAYS fails; a key at risk of lapsing because it has no IP binding gets a warning with the date.
  * OKX deletes a trade key without an IP binding after 14 days without use; Bybit expires a key
  * without one 90 days after it was created. Binance ends the trading authority of such a key at
@@ -7,10 +7,10 @@
  * @module
  */
 import { maskKey, variableNames } from '@exkeys/credentials';
-import type { LiveResult } from '../../live-verification.js';
-import { plural, profileFlag } from '../../messages.js';
-import type { PrivateEnv } from '../../store-selection.js';
-import type { DoctorFinding } from './finding.js';
+import type { DoctorFinding } from './doctor-finding.js';
+import type { LiveResult } from './live-verification.js';
+import { plural, profileFlag } from './messages.js';
+import type { PrivateEnv } from './store-selection.js';
 
 const DAY_MS = 86_400_000;
 /** OKX deletes an unbound trade key after this many days without use. */
