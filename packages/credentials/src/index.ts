@@ -33,7 +33,9 @@ export {
   normalizeExchange,
   normalizeProfile,
   type ParsedVariable,
+  parseCredentialReference,
   parseVariableName,
+  SECRET_FILE_SUFFIX,
   variableNames,
 } from './names.js';
 export {

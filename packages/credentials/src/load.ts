@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CredentialsError } from './errors.js';
-import { parseVariableName } from './names.js';
+import { parseCredentialReference } from './names.js';
 import type { CredentialStore } from './stores/store.js';
 import { storeFrom } from './stores/store-option.js';
 
@@ -110,9 +110,8 @@ export async function loadApiKeys(options: LoadOptions = {}): Promise<LoadResult
 }
 
 function isSecretFileVariable(name: string): boolean {
-  if (!name.endsWith('_FILE')) return false;
   // Only credential variables: `LOG_FILE` or `EXKEYS_ENV_FILE` name files that are not secrets.
-  return parseVariableName(name.slice(0, -'_FILE'.length)) !== undefined;
+  return parseCredentialReference(name)?.file === true;
 }
 
 /** Reads a Docker/Kubernetes secret file named by a `*_FILE` variable, trimming the final newline. */

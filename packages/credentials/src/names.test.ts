@@ -5,6 +5,7 @@ import {
   needsPassphrase,
   normalizeExchange,
   normalizeProfile,
+  parseCredentialReference,
   parseVariableName,
   variableNames,
 } from './names.js';
@@ -111,5 +112,25 @@ describe('variable names', () => {
     expect(needsPassphrase('OKX')).toBe(true);
     expect(needsPassphrase('bybit')).toBe(false);
     expect(needsPassphrase('binance')).toBe(false);
+  });
+});
+
+describe('parseCredentialReference', () => {
+  it('recognises a credential variable and its _FILE form, and nothing else', () => {
+    expect(parseCredentialReference('OKX_API_SECRET')).toEqual({
+      exchange: 'okx',
+      profile: 'default',
+      field: 'secret',
+      file: false,
+    });
+    expect(parseCredentialReference('BYBIT_GRID_API_KEY_FILE')).toEqual({
+      exchange: 'bybit',
+      profile: 'GRID',
+      field: 'key',
+      file: true,
+    });
+    for (const name of ['LOG_FILE', 'EXKEYS_ENV_FILE', 'OKX_API_SECRET_FILE_FILE', 'OTHER']) {
+      expect(parseCredentialReference(name), name).toBeUndefined();
+    }
   });
 });

@@ -96,3 +96,20 @@ export function parseVariableName(name: string): ParsedVariable | undefined {
     field: field.toLowerCase() as ParsedVariable['field'],
   };
 }
+
+/** The suffix of a variable that names a file holding a credential (Docker/Kubernetes secrets). */
+export const SECRET_FILE_SUFFIX = '_FILE';
+
+/**
+ * Recognises a credential variable or its `_FILE` form (`OKX_API_SECRET_FILE`): the parsed
+ * variable, with `file: true` for the `_FILE` form; `undefined` for other names (`LOG_FILE`).
+ */
+export function parseCredentialReference(
+  name: string,
+): (ParsedVariable & { file: boolean }) | undefined {
+  const plain = parseVariableName(name);
+  if (plain !== undefined) return { ...plain, file: false };
+  if (!name.endsWith(SECRET_FILE_SUFFIX)) return undefined;
+  const named = parseVariableName(name.slice(0, -SECRET_FILE_SUFFIX.length));
+  return named === undefined ? undefined : { ...named, file: true };
+}

@@ -10,7 +10,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { AGE_KEY_VARIABLES, normalizeExchange, parseVariableName } from '@exkeys/credentials';
+import {
+  AGE_KEY_VARIABLES,
+  normalizeExchange,
+  parseCredentialReference,
+  parseVariableName,
+} from '@exkeys/credentials';
 import { CommandFailed, UsageError } from '../exit-codes.js';
 import { configuredValues } from '../leak-rules.js';
 import type { StoreOptions } from '../options.js';
@@ -57,14 +62,6 @@ const FORWARDED: readonly NodeJS.Signals[] = [
 // The keystore's master key: with it a child could open every key in the keystore, not just its own.
 const MASTER_KEY_VARIABLES: readonly string[] = Object.values(AGE_KEY_VARIABLES);
 
-/** The credential variable a name (or its `_FILE` form) belongs to, if it is one. */
-function credentialOf(name: string) {
-  return (
-    parseVariableName(name) ??
-    (name.endsWith('_FILE') ? parseVariableName(name.slice(0, -5)) : undefined)
-  );
-}
-
 /**
  * The child's environment: the shell's, without the keystore's master key and, with `--exchange`,
  * without other exchanges' credentials; plus the store's variables the shell does not set.
@@ -77,7 +74,7 @@ function childEnvironment(
   for (const name of MASTER_KEY_VARIABLES) delete env[name];
   if (only.size > 0) {
     for (const name of Object.keys(env)) {
-      const parsed = credentialOf(name);
+      const parsed = parseCredentialReference(name);
       if (parsed !== undefined && !only.has(parsed.exchange)) delete env[name];
     }
   }

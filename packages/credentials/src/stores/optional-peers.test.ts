@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildForChild, type ChildBuild } from '../__fixtures__/child-build.js';
+import type { UnprivilegedRead } from '../__fixtures__/stores/unprivileged.js';
 import { ageStore } from './age/age-store.js';
 
 // The optional peers are really absent in these children: their node_modules links every dependency
@@ -16,14 +17,8 @@ const CHILD = fileURLToPath(
 const PASSPHRASE = 'CANARYpassphrase-optional-peers-0123';
 const SECRET = 'CANARYSECRETpeers0123456789abcdefghij';
 
-interface ChildResult {
-  ok: boolean;
-  names?: string[];
-  name?: string;
-  code?: string;
-  message?: string;
-  printed?: string[];
-}
+/** What the child prints: the same shape as the unprivileged fixture's reads, without the uid. */
+type ChildResult = Omit<UnprivilegedRead, 'uid'>;
 
 let dir: string;
 let keystore: string;
