@@ -27,12 +27,16 @@ export function printLiveResults(results: readonly LiveResult[]): void {
         result.profile,
         flag(result.report?.permissions.read, false),
         flag(result.report?.permissions.trade, false),
-        flag(result.report?.permissions.withdraw, true),
+        result.report?.unchecked?.includes('withdraw')
+          ? out.yellow('unknown')
+          : flag(result.report?.permissions.withdraw, true),
         result.report === undefined
           ? out.dim('?')
-          : result.report.ipRestricted
-            ? 'yes'
-            : out.yellow('no'),
+          : result.report.unchecked?.includes('ip-whitelist')
+            ? out.yellow('unknown')
+            : result.report.ipRestricted
+              ? 'yes'
+              : out.yellow('no'),
         expiry(result),
         result.ok
           ? out.green('ok')

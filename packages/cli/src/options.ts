@@ -7,7 +7,7 @@
  * import the core at run time.
  * @module
  */
-import type { AGE_KEY_SOURCES } from '@exkeys/credentials';
+import type { AGE_KEY_SOURCES, UNCHECKED_FACTS, UncheckedFact } from '@exkeys/credentials';
 import { type Command, Option } from 'commander';
 import { UsageError } from './exit-codes.js';
 
@@ -66,6 +66,8 @@ export interface EndpointOptions {
 export interface AllowPermissionOptions {
   /** `exchange:Name` entries, e.g. `bybit:FiatP2P`. */
   allowPermission?: string[];
+  /** `--accept-unchecked`: facts the exchange does not report, checked by the user (`KeyPolicy.acceptUnchecked`). */
+  acceptUnchecked?: UncheckedFact[];
 }
 
 /** What a key is for: `data` keys must not trade. */
@@ -153,12 +155,25 @@ export function withRegion(command: Command): Command {
   );
 }
 
-/** Adds `--allow-permission` ({@link AllowPermissionOptions}), repeatable. */
+/**
+ * The facts `--accept-unchecked` takes. `--help` must not load the core, so this is a copy of the
+ * core's `UNCHECKED_FACTS`; its type makes the compiler refuse any difference.
+ */
+const UNCHECKED_FACT_CHOICES: typeof UNCHECKED_FACTS = ['withdraw', 'ip-whitelist'];
+
+/** Adds `--allow-permission` and `--accept-unchecked` ({@link AllowPermissionOptions}), repeatable. */
 export function withAllowPermission(command: Command): Command {
-  return command.option(
-    '--allow-permission <exchange:Name...>',
-    'accept a permission exkeys does not know, or a payout one, after checking it (e.g. bybit:FiatP2P); never a withdraw permission',
-  );
+  return command
+    .option(
+      '--allow-permission <exchange:Name...>',
+      'accept a permission exkeys does not know, or a payout one, after checking it (e.g. bybit:FiatP2P); never a withdraw permission',
+    )
+    .addOption(
+      new Option(
+        '--accept-unchecked <fact...>',
+        "accept what the exchange does not report (Kraken, Coinbase…), after checking it on the exchange's key page",
+      ).choices([...UNCHECKED_FACT_CHOICES]),
+    );
 }
 
 /** Adds the endpoint flags ({@link EndpointOptions}): `--testnet`, `--demo`, `--base-url`, `--region`. */

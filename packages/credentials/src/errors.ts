@@ -101,14 +101,15 @@ const unsafeMarker = Symbol.for('exkeys.error.unsafe-key');
 
 /**
  * Why a key was judged unsafe by `assertSafeKey`: it can withdraw or pay out funds, it holds a
- * permission exkeys does not know, it can trade but is a data key, or it has no IP whitelist where
- * one is required.
+ * permission exkeys does not know, it can trade but is a data key, it has no IP whitelist where
+ * one is required, or its exchange does not report something the audit must check (`unchecked`).
  */
 export type UnsafeKeyReason =
   | 'withdraw-enabled'
   | 'unknown-permission'
   | 'trade-on-data-key'
-  | 'no-ip-whitelist';
+  | 'no-ip-whitelist'
+  | 'unchecked';
 
 /** A permission named by an {@link UnsafeKeyError}: as the exchange spells it, and its class. */
 export interface NamedPermission {

@@ -47,6 +47,8 @@ export {
   type PermissionClass,
   type PermissionGrant,
   type SafeKeyResult,
+  UNCHECKED_FACTS,
+  type UncheckedFact,
 } from './policy.js';
 export { describeInput, looksLikeCredential, maskKey, REDACTED, redactText } from './redact.js';
 export { getApiKey, getApiPassphrase, getApiSecret, getCredentials } from './retrieve.js';

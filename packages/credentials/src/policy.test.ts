@@ -188,6 +188,70 @@ describe('assertSafeKey on classified permissions', () => {
   });
 });
 
+describe('assertSafeKey on facts the exchange does not report', () => {
+  const unchecked = (facts: KeyReport['unchecked'], ipRestricted = false): KeyReport => ({
+    ...report({}, ipRestricted),
+    exchange: 'kraken',
+    unchecked: facts,
+  });
+
+  it('refuses by default, naming what could not be checked and how to accept it', () => {
+    let error: unknown;
+    try {
+      assertSafeKey(unchecked(['withdraw', 'ip-whitelist']), { purpose: 'trade' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(UnsafeKeyError.isInstance(error)).toBe(true);
+    const unsafe = error as UnsafeKeyError;
+    expect(unsafe.reasons).toEqual(['unchecked']);
+    expect(unsafe.message).toContain('kraken does not report whether the key can withdraw funds');
+    expect(unsafe.message).toContain('whether the key has an IP whitelist');
+    expect(unsafe.message).toContain('--accept-unchecked withdraw --accept-unchecked ip-whitelist');
+  });
+
+  it('accepts only the facts the policy names, each with a warning', () => {
+    expect(
+      reasons(() =>
+        assertSafeKey(unchecked(['withdraw', 'ip-whitelist']), {
+          purpose: 'trade',
+          acceptUnchecked: ['ip-whitelist'],
+        }),
+      ),
+    ).toEqual(['unchecked']);
+    const { warnings } = assertSafeKey(unchecked(['withdraw', 'ip-whitelist']), {
+      purpose: 'trade',
+      acceptUnchecked: ['withdraw', 'ip-whitelist'],
+    });
+    expect(warnings).toHaveLength(2);
+    expect(warnings.join('\n')).toMatch(/can withdraw funds; accepted by acceptUnchecked/);
+    // The unknown IP list is not also reported as "no IP whitelist".
+    expect(warnings.join('\n')).not.toMatch(/has no IP whitelist/);
+  });
+
+  it('does not let an accepted fact hide a reported withdraw permission (control)', () => {
+    const withdrawing = {
+      ...unchecked(['ip-whitelist']),
+      permissions: report({ withdraw: true }).permissions,
+    };
+    expect(
+      reasons(() =>
+        assertSafeKey(withdrawing, {
+          purpose: 'trade',
+          acceptUnchecked: ['withdraw', 'ip-whitelist'],
+        }),
+      ),
+    ).toEqual(['withdraw-enabled']);
+  });
+
+  it('treats an empty or missing list as fully checked (control)', () => {
+    expect(assertSafeKey(unchecked([], true), { purpose: 'trade' })).toEqual({ warnings: [] });
+    expect(reasons(() => assertSafeKey(unchecked(undefined, true), { purpose: 'trade' }))).toEqual(
+      [],
+    );
+  });
+});
+
 describe('isPermissionAllowed', () => {
   it('matches the exact name or its group, on the same exchange only', () => {
     const g: PermissionGrant = { name: 'FiatP2P.FiatP2POrder', class: 'payout' };

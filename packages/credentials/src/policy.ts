@@ -44,6 +44,19 @@ export interface KeyPermissions {
   grants: readonly PermissionGrant[];
 }
 
+/**
+ * A fact about a key that some exchanges do not report, so the audit cannot check it:
+ * - `withdraw`: whether the key can withdraw (or pay out) funds;
+ * - `ip-whitelist`: whether the key is bound to IP addresses.
+ */
+export type UncheckedFact = (typeof UNCHECKED_FACTS)[number];
+
+/** Every {@link UncheckedFact}, in the order messages list them. */
+export const UNCHECKED_FACTS: readonly ['withdraw', 'ip-whitelist'] = Object.freeze([
+  'withdraw',
+  'ip-whitelist',
+] as const);
+
 /** The result of live key verification (`verifyBybitKey` and friends). Holds no secret. */
 export interface KeyReport {
   /** Lowercase exchange id. */
@@ -52,8 +65,17 @@ export interface KeyReport {
   profile: string;
   /** What the key can do. */
   permissions: KeyPermissions;
-  /** True when the key only works from whitelisted IP addresses. */
+  /**
+   * True when the key only works from whitelisted IP addresses. Meaningless when
+   * {@link KeyReport.unchecked} holds `ip-whitelist`.
+   */
   ipRestricted: boolean;
+  /**
+   * What the exchange does not report about this key, so the audit could not check it (the report
+   * shows it as unknown). `assertSafeKey` refuses such a key unless the policy accepts the fact.
+   * @default []
+   */
+  unchecked?: readonly UncheckedFact[];
   /** When the key expires (ISO 8601), or `null` when it does not or the exchange does not say. */
   expiresAt: string | null;
   /**
@@ -82,6 +104,12 @@ export interface KeyPolicy {
    * @default []
    */
   allowPermissions?: readonly string[];
+  /**
+   * Facts the exchange does not report that the user has checked on the exchange's key page and
+   * accepts (see {@link KeyReport.unchecked}). Each accepted fact still gives a warning.
+   * @default []
+   */
+  acceptUnchecked?: readonly UncheckedFact[];
 }
 
 /** What `assertSafeKey` returns for a key it accepts. */
@@ -145,6 +173,14 @@ export function assertSafeKey(report: KeyReport, policy: KeyPolicy): SafeKeyResu
       `exkeys does not know the permission${unknown.length === 1 ? '' : 's'} ${list(unknown)}, so it cannot tell whether ${unknown.length === 1 ? 'it moves' : 'they move'} funds: remove ${unknown.length === 1 ? 'it' : 'them'} from the key, or, once you have checked what ${unknown.length === 1 ? 'it allows' : 'they allow'}, accept ${unknown.length === 1 ? 'it' : 'them'} with allowPermissions ${JSON.stringify(groups)} (CLI: ${groups.map((g) => `--allow-permission ${g}`).join(' ')})`,
     );
   }
+  const unchecked = UNCHECKED_FACTS.filter((fact) => report.unchecked?.includes(fact));
+  const notAccepted = unchecked.filter((fact) => !policy.acceptUnchecked?.includes(fact));
+  if (notAccepted.length > 0) {
+    reasons.push('unchecked');
+    fixes.push(
+      `${report.exchange} does not report ${notAccepted.map((fact) => UNCHECKED_WORDS[fact]).join(' or ')}, so exkeys could not check ${notAccepted.length === 1 ? 'it' : 'them'}: look at the key on the exchange's API page and, once sure, accept ${notAccepted.length === 1 ? 'it' : 'them'} with acceptUnchecked ${JSON.stringify(notAccepted)} (CLI: ${notAccepted.map((fact) => `--accept-unchecked ${fact}`).join(' ')})`,
+    );
+  }
   const trading = permissions.trade || permissions.grants.some((g) => g.class === 'trade');
   if (policy.purpose === 'data' && trading) {
     reasons.push('trade-on-data-key');
@@ -152,7 +188,7 @@ export function assertSafeKey(report: KeyReport, policy: KeyPolicy): SafeKeyResu
     fixes.push('it can trade but is used for data only: create a read-only key');
   }
   const warnings: string[] = [];
-  if (!report.ipRestricted) {
+  if (!report.ipRestricted && !unchecked.includes('ip-whitelist')) {
     if (policy.requireIpWhitelist) {
       reasons.push('no-ip-whitelist');
       fixes.push("it has no IP whitelist: restrict it to your bot's IP addresses");
@@ -176,6 +212,11 @@ export function assertSafeKey(report: KeyReport, policy: KeyPolicy): SafeKeyResu
       `The ${where} can transfer funds between your own accounts${which}: turn that off unless the bot needs it.`,
     );
   }
+  for (const fact of unchecked) {
+    warnings.push(
+      `The ${where}: ${report.exchange} does not report ${UNCHECKED_WORDS[fact]}; accepted by acceptUnchecked, exkeys did not check it.`,
+    );
+  }
   const accepted = permissions.grants.filter(
     (g) => (g.class === 'unknown' || g.class === 'payout') && allowed(g),
   );
@@ -186,6 +227,11 @@ export function assertSafeKey(report: KeyReport, policy: KeyPolicy): SafeKeyResu
   }
   return { warnings };
 }
+
+const UNCHECKED_WORDS: Readonly<Record<UncheckedFact, string>> = {
+  withdraw: 'whether the key can withdraw funds',
+  'ip-whitelist': 'whether the key has an IP whitelist',
+};
 
 function list(grants: readonly PermissionGrant[]): string {
   return grants.map((g) => g.name).join(', ');

@@ -85,6 +85,7 @@ export async function rotateCommand(exchangeArg: string, options: RotateOptions)
     const [result] = await verifyMany(candidate, [{ exchange, profile }], endpoint, {
       purpose: options.purpose,
       allowPermissions: parseAllowPermissions(options.allowPermission),
+      acceptUnchecked: options.acceptUnchecked ?? [],
     }).finally(() => progress.stop());
     printLiveResults(result ? [result] : []);
     if (!result?.ok) {

@@ -61,6 +61,7 @@ export async function verifyCommand(exchanges: string[], options: VerifyOptions)
     results = await verifyMany(env, pairs, endpoint, {
       purpose: options.purpose,
       allowPermissions,
+      acceptUnchecked: options.acceptUnchecked ?? [],
     });
   } finally {
     progress.stop();

@@ -33,6 +33,7 @@ export async function checkLive(
   const results = await verifyMany(env, pairs, target, {
     purpose: 'trade',
     allowPermissions: parseAllowPermissions(endpoint.allowPermission),
+    acceptUnchecked: endpoint.acceptUnchecked ?? [],
   }).finally(() => progress.stop());
   const verified = results.flatMap((result): DoctorFinding[] => {
     const name = `${result.exchange} (${result.profile})`;
