@@ -27,9 +27,6 @@ export interface GitleaksRule {
   secretGroup: number;
 }
 
-// Characters a key is made of; a token starts and ends where they stop.
-const TOKEN_CHAR = 'A-Za-z0-9-';
-
 /**
  * The entropy floor for a rule: random alphanumeric values of key length score about 4 bits per
  * character and hexadecimal ones about 3.7; identifiers and filler score lower.
@@ -61,7 +58,7 @@ export function gitleaksRules(): GitleaksRule[] {
     return {
       id: `exkeys-${rule.id}`,
       description,
-      regex: `(?:^|[^${TOKEN_CHAR}])(${body(rule)})(?:[^${TOKEN_CHAR}]|$)`,
+      regex: `(?:^|[^${rule.tokenChars}])(${body(rule)})(?:[^${rule.tokenChars}]|$)`,
       keywords: [EXCHANGES[rule.exchange as keyof typeof EXCHANGES]?.id ?? rule.exchange],
       entropy: entropyFloor(rule),
       secretGroup: 1,

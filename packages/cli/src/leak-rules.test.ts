@@ -29,6 +29,8 @@ const random = prng(20_240_601);
 const ALPHABET = {
   alphanumeric: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
   hex: '0123456789abcdefABCDEF',
+  // Whole 4-character groups of these are valid base64 without padding.
+  base64: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
 } as const;
 
 function run(charset: keyof typeof ALPHABET, length: number): string {
@@ -58,7 +60,10 @@ function scanCharset(shape: ValueShape): keyof typeof ALPHABET {
 function acceptedForms(shape: ValueShape): number[][] {
   if (shape.groups !== undefined) return [[...shape.groups]];
   const forms: number[][] = [];
-  for (let length = shape.minLength; length <= shape.maxLength; length += 1) forms.push([length]);
+  // A base64 secret must decode: its lengths come in whole 4-character groups.
+  const step = shape.charset === 'base64' ? 4 : 1;
+  for (let length = shape.minLength; length <= shape.maxLength; length += step)
+    forms.push([length]);
   return forms;
 }
 
@@ -70,6 +75,10 @@ function rejectedValues(shape: ValueShape): string[] {
     const [first = 1, second = 1, ...rest] = shape.groups;
     values.push(randomValue(charset, [first + 1, second - 1, ...rest]));
     values.push(randomValue(charset, [first - 1, second, ...rest]));
+  } else if (charset === 'base64') {
+    // Still valid base64 (whole groups), so validation only warns about the length.
+    values.push(randomValue(charset, [shape.minLength - 4]));
+    values.push(randomValue(charset, [shape.maxLength + 4]));
   } else {
     values.push(randomValue(charset, [shape.minLength - 1]));
     values.push(randomValue(charset, [shape.maxLength + 1]));

@@ -22,8 +22,14 @@ export interface LeakRule {
   kind: 'key' | 'secret';
   /** The credential's shape, matched as a whole token (not inside a longer run of letters/digits). */
   pattern: RegExp;
-  /** The same shape anchored at both ends, to test one token (a run of `A-Za-z0-9-`). */
+  /** The same shape anchored at both ends, to test one token (a run of {@link LeakRule.tokenChars}). */
   whole: RegExp;
+  /**
+   * The characters a token of this rule is made of, as a regex class body: {@link TOKEN_CHARS}
+   * (`A-Za-z0-9-`), or {@link BASE64_TOKEN_CHARS} for base64 shapes (Kraken), whose values hold
+   * `+`, `/` and `=`.
+   */
+  tokenChars: string;
   /** The match is a fixed marker (a PEM header), not a random-looking value. */
   marker?: boolean;
 }
@@ -37,8 +43,19 @@ export const NEAR_LINES = 2;
  */
 export const LINES_ABOVE = 12;
 
-function token(body: string): RegExp {
-  return new RegExp(`(?<![A-Za-z0-9-])(?:${body})(?![A-Za-z0-9-])`, 'g');
+/** The characters most tokens are made of: keys and secrets of letters, digits and `-`. */
+export const TOKEN_CHARS = 'A-Za-z0-9-';
+
+/** The characters of a base64 token (standard alphabet with padding). */
+export const BASE64_TOKEN_CHARS = 'A-Za-z0-9+/=';
+
+/** The token characters of values of `shape`. */
+function tokenCharsOf(shape: ExchangeFacts['key']): string {
+  return shape.charset === 'base64' ? BASE64_TOKEN_CHARS : TOKEN_CHARS;
+}
+
+function token(body: string, chars: string = TOKEN_CHARS): RegExp {
+  return new RegExp(`(?<![${chars}])(?:${body})(?![${chars}])`, 'g');
 }
 
 function whole(body: string): RegExp {
@@ -58,6 +75,7 @@ export const PRIVATE_KEY_RULE: LeakRule = {
   kind: 'secret',
   pattern: PRIVATE_KEY_MARKER,
   whole: whole(PRIVATE_KEY_MARKER.source),
+  tokenChars: TOKEN_CHARS,
   marker: true,
 };
 
@@ -70,6 +88,8 @@ export function rulesFor(facts: ExchangeFacts): LeakRule[] {
   const exchange = facts.id;
   const key = shapeSource(facts.key);
   const secret = shapeSource(facts.secret);
+  const keyChars = tokenCharsOf(facts.key);
+  const secretChars = tokenCharsOf(facts.secret);
   const rules: LeakRule[] =
     key === secret
       ? [
@@ -77,18 +97,27 @@ export function rulesFor(facts: ExchangeFacts): LeakRule[] {
             id: `${exchange}-key-or-secret`,
             exchange,
             kind: 'secret',
-            pattern: token(secret),
+            pattern: token(secret, secretChars),
             whole: whole(secret),
+            tokenChars: secretChars,
           },
         ]
       : [
-          { id: `${exchange}-key`, exchange, kind: 'key', pattern: token(key), whole: whole(key) },
+          {
+            id: `${exchange}-key`,
+            exchange,
+            kind: 'key',
+            pattern: token(key, keyChars),
+            whole: whole(key),
+            tokenChars: keyChars,
+          },
           {
             id: `${exchange}-secret`,
             exchange,
             kind: 'secret',
-            pattern: token(secret),
+            pattern: token(secret, secretChars),
             whole: whole(secret),
+            tokenChars: secretChars,
           },
         ];
   if (facts.pemKeyTypes.length > 0) {
@@ -98,6 +127,7 @@ export function rulesFor(facts: ExchangeFacts): LeakRule[] {
       kind: 'secret',
       pattern: new RegExp(PRIVATE_KEY_MARKER),
       whole: PRIVATE_KEY_RULE.whole,
+      tokenChars: TOKEN_CHARS,
       marker: true,
     });
   }
@@ -232,13 +262,21 @@ function shapeLengths(shape: ExchangeFacts['key']): [number, number] {
   return [shape.minLength, shape.maxLength];
 }
 
-const SHAPE_LENGTHS = Object.values(EXCHANGES).flatMap((facts) => [
-  shapeLengths(facts.key),
-  shapeLengths(facts.secret),
-]);
+const SHAPES = Object.values(EXCHANGES).flatMap((facts) => [facts.key, facts.secret]);
+const SHAPE_LENGTHS = SHAPES.filter((shape) => shape.charset !== 'base64').map(shapeLengths);
+const BASE64_LENGTHS = SHAPES.filter((shape) => shape.charset === 'base64').map(shapeLengths);
 
 /** The shortest token any rule can match: shorter runs of `A-Za-z0-9-` are not looked at. */
 export const TOKEN_MIN_LENGTH: number = Math.min(...SHAPE_LENGTHS.map(([min]) => min));
 
 /** The longest token any rule can match. */
 export const TOKEN_MAX_LENGTH: number = Math.max(...SHAPE_LENGTHS.map(([, max]) => max));
+
+/**
+ * The shortest and longest base64 token (a run of `A-Za-z0-9+/=`) a base64 rule can match;
+ * `[Infinity, -Infinity]` when no exchange has a base64 shape, so no base64 token is collected.
+ */
+export const BASE64_TOKEN_LENGTHS: readonly [number, number] = [
+  Math.min(...BASE64_LENGTHS.map(([min]) => min)),
+  Math.max(...BASE64_LENGTHS.map(([, max]) => max)),
+];

@@ -62,7 +62,7 @@ describe('create-bot without a terminal', () => {
   it('exits 2 with the accepted values for an unknown store or exchange, writing nothing', () => {
     for (const args of [
       ['bad1', '--store', 'vault'],
-      ['bad2', '--exchanges', 'bybit,kraken'],
+      ['bad2', '--exchanges', 'bybit,gemini'],
     ]) {
       const result = spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: 'utf8' });
       expect(result.status).toBe(2);
@@ -171,8 +171,8 @@ describe('scaffold', () => {
       ScaffoldError,
     );
     // @ts-expect-error not an exchange
-    await expect(scaffold({ dir: join(work, 'x2'), exchanges: ['kraken'] })).rejects.toThrow(
-      /kraken/,
+    await expect(scaffold({ dir: join(work, 'x2'), exchanges: ['gemini'] })).rejects.toThrow(
+      /gemini/,
     );
   });
 });

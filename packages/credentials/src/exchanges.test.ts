@@ -20,10 +20,10 @@ describe('the exchange table', () => {
       expect(needsPassphrase(id.toUpperCase())).toBe(facts.needsPassphrase);
       expect(exchangeFacts(id.toUpperCase())).toBe(facts);
     }
-    expect(exchangeFacts('kraken')).toBeUndefined();
+    expect(exchangeFacts('gemini')).toBeUndefined();
     expect(exchangeFacts('constructor')).toBeUndefined();
     for (const id of OTHER_PASSPHRASE_EXCHANGES) expect(needsPassphrase(id)).toBe(true);
-    expect(needsPassphrase('kraken')).toBe(false);
+    expect(needsPassphrase('gemini')).toBe(false);
   });
 
   it('is frozen all the way down', () => {
@@ -46,5 +46,17 @@ describe('the exchange table', () => {
     expect(matchesShape(EXCHANGES.okx.secret, 'ab'.repeat(16))).toBe(true);
     expect(matchesShape(EXCHANGES.okx.secret, `x${'ab'.repeat(16)}`)).toBe(false);
     expect(matchesShape(EXCHANGES.okx.passphrase ?? EXCHANGES.okx.key, 'line\nbreak')).toBe(true);
+  });
+
+  it('has a base64 charset for Kraken: + / and = padding, nothing else', () => {
+    expect(shapeSource(EXCHANGES.kraken.secret)).toBe('[A-Za-z0-9+/=]{88}');
+    const secret = Buffer.alloc(64, 7).toString('base64');
+    expect(secret).toHaveLength(88);
+    expect(matchesShape(EXCHANGES.kraken.secret, secret)).toBe(true);
+    expect(matchesShape(EXCHANGES.kraken.secret, `${secret.slice(0, 87)}_`)).toBe(false);
+    expect(matchesShape(EXCHANGES.kraken.key, Buffer.alloc(42, 9).toString('base64'))).toBe(true);
+    expect(describeShape(EXCHANGES.kraken.secret)).toBe(
+      '88 base64 characters (A-Z, a-z, 0-9, +, / and = padding)',
+    );
   });
 });

@@ -8,7 +8,7 @@
  */
 
 /** The character sets a {@link ValueShape} can use. */
-export type ShapeCharset = 'alphanumeric' | 'hex' | 'any';
+export type ShapeCharset = 'alphanumeric' | 'hex' | 'base64' | 'any';
 
 /**
  * The usual shape of a key, secret or passphrase. A value either has a length in
@@ -17,8 +17,10 @@ export type ShapeCharset = 'alphanumeric' | 'hex' | 'any';
  */
 export interface ValueShape {
   /**
-   * Which characters: `alphanumeric` is `A-Za-z0-9`, `hex` is `0-9A-Fa-f` (either case), `any` is
-   * any character including line breaks.
+   * Which characters: `alphanumeric` is `A-Za-z0-9`, `hex` is `0-9A-Fa-f` (either case), `base64`
+   * is `A-Za-z0-9+/=` (standard base64, padding included), `any` is any character including line
+   * breaks. A secret whose charset is `base64` is decoded by the exchange (Kraken), so validation
+   * refuses a secret that is not valid base64 instead of only warning.
    */
   readonly charset: ShapeCharset;
   /** Shortest accepted length, inclusive. Ignored when {@link ValueShape.groups} is set. */
@@ -56,7 +58,7 @@ export interface ExchangeFacts {
 }
 
 /** The ids of the exchanges in {@link EXCHANGES}. */
-export type ExchangeId = 'bybit' | 'binance' | 'okx';
+export type ExchangeId = 'bybit' | 'binance' | 'okx' | 'kraken';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
@@ -99,6 +101,16 @@ export const EXCHANGES: Readonly<Record<ExchangeId, ExchangeFacts>> = deepFreeze
     pemKeyTypes: [],
     apiManagementPage: 'https://www.okx.com/account/my-api',
   },
+  kraken: {
+    id: 'kraken',
+    name: 'Kraken',
+    needsPassphrase: false,
+    // The key is 56 base64 characters; the private key (secret) is base64 of 64 bytes: 88 characters.
+    key: { charset: 'base64', minLength: 56, maxLength: 56 },
+    secret: { charset: 'base64', minLength: 88, maxLength: 88 },
+    pemKeyTypes: [],
+    apiManagementPage: 'https://pro.kraken.com/app/settings/api',
+  },
 });
 
 /**
@@ -120,6 +132,7 @@ export function exchangeFacts(exchange: string): ExchangeFacts | undefined {
 const CLASS: Readonly<Record<ShapeCharset, string>> = {
   alphanumeric: 'A-Za-z0-9',
   hex: '0-9A-Fa-f',
+  base64: 'A-Za-z0-9+/=',
   any: '\\s\\S',
 };
 
@@ -146,6 +159,7 @@ export function matchesShape(shape: ValueShape, value: string): boolean {
 const CHARSET_WORDS: Readonly<Record<ShapeCharset, string>> = {
   alphanumeric: 'letters and digits',
   hex: 'hexadecimal characters',
+  base64: 'base64 characters (A-Z, a-z, 0-9, +, / and = padding)',
   any: 'characters',
 };
 

@@ -127,13 +127,13 @@ describe('validateCredentials', () => {
   });
 
   it('reads process.env by default', () => {
-    process.env.KRAKEN_API_KEY = 'canaryKEYvalue1';
-    process.env.KRAKEN_API_SECRET = 'canarySECRETvalue1';
+    process.env.GEMINI_API_KEY = 'canaryKEYvalue1';
+    process.env.GEMINI_API_SECRET = 'canarySECRETvalue1';
     try {
-      expect(validateCredentials('kraken').valid).toBe(true);
+      expect(validateCredentials('gemini').valid).toBe(true);
     } finally {
-      delete process.env.KRAKEN_API_KEY;
-      delete process.env.KRAKEN_API_SECRET;
+      delete process.env.GEMINI_API_KEY;
+      delete process.env.GEMINI_API_SECRET;
     }
   });
 
@@ -211,7 +211,7 @@ describe('PEM secrets', () => {
     const pkcs1 = (rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string).trimEnd();
     expect(check('bybit', pkcs1).valid).toBe(true);
     // An exchange without a table row accepts any readable private key.
-    expect(check('kraken', pair('ec').privatePem).valid).toBe(true);
+    expect(check('gemini', pair('ec').privatePem).valid).toBe(true);
   });
 
   it('refuses a key type the exchange does not accept', () => {
@@ -253,5 +253,43 @@ describe('PEM secrets', () => {
     ];
     for (const result of results) expect(result.errors).toHaveLength(1);
     expect(JSON.stringify(results)).not.toMatch(/CANARYpem|MC4C/);
+  });
+});
+
+describe('validateCredentials: Kraken private keys are base64', () => {
+  // Shapes from https://docs.kraken.com/api-reference/account-data/get-api-key-info (a 56-character
+  // key) and https://docs.kraken.com/guides/spot-rest-auth (the private key is base64 of 64 bytes).
+  const key = 'CANARYk/ey+' + 'Q'.repeat(45);
+  const secret = Buffer.from('CANARY-kraken-private-key-'.padEnd(64, 'x')).toString('base64');
+  const check = (value: string) =>
+    validateCredentials('kraken', { env: { KRAKEN_API_KEY: key, KRAKEN_API_SECRET: value } });
+
+  it('accepts the private key Kraken shows (control)', () => {
+    expect(key).toHaveLength(56);
+    expect(secret).toHaveLength(88);
+    expect(check(secret)).toMatchObject({ valid: true, errors: [], warnings: [] });
+  });
+
+  it('refuses a secret that is not valid base64, saying what to paste and never the value', () => {
+    for (const bad of [
+      `${secret.slice(0, 86)}_-`, // base64url characters
+      secret.slice(0, 87), // a character lost while copying
+      `${secret.slice(0, 40)}=${secret.slice(41)}`, // padding in the middle
+    ]) {
+      const result = check(bad);
+      expect(result.valid, bad).toBe(false);
+      expect(result.errors.map((issue) => issue.code)).toEqual(['not-base64']);
+      const message = result.errors[0]?.message ?? '';
+      expect(message).toContain('KRAKEN_API_SECRET is not valid base64');
+      expect(message).toContain('Paste the private key Kraken showed');
+      expect(JSON.stringify(result)).not.toContain(bad.slice(0, 12));
+    }
+  });
+
+  it('only warns about a valid base64 secret of an unusual length (the API key in the secret variable)', () => {
+    const result = check(key);
+    expect(result.valid).toBe(true);
+    expect(result.warnings.map((issue) => issue.code)).toEqual(['unusual-shape']);
+    expect(result.warnings[0]?.message).toContain('88 base64 characters');
   });
 });

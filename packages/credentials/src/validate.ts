@@ -143,7 +143,8 @@ export function validateCredentials(exchange: string, options: ReadOptions = {})
     }
     const issue =
       checkValue(field, variable, value, id) ??
-      (field === 'secret' ? checkPemSecret(variable, value, id) : undefined);
+      (field === 'secret' ? checkPemSecret(variable, value, id) : undefined) ??
+      (field === 'secret' ? checkBase64Secret(variable, value, id) : undefined);
     if (issue) {
       errors.push(issue);
       continue;
@@ -206,6 +207,28 @@ function checkValue(
     };
   }
   return undefined;
+}
+
+// Standard base64 with its padding: whole 4-character groups, `=` only at the end.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * An exchange whose table row gives the secret the `base64` charset (Kraken) decodes the secret
+ * before signing, so a secret that is not valid base64 can never sign a request: an error, with
+ * what to paste instead. The message names the expected length, never the value.
+ */
+function checkBase64Secret(
+  variable: string,
+  value: string,
+  exchange: string,
+): CredentialIssue | undefined {
+  const facts = exchangeFacts(exchange);
+  if (facts?.secret.charset !== 'base64' || BASE64.test(value)) return undefined;
+  return {
+    code: 'not-base64',
+    variable,
+    message: `${variable} is not valid base64, and ${facts.name} decodes the secret from base64 to sign requests. Paste the private key ${facts.name} showed when you created the key (${describeShape(facts.secret)}, usually ending in =), not the API key, a 2FA code or a re-typed copy.`,
+  };
 }
 
 /** The smallest RSA modulus Binance and Bybit accept for self-generated keys. */

@@ -233,7 +233,7 @@ describe('exkeys keygen', () => {
     const wrongType = await exkeys(project, ['keygen', 'bybit', '--type', 'ed25519']);
     expect(wrongType.code).toBe(2);
     expect(wrongType.stderr).toContain('Bybit accepts RSA keys (--type rsa)');
-    const unknown = await exkeys(project, ['keygen', 'kraken']);
+    const unknown = await exkeys(project, ['keygen', 'gemini']);
     expect(unknown.code).toBe(2);
     expect(existsSync(join(project.dir, '.env'))).toBe(false);
     const ok = await exkeys(project, ['keygen', 'binance', '--no-key']);

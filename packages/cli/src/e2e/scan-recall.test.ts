@@ -103,6 +103,37 @@ describe('exkeys scan finds what grep finds', () => {
     expect(where).toEqual(['bot.ts:8:bybit-key', 'bot.ts:9:bybit-secret']);
   });
 
+  it('a Kraken key and base64 private key, whose + / and = split ordinary tokens', async () => {
+    const project = newProject({ git: true });
+    // Shapes of https://docs.kraken.com/api-reference/account-data/get-api-key-info (56-character
+    // key) and Kraken's base64 private key (64 bytes, 88 characters with == padding).
+    const key = 'CANARYkr/aKEN+pLmZ2xW8vN4bT6yU1iO5pA9eR4tY7uI3oP0aS5dF7g';
+    const secret = Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 151 + 7) % 256)).toString(
+      'base64',
+    );
+    expect([key.length, secret.length]).toEqual([56, 88]);
+    expect(secret).toMatch(/[+/]/);
+    writeFileSync(
+      join(project.dir, 'kraken.py'),
+      `client = ccxt.kraken({\n  'apiKey': '${key}',\n  'secret': '${secret}',\n})\n`,
+    );
+    // Control: the same values with no exchange name near them.
+    writeFileSync(
+      join(project.dir, 'far.py'),
+      `${Array.from({ length: 30 }, (_, i) => `# line ${i}`).join('\n')}\nx = '${secret}'\n`,
+    );
+    const result = await exkeys(project, ['scan', '--json']);
+    expect(result.code, result.stderr).toBe(1);
+    const findings = JSON.parse(result.stdout) as Finding[];
+    expect(findings.map((f) => `${f.file}:${f.line}:${f.rule}`)).toEqual([
+      'kraken.py:2:kraken-key',
+      'kraken.py:3:kraken-secret',
+    ]);
+    expect(findings.map((f) => f.preview)).toEqual(['CANARY…', '[redacted]']);
+    expect(leakedFragments(result.stdout + result.stderr, secret)).toEqual([]);
+    expect(result.stdout + result.stderr).not.toContain(key.slice(0, 7));
+  });
+
   it('a value in a notebook after a JSON \\n', async () => {
     const project = newProject({ git: true });
     const notebook = {

@@ -238,11 +238,11 @@ describe('exkeys verify (against the sandbox)', () => {
     expect((await exkeys(project, ['verify', '--base-url', sandbox.url])).code).toBe(1);
     writeFileSync(
       join(project.dir, '.env'),
-      'KRAKEN_API_KEY=abcdefgh12345678\nKRAKEN_API_SECRET=abcdefgh12345678abcdefgh\n',
+      'GEMINI_API_KEY=abcdefgh12345678\nGEMINI_API_SECRET=abcdefgh12345678abcdefgh\n',
     );
     const result = await exkeys(project, ['verify', '--base-url', sandbox.url]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('cannot verify kraken keys live yet');
+    expect(result.stdout).toContain('cannot verify gemini keys live yet');
   });
 
   it('doctor --live fails on a key that can withdraw', async () => {
