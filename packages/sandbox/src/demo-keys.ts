@@ -1,6 +1,6 @@
 import type { SandboxExchange, SandboxKey } from './sandbox-key.js';
 
-const EXCHANGES: readonly SandboxExchange[] = ['bybit', 'binance', 'okx'];
+const EXCHANGES: readonly SandboxExchange[] = ['bybit', 'binance', 'okx', 'kraken'];
 
 type Kind = 'TRADE' | 'DRAIN' | 'PAYOUT';
 
@@ -22,6 +22,12 @@ const SHAPES: Record<SandboxExchange, (kind: Kind) => Omit<SandboxKey, 'exchange
     apiKey: `dea0${kind === 'TRADE' ? '0001' : '0002'}-0000-4000-8000-00000000e4e5`,
     apiSecret: `DEA0${kind === 'TRADE' ? '0001' : '0002'}`.padEnd(32, '0'),
     passphrase: `exkeysDEMO-${kind.toLowerCase()}-passphrase`,
+  }),
+  // Kraken: a 56-character key and an 88-character base64 private key (letters and digits only
+  // are valid base64 in whole groups of 4).
+  kraken: (kind) => ({
+    apiKey: `exkeysDEMOkraken${kind}key`.padEnd(56, '0'),
+    apiSecret: `exkeysDEMOkraken${kind}privateKeyNotReal`.padEnd(88, '0'),
   }),
 };
 

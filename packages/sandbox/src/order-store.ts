@@ -35,7 +35,12 @@ export class OrderStore {
   add(input: NewOrder): SandboxOrder {
     this.#sequence += 1;
     const id =
-      input.exchange === 'bybit' ? randomUUID() : String(4_200_000_000 + this.#sequence * 7);
+      input.exchange === 'bybit'
+        ? randomUUID()
+        : input.exchange === 'kraken'
+          ? // Kraken transaction ids look like `OU22CG-KLAF2-FWUDD7`.
+            `O${String(this.#sequence).padStart(5, '0')}-EXKEY-SANDBX`
+          : String(4_200_000_000 + this.#sequence * 7);
     const { now, ...fields } = input;
     const order: SandboxOrder = {
       ...fields,
@@ -74,6 +79,13 @@ export class OrderStore {
       }
     }
     return undefined;
+  }
+
+  /** The orders of this owner on `exchange`, oldest first. */
+  list(exchange: SandboxExchange, owner: string): SandboxOrder[] {
+    return [...this.#orders.values()].filter(
+      (order) => order.exchange === exchange && order.owner === owner,
+    );
   }
 
   /** Cancels an open order; returns `undefined` when there is no open order to cancel. */

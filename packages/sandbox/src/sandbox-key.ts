@@ -1,5 +1,5 @@
 /** The exchanges the sandbox imitates. */
-export type SandboxExchange = 'bybit' | 'binance' | 'okx';
+export type SandboxExchange = 'bybit' | 'binance' | 'okx' | 'kraken';
 
 /**
  * The environment a key belongs to. A real exchange keeps live, testnet and demo keys apart: a key
@@ -52,14 +52,16 @@ export interface SandboxKey {
   /**
    * The permissions exactly as the exchange reports them, for audit tests: Bybit's `permissions`
    * object (`{ Spot: ['SpotTrade'], FiatP2P: ['FiatP2POrder'] }`), Binance's
-   * `apiRestrictions` flags (`{ enableFixApiTrade: true }`), or OKX's `perm` string
-   * (`'read_only,trade'`). When set, the key-information answer reports these instead of
+   * `apiRestrictions` flags (`{ enableFixApiTrade: true }`), OKX's `perm` string
+   * (`'read_only,trade'`), or Kraken's `permissions` list (`['query-funds', 'modify-trades']`:
+   * `query-funds` reads balances, `modify-trades` places and cancels orders). When set, the key-information answer reports these instead of
    * `permissions`, and the key may do what they grant.
    */
   nativePermissions?:
     | Readonly<Record<string, readonly string[]>>
     | Readonly<Record<string, boolean>>
-    | string;
+    | string
+    | readonly string[];
   /**
    * A raw JSON body to answer the key-information call with (after authentication), for feeding
    * the audit malformed or unknown shapes through a real HTTP round trip.
@@ -91,9 +93,9 @@ export interface ResolvedKey {
 export function resolveKeys(keys: readonly SandboxKey[]): Map<string, ResolvedKey> {
   const resolved = new Map<string, ResolvedKey>();
   for (const key of keys) {
-    if (!['bybit', 'binance', 'okx'].includes(key.exchange)) {
+    if (!['bybit', 'binance', 'okx', 'kraken'].includes(key.exchange)) {
       throw new TypeError(
-        `Sandbox key exchange must be bybit, binance or okx, got "${key.exchange}".`,
+        `Sandbox key exchange must be bybit, binance, okx or kraken, got "${key.exchange}".`,
       );
     }
     if (!key.apiKey || !key.apiSecret) {

@@ -1,4 +1,4 @@
-import { createHmac, createPublicKey, timingSafeEqual, verify } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, timingSafeEqual, verify } from 'node:crypto';
 
 /** HMAC-SHA256 of `payload` under `secret`, in the encoding the exchange expects. */
 export function hmacSha256(secret: string, payload: string, encoding: 'hex' | 'base64'): string {
@@ -38,4 +38,22 @@ export function verifyPemSignature(
   } catch {
     return false;
   }
+}
+
+/**
+ * Kraken's `API-Sign`: base64 of HMAC-SHA512, keyed with the base64-decoded private key, over the
+ * URI path (`/0/private/Balance`) followed by the binary SHA-256 of `nonce + postData`.
+ */
+export function krakenSignature(
+  secretBase64: string,
+  path: string,
+  nonce: string,
+  postData: string,
+): string {
+  const digest = createHash('sha256')
+    .update(nonce + postData, 'utf8')
+    .digest();
+  return createHmac('sha512', Buffer.from(secretBase64, 'base64'))
+    .update(Buffer.concat([Buffer.from(path, 'utf8'), digest]))
+    .digest('base64');
 }

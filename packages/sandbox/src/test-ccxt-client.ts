@@ -1,4 +1,4 @@
-import { binance, bybit, type Exchange, okx } from 'ccxt';
+import { binance, bybit, type Exchange, kraken, okx } from 'ccxt';
 import type { SandboxExchange, SandboxKey } from './sandbox-key.js';
 
 /** The credentials a ccxt client is built with; may differ from the sandbox's on purpose. */
@@ -8,7 +8,7 @@ export interface ClientCredentials {
   passphrase?: string | undefined;
 }
 
-const CLIENTS = { bybit, binance, okx } as const;
+const CLIENTS = { bybit, binance, okx, kraken } as const;
 
 /**
  * A raw ccxt client whose every API origin is rewritten to the sandbox, paths kept, as the
@@ -44,10 +44,18 @@ export function canaryKey(
   return {
     exchange,
     apiKey: `${name}KEY${exchange}0123456789abcdef`,
-    apiSecret: `CANARYSECRET${exchange}${name}0123456789abcdef`,
+    // Kraken decodes its private key from base64: pad the canary to whole 4-character groups.
+    apiSecret:
+      exchange === 'kraken'
+        ? base64Groups(`CANARYSECRET${exchange}${name}0123456789abcdef`)
+        : `CANARYSECRET${exchange}${name}0123456789abcdef`,
     ...(exchange === 'okx' ? { passphrase: `CANARYPASS${name}` } : {}),
     ...extra,
   };
+}
+
+function base64Groups(text: string): string {
+  return text.padEnd(Math.ceil(text.length / 4) * 4, '0');
 }
 
 /** The error a promise rejects with (fails the test if it resolves). */
