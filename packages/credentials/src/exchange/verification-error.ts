@@ -147,10 +147,17 @@ function networkMessage(call: FailedCall): string {
   return `Could not reach ${call.name} at ${call.origin}. Check the network connection, proxies and firewall, and the baseUrl/testnet/demo options.`;
 }
 
-/** Bybit answers `retCode`, Binance and OKX `code`; `0` means success. */
+/**
+ * Bybit answers `retCode`, Binance and OKX `code` (`0` means success); Kraken a list of error
+ * strings, `{"error":["EAPI:Invalid key"]}`, whose first entry is the code.
+ */
 function exchangeCode(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
-  const record = body as { retCode?: unknown; code?: unknown };
+  const record = body as { retCode?: unknown; code?: unknown; error?: unknown };
+  if (Array.isArray(record.error) && record.retCode === undefined && record.code === undefined) {
+    const [first] = record.error as unknown[];
+    return typeof first === 'string' && first !== '' ? first : undefined;
+  }
   const code = record.retCode ?? record.code;
   if (typeof code !== 'string' && typeof code !== 'number') return undefined;
   return String(code) === '0' ? undefined : String(code);
