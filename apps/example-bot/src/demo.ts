@@ -1,6 +1,6 @@
 /**
  * `pnpm demo`: the whole exkeys path, offline. Starts the loopback sandbox exchange, saves demo keys
- * for Bybit, Binance and OKX into a throwaway `.env` with `saveApiKeys`, runs the example bot on each,
+ * for Bybit, Binance, OKX and Kraken into a throwaway `.env` with `saveApiKeys`, runs the example bot on each,
  * shows the keys that can withdraw (and Bybit's P2P key, which can pay funds out) being refused,
  * rotates the first exchange's key while the bot keeps trading, and prints a summary table.
  * @module
@@ -42,6 +42,12 @@ export const ROTATED_KEYS: Readonly<Record<SandboxKey['exchange'], SandboxKey>> 
     apiKey: 'dea0ff01-0000-4000-8000-00000000e4e5',
     apiSecret: 'DEA0FF01'.padEnd(32, '0'),
     passphrase: 'exkeysDEMO-rotated-passphrase',
+    permissions: { read: true, trade: true, withdraw: false },
+  },
+  kraken: {
+    exchange: 'kraken',
+    apiKey: 'rotDEMOkrakenNEXTkey'.padEnd(56, '0'),
+    apiSecret: 'rotDEMOkrakenNEXTprivateKeyNotReal'.padEnd(88, '0'),
     permissions: { read: true, trade: true, withdraw: false },
   },
 };

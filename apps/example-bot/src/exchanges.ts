@@ -16,10 +16,11 @@ import {
   type ValidatedCredentials,
   watchCredentials,
 } from '@exkeys/credentials';
+import { createKrakenClient, updateKrakenClient, verifyKrakenKey } from '@exkeys/kraken';
 import { createOkxClient, updateOkxClient, verifyOkxKey } from '@exkeys/okx';
 
 /** The exchanges this bot supports. */
-export const EXCHANGES = ['bybit', 'binance', 'okx'] as const;
+export const EXCHANGES = ['bybit', 'binance', 'okx', 'kraken'] as const;
 
 /** One of {@link EXCHANGES}. */
 export type ExchangeId = (typeof EXCHANGES)[number];
@@ -151,6 +152,22 @@ export function connect(
             read.profile,
             (next) => verifyOkxKey(next, options),
             (next) => updateOkxClient(client as never, next),
+            on,
+          ),
+      };
+    }
+    case 'kraken': {
+      const creds = getCredentials('kraken', read);
+      return {
+        creds,
+        verify: () => verifyKrakenKey(creds, options),
+        client: async () => await createKrakenClient(creds, options),
+        watch: (client, on) =>
+          watchKeys(
+            'kraken',
+            read.profile,
+            (next) => verifyKrakenKey(next, options),
+            (next) => updateKrakenClient(client as never, next),
             on,
           ),
       };

@@ -54,8 +54,8 @@ describe('OutputMasker', () => {
   it('masks request signatures by their labels, split or not, and leaves other text alone', () => {
     const hex = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
     const base64 = 'kX9mQ2v7Lr5tYp3Wz8Nn1Bq4Hs6Jd0Fc2Ae5Gu7Io9U=';
-    const text = `GET /api/v3/order?symbol=BTCUSDT&timestamp=1&signature=${hex} 200\nX-BAPI-SIGN: ${hex}\n{"OK-ACCESS-SIGN":"${base64}"}\nplain hash ${hex}\n`;
-    const expected = `GET /api/v3/order?symbol=BTCUSDT&timestamp=1&signature=[masked signature] 200\nX-BAPI-SIGN: [masked signature]\n{"OK-ACCESS-SIGN":"[masked signature]"}\nplain hash ${hex}\n`;
+    const text = `GET /api/v3/order?symbol=BTCUSDT&timestamp=1&signature=${hex} 200\nX-BAPI-SIGN: ${hex}\n{"OK-ACCESS-SIGN":"${base64}"}\n'API-Sign': '${base64}'\nplain hash ${hex}\n`;
+    const expected = `GET /api/v3/order?symbol=BTCUSDT&timestamp=1&signature=[masked signature] 200\nX-BAPI-SIGN: [masked signature]\n{"OK-ACCESS-SIGN":"[masked signature]"}\n'API-Sign': '[masked signature]'\nplain hash ${hex}\n`;
     expect(mask([text])).toBe(expected);
     for (const [first = '', second = ''] of everySplit(text)) {
       expect(mask([first, second]).replace(/\s+$/, ''), JSON.stringify(first.slice(-12))).toBe(

@@ -297,7 +297,7 @@ export function createProgram(version: string): Command {
 
   program
     .command('sandbox')
-    .description('start the loopback exchange (Bybit, Binance, OKX) with demo keys')
+    .description('start the loopback exchange (Bybit, Binance, OKX, Kraken) with demo keys')
     .option('--port <port>', 'port to listen on (default: a free one)')
     .option('--latency <ms>', 'delay every response by this many milliseconds', '0')
     .option(

@@ -106,6 +106,21 @@ describe('scaffold', () => {
     expect(JSON.parse(read(dir, 'tsconfig.json')).extends).toBeUndefined();
   });
 
+  it('offers Kraken: its connect branch, package and two variables, nothing of the others', async () => {
+    const { dir } = await scaffold({ dir: join(work, 'kraken-bot'), exchanges: ['kraken'] });
+    const exchanges = read(dir, 'src/exchanges.ts');
+    expect(exchanges).toContain("export const EXCHANGES = ['kraken'] as const;");
+    expect(exchanges).toContain("case 'kraken'");
+    expect(exchanges).toContain("from '@exkeys/kraken'");
+    expect(exchanges).not.toMatch(/@exkeys\/(bybit|binance|okx)'|case '(bybit|binance|okx)'/);
+    expect(read(dir, 'src/main.ts')).toContain("env.EXKEYS_EXCHANGE ?? 'kraken'");
+    const manifest = JSON.parse(read(dir, 'package.json'));
+    expect(Object.keys(manifest.dependencies)).toEqual(['@exkeys/credentials', '@exkeys/kraken']);
+    const example = read(dir, '.env.example');
+    expect(example).toContain('KRAKEN_API_KEY=\nKRAKEN_API_SECRET=\n');
+    expect(example).not.toMatch(/BYBIT|OKX|PASSPHRASE=/);
+  });
+
   it('writes compose.yaml with one secret per variable for the docker store', async () => {
     const { dir } = await scaffold({
       dir: join(work, 'docker-bot'),
