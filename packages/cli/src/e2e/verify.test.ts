@@ -24,6 +24,15 @@ const key = (exchange: SandboxKey['exchange'], tag: string, withdraw = false): S
       permissions: { read: true, trade: true, withdraw },
     };
   }
+  if (exchange === 'kraken') {
+    // A 56-character key and a base64 private key (88 letters and digits: whole base64 groups).
+    return {
+      exchange,
+      apiKey: fill(56, `K${tag}${exchange}`),
+      apiSecret: fill(88, `CANARYSECRET${tag}${exchange}`),
+      permissions: { read: true, trade: true, withdraw },
+    };
+  }
   const [keyLength, secretLength] = exchange === 'bybit' ? [18, 36] : [64, 64];
   return {
     exchange,
@@ -48,6 +57,13 @@ const KEYS = {
   bybitUnknown: {
     ...key('bybit', 'u'),
     nativePermissions: { Spot: ['SpotTrade'], FiatNewThing: ['MoveIt'] },
+  } as SandboxKey,
+  kraken: key('kraken', 'a'),
+  krakenWithdraw: key('kraken', 'w', true),
+  krakenNext: key('kraken', 'n'),
+  krakenDeposit: {
+    ...key('kraken', 'u'),
+    nativePermissions: ['query-funds', 'modify-trades', 'deposit-funds'],
   } as SandboxKey,
   bybitExpiring: {
     ...key('bybit', 'd'),
@@ -268,6 +284,97 @@ describe('exkeys verify (against the sandbox)', () => {
   });
 });
 
+describe('exkeys verify, doctor --live and rotate with Kraken (against the sandbox)', () => {
+  it('audits Kraken keys from GetApiKeyInfo: the trade key passes, withdraw-funds and unknown names are refused', async () => {
+    project = newProject();
+    writeFileSync(
+      join(project.dir, '.env'),
+      envLines(KEYS.kraken) +
+        envLines(KEYS.krakenWithdraw, 'WITHDRAW') +
+        envLines(KEYS.krakenDeposit, 'DEPOSIT'),
+    );
+    const refused = await exkeys(project, ['verify', '--base-url', sandbox.url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/kraken\s+default\s+yes\s+yes\s+no\s+no\s+-\s+ok/);
+    expect(refused.stdout).toMatch(/kraken\s+WITHDRAW\s+yes\s+yes\s+YES\s+.*withdraw-enabled/);
+    expect(refused.stdout).toContain('(withdraw-funds)');
+    expect(refused.stdout).toMatch(/kraken\s+DEPOSIT\s+.*unknown-permission/);
+    expect(refused.stdout).toContain('--allow-permission kraken:deposit-funds');
+    // Kraken reports withdraw and the IP allowlist, so nothing is unknown in those columns.
+    expect(refused.stdout).not.toMatch(/kraken\s+\S+\s+yes\s+yes\s+unknown/);
+    // Control: the unknown name, accepted knowingly, lets the deposit key pass; withdraw never does.
+    const accepted = await exkeys(project, [
+      'verify',
+      '--base-url',
+      sandbox.url,
+      '--allow-permission',
+      'kraken:deposit-funds',
+    ]);
+    expect(accepted.code).toBe(1);
+    expect(accepted.stdout).toMatch(/kraken\s+DEPOSIT\s+yes\s+yes\s+no\s+no\s+-\s+ok/);
+    expect(accepted.stdout).toMatch(/kraken\s+WITHDRAW\s+.*withdraw-enabled/);
+    expectNoSecret(refused.stdout + refused.stderr + accepted.stdout + accepted.stderr);
+  });
+
+  it('reports a wrong Kraken private key as bad-signature, without the key', async () => {
+    project = newProject();
+    const wrong = { ...KEYS.kraken, apiSecret: `${KEYS.kraken.apiSecret.slice(0, 84)}AAAA` };
+    writeFileSync(join(project.dir, '.env'), envLines(wrong));
+    const result = await exkeys(project, ['verify', '--json', '--base-url', sandbox.url]);
+    expect(result.code).toBe(1);
+    const [only] = JSON.parse(result.stdout) as Result[];
+    expect(only?.error).toMatchObject({ code: 'key-verification', reason: 'bad-signature' });
+    expect(only?.error?.message).toContain('EAPI:Invalid signature');
+    expectNoSecret(result.stdout + result.stderr);
+    expect(result.stdout + result.stderr).not.toContain(wrong.apiSecret.slice(0, 20));
+  });
+
+  it('doctor --live passes the Kraken trade key and fails its withdraw key', async () => {
+    project = newProject();
+    writeFileSync(
+      join(project.dir, '.env'),
+      envLines(KEYS.kraken) + envLines(KEYS.krakenWithdraw, 'WITHDRAW'),
+      { mode: 0o600 },
+    );
+    const result = await exkeys(project, ['doctor', '--live', '--json', '--base-url', sandbox.url]);
+    expect(result.code).toBe(1);
+    const live = (
+      JSON.parse(result.stdout) as Array<{ check: string; status: string; message: string }>
+    ).filter((f) => f.check === 'live' && f.status !== 'warn');
+    expect(live).toEqual([
+      expect.objectContaining({
+        status: 'pass',
+        message: 'kraken (default): verified, cannot withdraw',
+      }),
+      expect.objectContaining({
+        status: 'fail',
+        message: expect.stringContaining('it can WITHDRAW funds'),
+      }),
+    ]);
+  });
+
+  it('rotate verifies the new Kraken key, then swaps it in and names the old one to delete', async () => {
+    project = newProject();
+    writeFileSync(join(project.dir, '.env'), envLines(KEYS.kraken), { mode: 0o600 });
+    const before = readFileSync(join(project.dir, '.env'));
+    const unsafe = await exkeys(project, ['rotate', 'kraken', '--base-url', sandbox.url], {
+      input: `${KEYS.krakenWithdraw.apiKey}\n${KEYS.krakenWithdraw.apiSecret}\n`,
+    });
+    expect(unsafe.code).toBe(1);
+    expect(readFileSync(join(project.dir, '.env'))).toEqual(before);
+    const result = await exkeys(project, ['rotate', 'kraken', '--base-url', sandbox.url], {
+      input: `${KEYS.krakenNext.apiKey}\n${KEYS.krakenNext.apiSecret}\n`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `Now delete the OLD key ${KEYS.kraken.apiKey.slice(0, 6)}… on kraken: https://pro.kraken.com/app/settings/api`,
+    );
+    const after = readFileSync(join(project.dir, '.env'), 'utf8');
+    expect(after).toContain(`KRAKEN_API_SECRET=${KEYS.krakenNext.apiSecret}\n`);
+    expectNoSecret(unsafe.stdout + unsafe.stderr + result.stdout + result.stderr);
+  });
+});
+
 describe('exkeys rotate (against the sandbox)', () => {
   it('changes nothing when the new key fails verification (file bytes identical)', async () => {
     project = newProject();
@@ -355,7 +462,7 @@ describe('exkeys sandbox', () => {
       const envFile = readFileSync(join(project.dir, '.env.sandbox'), 'utf8');
       expect(envFile).toContain(`EXKEYS_BASE_URL=${url}`);
       // Written through the store, so each demo key has a rotation time.
-      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(7);
+      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(9);
       const verify = await exkeys(project, [
         'verify',
         '--json',
@@ -372,6 +479,8 @@ describe('exkeys sandbox', () => {
         'bybit/default:true',
         'bybit/PAYOUT:false',
         'bybit/WITHDRAW:false',
+        'kraken/default:true',
+        'kraken/WITHDRAW:false',
         'okx/default:true',
         'okx/WITHDRAW:false',
       ]);
