@@ -227,7 +227,7 @@ function checkBase64Secret(
   return {
     code: 'not-base64',
     variable,
-    message: `${variable} is not valid base64, and ${facts.name} decodes the secret from base64 to sign requests. Paste the private key ${facts.name} showed when you created the key (${describeShape(facts.secret)}, usually ending in =), not the API key, a 2FA code or a re-typed copy.`,
+    message: `${variable} is not valid base64, and ${facts.name} decodes the secret from base64 to sign requests. Paste the private key ${facts.name} showed when you created the key: ${describeShape(facts.secret)}, usually ending in ==; not the API key, a 2FA code or a re-typed copy.`,
   };
 }
 
