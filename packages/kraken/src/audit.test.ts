@@ -286,6 +286,17 @@ describe('Kraken audit: the answers Kraken sends, from the sandbox', () => {
   });
 });
 
+describe('Kraken audit: the error fixture matches ccxt 4.5.84', () => {
+  it('names the class ccxt raises for each mapped error (null: none, a plain ExchangeError)', async () => {
+    const { kraken } = await import('ccxt');
+    const exact = new kraken().exceptions.exact as Record<string, { name: string } | undefined>;
+    for (const [code, { body, ccxt }] of Object.entries(errors)) {
+      expect(body).toEqual({ error: [code] });
+      expect(exact[code]?.name ?? null, code).toBe(ccxt);
+    }
+  });
+});
+
 describe('Kraken audit: property', () => {
   const name = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom('query-funds', 'query-open-trades', 'modify-trades') },
