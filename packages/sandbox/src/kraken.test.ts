@@ -104,6 +104,20 @@ describe('kraken spot, checked against ccxt 4.5.84', () => {
     await expect(c.cancelOrder(String(order.id), 'BTC/USDT')).rejects.toThrow(/Unknown order/);
   });
 
+  it("refuses a limit order under the pair's ordermin or costmin, with Kraken's errors", async () => {
+    const c = client(good);
+    await c.loadMarkets();
+    // BTC/USDT: ordermin 0.000048 BTC and costmin 5 USDT, as AssetPairs lists them.
+    await expect(c.createOrder('BTC/USDT', 'limit', 'buy', 0.000001, 50_000)).rejects.toThrow(
+      /EOrder:Order minimum not met/,
+    );
+    await expect(c.createOrder('BTC/USDT', 'limit', 'buy', 0.0001, 40_000)).rejects.toThrow(
+      /EOrder:Cost minimum not met/,
+    );
+    const enough = await c.createOrder('BTC/USDT', 'limit', 'buy', 0.0002, 40_000);
+    await c.cancelOrder(String(enough.id), 'BTC/USDT');
+  });
+
   it('refuses a wrong private key, an unknown key and an expired key', async () => {
     const wrong = { ...good, apiSecret: Buffer.from('another private key').toString('base64') };
     await expectFailure(
