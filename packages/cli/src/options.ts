@@ -113,7 +113,8 @@ export function withStore(
   command: Command,
   { json = true, profile = false, keystore = true }: StoreFlags = {},
 ): Command {
-  command.option('--env-file <path>', 'the .env file holding the keys', '.env');
+  // `-f` is out of sight of Node, which scans every argument for `--env-file` (see node-env-file.ts).
+  command.option('-f, --env-file <path>', 'the .env file holding the keys', '.env');
   if (keystore) {
     command.option(
       '--keystore <path>',
