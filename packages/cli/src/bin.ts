@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { CommandFailed, EXIT } from './exit-codes.js';
 import { envFileSettingNodeOptions, nodeEnvFiles } from './node-env-file.js';
-import { createProgram } from './program.js';
+import { commanderErrorOutput, createProgram } from './program.js';
 import {
   findSecretArgument,
   redactEchoedArguments,
@@ -44,7 +44,10 @@ try {
   await createProgram(version).parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    // Commander already printed the (redacted) message; help (also bare `exkeys`) and --version exit 0.
+    // Commander's message (option values masked) may echo an argument: a secret must not be.
+    const output = commanderErrorOutput(error);
+    if (output !== '') process.stderr.write(await redactEchoedArguments(output, args));
+    // Help (also bare `exkeys`) and --version exit 0.
     const help = error.code === 'commander.help' || error.code === 'commander.helpDisplayed';
     process.exitCode = error.exitCode === 0 || help ? EXIT.ok : EXIT.usage;
   } else {

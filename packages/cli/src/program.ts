@@ -3,7 +3,7 @@
  * and `exkeys list` never load ccxt, the sandbox or the prompt library.
  * @module
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import {
   withAllowPermission,
   withBaseUrl,
@@ -16,7 +16,7 @@ import {
   withSecretFilesStore,
   withStore,
 } from './options.js';
-import { redactCommanderMessage } from './secret-arguments.js';
+import { maskOptionValues } from './secret-arguments.js';
 
 function example(text: string): string {
   return `\nExample:\n${text
@@ -32,21 +32,43 @@ function lazy(load: () => Promise<Handler>): Handler {
   return async (...args) => (await load())(...args);
 }
 
-/** Builds the `exkeys` program. Parse errors throw (see `exitOverride`) so the caller picks the exit code. */
+/** A commander parse error with the message commander would have printed (see {@link createProgram}). */
+export type ProgramError = CommanderError & {
+  /** What commander would have written to stderr, option values already masked. */
+  errorOutput?: string;
+};
+
+/**
+ * What commander would have printed for `error` (empty for other errors). The bin prints it through
+ * `redactEchoedArguments`, the one rule for echoed arguments, which needs the core loaded
+ * asynchronously: commander's own output hook is synchronous.
+ */
+export function commanderErrorOutput(error: unknown): string {
+  return error instanceof CommanderError ? ((error as ProgramError).errorOutput ?? '') : '';
+}
+
+/**
+ * Builds the `exkeys` program. Parse errors throw (see `exitOverride`) so the caller picks the exit
+ * code; commander's error message is not printed but carried on the error
+ * ({@link commanderErrorOutput}), so the caller can mask echoed arguments before printing it.
+ */
 export function createProgram(version: string): Command {
+  const pending: string[] = [];
   const program = new Command('exkeys')
     .description('Keep crypto-exchange API keys out of your code, your git history and your shell.')
     .version(version)
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
+    .exitOverride((error) => {
+      throw Object.assign(error, { errorOutput: pending.splice(0).join('') });
+    })
     .hook('preAction', (_program, action) => {
       // A --env-file the user named must exist; the default .env may be missing.
       if (action.getOptionValueSource('envFile') === 'cli')
         action.setOptionValue('envFileGiven', true);
     })
     .configureOutput({
-      outputError: (message, write) => write(redactCommanderMessage(message)),
+      outputError: (message) => pending.push(maskOptionValues(message)),
     })
     .addHelpText(
       'after',
