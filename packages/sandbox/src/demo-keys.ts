@@ -1,6 +1,7 @@
+import { cdpKeySecret } from './cdp-keys.js';
 import type { SandboxExchange, SandboxKey } from './sandbox-key.js';
 
-const EXCHANGES: readonly SandboxExchange[] = ['bybit', 'binance', 'okx'];
+const EXCHANGES: readonly SandboxExchange[] = ['bybit', 'binance', 'okx', 'coinbase'];
 
 type Kind = 'TRADE' | 'DRAIN' | 'PAYOUT';
 
@@ -22,6 +23,12 @@ const SHAPES: Record<SandboxExchange, (kind: Kind) => Omit<SandboxKey, 'exchange
     apiKey: `dea0${kind === 'TRADE' ? '0001' : '0002'}-0000-4000-8000-00000000e4e5`,
     apiSecret: `DEA0${kind === 'TRADE' ? '0001' : '0002'}`.padEnd(32, '0'),
     passphrase: `exkeysDEMO-${kind.toLowerCase()}-passphrase`,
+  }),
+  // Coinbase: a CDP key name (organizations/{uuid}/apiKeys/{uuid}) and a PEM EC P-256 key whose
+  // first line spells exkeysDEMO…NotReal.
+  coinbase: (kind) => ({
+    apiKey: `organizations/dea00000-0000-4000-8000-00000000c0b1/apiKeys/dea0${kind === 'TRADE' ? '0001' : '0002'}-0000-4000-8000-00000000c0b1`,
+    apiSecret: cdpKeySecret(`exkeysDEMOcoinbase${kind}secretNotReal`, 'ec-p256'),
   }),
 };
 
