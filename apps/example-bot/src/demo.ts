@@ -59,7 +59,7 @@ export const ROTATED_KEYS: Readonly<Record<SandboxKey['exchange'], SandboxKey>> 
  * allowlist. A real bot accepts it only after checking the key on Coinbase's page
  * (`EXKEYS_ACCEPT_UNCHECKED=ip-whitelist`, CLI `--accept-unchecked ip-whitelist`).
  */
-export const DEMO_ACCEPT_UNCHECKED: Readonly<Partial<Record<ExchangeId, UncheckedFact[]>>> = {
+export const DEMO_ACCEPT_UNCHECKED: Readonly<Record<string, readonly UncheckedFact[]>> = {
   coinbase: ['ip-whitelist'],
 };
 
