@@ -60,3 +60,17 @@ export async function readCdpKeyFile(path: string): Promise<CdpKeyFile> {
   }
   return { apiKey, apiSecret: file.privateKey.replace(/(\r?\n)+$/, '') };
 }
+
+/**
+ * `--from-file` of `exkeys set` and `exkeys rotate`: the exchange's downloaded key file. Only
+ * Coinbase hands one out.
+ * @throws {UsageError} for another exchange, or a file {@link readCdpKeyFile} refuses.
+ */
+export async function readExchangeKeyFile(exchange: string, path: string): Promise<CdpKeyFile> {
+  if (exchange !== 'coinbase') {
+    throw new UsageError(
+      `--from-file reads Coinbase's CDP key file; ${exchange} has no key file. Use the prompts, stdin or --secret-file.`,
+    );
+  }
+  return readCdpKeyFile(path);
+}

@@ -153,7 +153,11 @@ export function createProgram(version: string): Command {
               'replace a key: read the new one like `set`, verify it live, then swap it in atomically',
             )
             .argument('<exchange>', 'exchange id')
-            .option('--no-verify', 'skip live verification of the new key'),
+            .option('--no-verify', 'skip live verification of the new key')
+            .option(
+              '--from-file <path>',
+              "read the new key and secret from the exchange's key file (Coinbase: cdp_api_key.json)",
+            ),
           'read the new secret from this file (a PEM private key)',
         ),
         { json: false, profile: true },

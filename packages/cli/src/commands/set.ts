@@ -47,7 +47,7 @@ export async function setCommand(exchangeArg: string, options: SetOptions): Prom
           profile,
           options.secretFile === undefined ? {} : { secretFile: options.secretFile },
         )
-      : await readKeyFile(exchange, options.fromFile);
+      : await (await import('../cdp-key-file.js')).readExchangeKeyFile(exchange, options.fromFile);
   assertValidNew(exchange, profile, creds);
   const names = variableNames(exchange, profile);
   const before = await loadPrivateEnv(store);
@@ -59,17 +59,6 @@ export async function setCommand(exchangeArg: string, options: SetOptions): Prom
       `  It replaced key ${maskKey(before[names.key])}. Next time use \`exkeys rotate ${exchange}\`: it verifies the new key before swapping.`,
     );
   }
-}
-
-/** `--from-file`: the exchange's downloaded key file. Only Coinbase hands one out. */
-async function readKeyFile(exchange: string, path: string) {
-  if (exchange !== 'coinbase') {
-    throw new UsageError(
-      `--from-file reads Coinbase's CDP key file; ${exchange} has no key file. Use the prompts, stdin or --secret-file.`,
-    );
-  }
-  const { readCdpKeyFile } = await import('../cdp-key-file.js');
-  return readCdpKeyFile(path);
 }
 
 async function setKeyOnly(exchange: string, profile: string, store: SelectedStore): Promise<void> {

@@ -255,3 +255,44 @@ describe('exkeys verify coinbase (against the sandbox)', () => {
     expectNoSecret(result.stdout + result.stderr);
   });
 });
+
+describe('exkeys rotate coinbase --from-file', () => {
+  it('verifies the new key file live, swaps it in and names the old key; a refused one changes nothing', async () => {
+    project = newProject();
+    writeFileSync(
+      join(project.dir, '.env'),
+      `COINBASE_API_KEY=${ED25519.id}\nCOINBASE_API_SECRET=${ED25519.privateKey}\n`,
+      { mode: 0o600 },
+    );
+    const before = readFileSync(join(project.dir, '.env'));
+    // Control: the withdraw-enabled key is refused, and the file stays byte for byte.
+    const refused = await exkeys(project, [
+      'rotate',
+      'coinbase',
+      '--from-file',
+      keyFile('drain.json', DRAIN),
+      '--base-url',
+      sandbox.url,
+      '--accept-unchecked',
+      'ip-whitelist',
+    ]);
+    expect(refused.code).toBe(1);
+    expect(readFileSync(join(project.dir, '.env'))).toEqual(before);
+    const rotated = await exkeys(project, [
+      'rotate',
+      'coinbase',
+      '--from-file',
+      keyFile('cdp_api_key.json', ECDSA),
+      '--base-url',
+      sandbox.url,
+      '--accept-unchecked',
+      'ip-whitelist',
+    ]);
+    expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0);
+    expect(rotated.stdout).toContain('Now delete the OLD key c0ffee…');
+    expect(readFileSync(join(project.dir, '.env'), 'utf8')).toContain(
+      `COINBASE_API_KEY=${ECDSA.name}`,
+    );
+    expectNoSecret(refused.stdout + refused.stderr + rotated.stdout + rotated.stderr);
+  });
+});
