@@ -72,10 +72,11 @@ const exchange: CoinbaseFunctions = defineExchange({
   ccxtOptions: v3Options,
   // Coinbase's JSON errors are gRPC-gateway errors (`grpc.gateway.runtime.Error`), whose `code`
   // is the gRPC status: https://docs.cdp.coinbase.com/api-reference/advanced-trade-api/rest-api/data-api/get-api-key-permissions
+  // Authentication failures carry no code (a bare 401): ccxt's AuthenticationError, invalid-key,
+  // with authenticationHint naming what else a 401 can mean.
   errors: {
     '7': 'permission-denied', // [403] PERMISSION_DENIED: the key lacks the scope
     '8': 'rate-limited', // [429] RESOURCE_EXHAUSTED
-    '16': 'invalid-key', // [401] UNAUTHENTICATED
   },
   authenticationHint: AUTH_HINT,
 });

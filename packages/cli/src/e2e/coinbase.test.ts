@@ -296,3 +296,17 @@ describe('exkeys rotate coinbase --from-file', () => {
     expectNoSecret(refused.stdout + refused.stderr + rotated.stdout + rotated.stderr);
   });
 });
+
+describe('exkeys keygen coinbase', () => {
+  it('explains that Coinbase generates the key pair and points to --from-file; Binance still generates (control)', async () => {
+    project = newProject();
+    const result = await exkeys(project, ['keygen', 'coinbase', '--no-key']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Coinbase generates the key pair itself');
+    expect(result.stderr).toContain('exkeys set coinbase --from-file');
+    expect(() => statSync(join(project.dir, '.env'))).toThrow();
+    const binance = await exkeys(project, ['keygen', 'binance', '--no-key']);
+    expect(binance.code, binance.stderr).toBe(0);
+    expect(binance.stdout).toContain('BEGIN PUBLIC KEY');
+  });
+});
