@@ -22,16 +22,18 @@ describe('the offline demo', () => {
       'bybit/default:true',
       'binance/default:true',
       'okx/default:true',
+      'coinbase/default:true',
       'bybit/WITHDRAW:true',
       'bybit/PAYOUT:true',
       'binance/WITHDRAW:true',
       'okx/WITHDRAW:true',
+      'coinbase/WITHDRAW:true',
       'bybit/default:true',
     ]);
-    expect(rows.slice(0, 3).every((r) => /placed and cancelled/.test(r.outcome))).toBe(true);
-    expect(rows.slice(3, 7).every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
+    expect(rows.slice(0, 4).every((r) => /placed and cancelled/.test(r.outcome))).toBe(true);
+    expect(rows.slice(4, 9).every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
     // The rotation: the same bot run trades with the old key, then with the new one.
-    expect(rows[7]?.outcome).toBe('kept trading across a rotation: exkeys… → rotDEM…');
+    expect(rows[9]?.outcome).toBe('kept trading across a rotation: exkeys… → rotDEM…');
     expect(output).toMatch(/\[bybit\/default exkeys…\] key rotated: now signing with rotDEM…/);
     expect(output).toMatch(/\[bybit\/default rotDEM…\] cancelled order/);
     expect(output).toMatch(

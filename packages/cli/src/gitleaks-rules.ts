@@ -8,7 +8,7 @@
  * @module
  */
 import { EXCHANGES } from '@exkeys/credentials';
-import { LEAK_RULES, type LeakRule, PRIVATE_KEY_RULE } from './leak-rules.js';
+import { BASE64_TOKEN_CHARS, LEAK_RULES, type LeakRule, PRIVATE_KEY_RULE } from './leak-rules.js';
 import { ruleCatalogue } from './scan-report.js';
 
 /** One gitleaks `[[rules]]` entry. */
@@ -39,6 +39,10 @@ function entropyFloor(rule: LeakRule): number {
   return hex ? 3 : 3.5;
 }
 
+function chars(rule: LeakRule): string {
+  return rule.base64 ? BASE64_TOKEN_CHARS : TOKEN_CHAR;
+}
+
 function body(rule: LeakRule): string {
   return rule.whole.source.replace(/^\^\(\?:/, '').replace(/\)\$$/, '');
 }
@@ -61,7 +65,7 @@ export function gitleaksRules(): GitleaksRule[] {
     return {
       id: `exkeys-${rule.id}`,
       description,
-      regex: `(?:^|[^${TOKEN_CHAR}])(${body(rule)})(?:[^${TOKEN_CHAR}]|$)`,
+      regex: `(?:^|[^${chars(rule)}])(${body(rule)})(?:[^${chars(rule)}]|$)`,
       keywords: [EXCHANGES[rule.exchange as keyof typeof EXCHANGES]?.id ?? rule.exchange],
       entropy: entropyFloor(rule),
       secretGroup: 1,

@@ -10,6 +10,7 @@ import {
   parseVariableName,
   REDACTED,
   shapeSource,
+  type ValueShape,
 } from '@exkeys/credentials';
 
 /** A pattern for one kind of exchange credential. */
@@ -26,6 +27,19 @@ export interface LeakRule {
   whole: RegExp;
   /** The match is a fixed marker (a PEM header), not a random-looking value. */
   marker?: boolean;
+  /**
+   * The value is base64 (a Coinbase Ed25519 secret): its tokens are runs of `A-Za-z0-9+/=`
+   * ({@link BASE64_TOKEN_CHARS}), not of `A-Za-z0-9-`.
+   */
+  base64?: boolean;
+}
+
+/** The characters of a base64 token. */
+export const BASE64_TOKEN_CHARS = 'A-Za-z0-9+/=';
+
+/** The part of a shape the scanner looks for: the shape itself, or the token inside a pattern. */
+function scannedShape(shape: ValueShape): ValueShape {
+  return shape.pattern?.token ?? shape;
 }
 
 /** How many lines below a match the exchange's name may be. */
@@ -37,8 +51,8 @@ export const NEAR_LINES = 2;
  */
 export const LINES_ABOVE = 12;
 
-function token(body: string): RegExp {
-  return new RegExp(`(?<![A-Za-z0-9-])(?:${body})(?![A-Za-z0-9-])`, 'g');
+function token(body: string, chars = 'A-Za-z0-9-'): RegExp {
+  return new RegExp(`(?<![${chars}])(?:${body})(?![${chars}])`, 'g');
 }
 
 function whole(body: string): RegExp {
@@ -68,8 +82,9 @@ export const PRIVATE_KEY_RULE: LeakRule = {
  */
 export function rulesFor(facts: ExchangeFacts): LeakRule[] {
   const exchange = facts.id;
-  const key = shapeSource(facts.key);
-  const secret = shapeSource(facts.secret);
+  const key = shapeSource(scannedShape(facts.key));
+  const secret = shapeSource(scannedShape(facts.secret));
+  const base64 = scannedShape(facts.secret).charset === 'base64';
   const rules: LeakRule[] =
     key === secret
       ? [
@@ -87,8 +102,9 @@ export function rulesFor(facts: ExchangeFacts): LeakRule[] {
             id: `${exchange}-secret`,
             exchange,
             kind: 'secret',
-            pattern: token(secret),
+            pattern: base64 ? token(secret, BASE64_TOKEN_CHARS) : token(secret),
             whole: whole(secret),
+            ...(base64 ? { base64 } : {}),
           },
         ];
   if (facts.pemKeyTypes.length > 0) {
@@ -225,6 +241,7 @@ export function previewOf(kind: 'key' | 'secret', value: string): string {
 }
 
 function shapeLengths(shape: ExchangeFacts['key']): [number, number] {
+  if (shape.pattern !== undefined) return shapeLengths(shape.pattern.token);
   if (shape.groups !== undefined) {
     const length = shape.groups.reduce((sum, group) => sum + group, shape.groups.length - 1);
     return [length, length];
@@ -232,10 +249,20 @@ function shapeLengths(shape: ExchangeFacts['key']): [number, number] {
   return [shape.minLength, shape.maxLength];
 }
 
-const SHAPE_LENGTHS = Object.values(EXCHANGES).flatMap((facts) => [
-  shapeLengths(facts.key),
-  shapeLengths(facts.secret),
-]);
+const SHAPES = Object.values(EXCHANGES).flatMap((facts) =>
+  [facts.key, facts.secret].map(scannedShape),
+);
+const SHAPE_LENGTHS = SHAPES.filter((shape) => shape.charset !== 'base64').map(shapeLengths);
+const BASE64_LENGTHS = SHAPES.filter((shape) => shape.charset === 'base64').map(shapeLengths);
+
+/** The shortest and longest base64 token a rule can match; `[0, 0]` when no rule is base64. */
+export const BASE64_TOKEN_LENGTHS: readonly [number, number] =
+  BASE64_LENGTHS.length === 0
+    ? [0, 0]
+    : [
+        Math.min(...BASE64_LENGTHS.map(([min]) => min)),
+        Math.max(...BASE64_LENGTHS.map(([, max]) => max)),
+      ];
 
 /** The shortest token any rule can match: shorter runs of `A-Za-z0-9-` are not looked at. */
 export const TOKEN_MIN_LENGTH: number = Math.min(...SHAPE_LENGTHS.map(([min]) => min));

@@ -89,6 +89,8 @@ export interface MaxAgeOptions {
 export interface SecretFileOptions {
   /** Read the secret from this file (a PEM private key) instead of the prompt or stdin. */
   secretFile?: string;
+  /** `exkeys set` only: read key and secret from the exchange's downloaded key file (Coinbase CDP). */
+  fromFile?: string;
 }
 
 /**

@@ -95,13 +95,18 @@ export function createProgram(version: string): Command {
         )
         .argument('<exchange>', 'exchange id, e.g. bybit, binance, okx'),
       'read the secret from this file (a PEM private key)',
-    ).option('--key-only', 'read only the API key; keep the secret already stored (after keygen)'),
+    )
+      .option('--key-only', 'read only the API key; keep the secret already stored (after keygen)')
+      .option(
+        '--from-file <path>',
+        "read key and secret from the exchange's key file (Coinbase: cdp_api_key.json)",
+      ),
     { json: false, profile: true },
   )
     .addHelpText(
       'after',
       example(
-        'exkeys set bybit --profile grid\nprintf "%s\\n%s\\n" "$KEY" "$SECRET" | exkeys set binance\nexkeys set binance --secret-file ed25519-private.pem   # key on stdin or prompt',
+        'exkeys set bybit --profile grid\nprintf "%s\\n%s\\n" "$KEY" "$SECRET" | exkeys set binance\nexkeys set binance --secret-file ed25519-private.pem   # key on stdin or prompt\nexkeys set coinbase --from-file cdp_api_key.json',
       ),
     )
     .action(lazy(async () => (await import('./commands/set.js')).setCommand as Handler));
@@ -170,7 +175,11 @@ export function createProgram(version: string): Command {
               'replace a key: read the new one like `set`, verify it live, then swap it in atomically',
             )
             .argument('<exchange>', 'exchange id')
-            .option('--no-verify', 'skip live verification of the new key'),
+            .option('--no-verify', 'skip live verification of the new key')
+            .option(
+              '--from-file <path>',
+              "read the new key and secret from the exchange's key file (Coinbase: cdp_api_key.json)",
+            ),
           'read the new secret from this file (a PEM private key)',
         ),
         { json: false, profile: true },

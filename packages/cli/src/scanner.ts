@@ -12,6 +12,8 @@ import { EXCHANGES } from '@exkeys/credentials';
 import { readLines } from './file-text.js';
 import { git, isIgnored } from './git.js';
 import {
+  BASE64_TOKEN_CHARS,
+  BASE64_TOKEN_LENGTHS,
   type ConfiguredValue,
   LEAK_RULES,
   type LeakRule,
@@ -106,6 +108,17 @@ function tokensIn(text: string): string[] {
   }
   return tokens;
 }
+const BASE64_RUN = new RegExp(`[${BASE64_TOKEN_CHARS}]+`, 'g');
+
+/** The maximal runs of base64 characters in `text` that are as long as a base64 rule's value. */
+function base64TokensIn(text: string): string[] {
+  const [min, max] = BASE64_TOKEN_LENGTHS;
+  if (max === 0) return [];
+  return [...text.matchAll(BASE64_RUN)]
+    .map((match) => match[0])
+    .filter((run) => run.length >= min && run.length <= max);
+}
+
 const RULES_BY_EXCHANGE = new Map<string, LeakRule[]>();
 for (const rule of LEAK_RULES) {
   if (rule.marker) continue;
@@ -204,7 +217,13 @@ export class LineScanner {
     if (!line.report) return;
     const text = line.text;
     // Most lines hold nothing a rule could match: leave before allocating anything for them.
-    if (this.configured.length === 0 && !hasLongRun(text) && !text.includes('-----BEGIN')) return;
+    if (
+      this.configured.length === 0 &&
+      !hasLongRun(text) &&
+      base64TokensIn(text).length === 0 &&
+      !text.includes('-----BEGIN')
+    )
+      return;
     const seen = new Set<string>();
     const add = (finding: Omit<Finding, 'file' | 'line' | 'commit'>, value: string) => {
       if (seen.has(value)) return;
@@ -245,8 +264,9 @@ export class LineScanner {
     if (ALLOW_MARKERS.some((marker) => text.includes(marker))) return;
     const hasPem = text.includes('-----BEGIN');
     const variants = text.includes('\\') ? [text, text.replace(ESCAPE, ' ')] : [text];
-    const tokens =
-      variants.length === 1 ? tokensIn(text) : [...new Set(variants.flatMap(tokensIn))];
+    const tokens = [
+      ...new Set([...variants.flatMap(tokensIn), ...variants.flatMap(base64TokensIn)]),
+    ];
     if (!hasPem && tokens.length === 0) return;
     const near = this.near(line.number);
     if (hasPem && PRIVATE_KEY_RULE.pattern.test(text)) {

@@ -18,7 +18,7 @@ import { expectVerificationFailure } from './verdicts.js';
 
 /** The sandbox key shape (`SandboxKey` of `@exkeys/sandbox`). */
 export interface SuiteSandboxKey {
-  exchange: 'bybit' | 'binance' | 'okx';
+  exchange: 'bybit' | 'binance' | 'okx' | 'coinbase';
   apiKey: string;
   apiSecret: string;
   passphrase?: string;
@@ -85,6 +85,18 @@ export interface ExchangeSuite<Creds> {
   keyInfoPath: string;
   /** Whether the key-information endpoint tells the key's expiry. */
   reportsExpiry: boolean;
+  /**
+   * Whether the key-information endpoint tells the key's IP whitelist. When false (Coinbase), every
+   * report must say `ipRestricted: false` and hold `unchecked: ['ip-whitelist']`.
+   * @default true
+   */
+  reportsIpWhitelist?: boolean;
+  /**
+   * Turns the suite's canary secret text (`CANARYSECRET…`) into a secret the exchange signs with,
+   * still holding the text where a leak would show it (Coinbase: a CDP key built around it, see
+   * `cdpKeySecret` of `@exkeys/sandbox`). @default the text itself
+   */
+  secretOf?: (canaryText: string) => string;
   /** Each failure the exchange can produce, and the reason and exchange code expected. */
   failures: ReadonlyArray<{ provoke: Provocation; reason: KeyVerificationReason; code?: string }>;
   /** A limit order the sandbox accepts and leaves open. */
@@ -112,7 +124,11 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
   const upper = exchange.toUpperCase();
   const needsPassphrase = EXCHANGES[exchange].needsPassphrase;
   // Canaries: if any part of one shows up in an output, the test fails.
-  const canary = (role: string, n: number) => `CANARY${role}${upper}${String(n).padStart(24, '0')}`;
+  const canaryText = (role: string, n: number) =>
+    `CANARY${role}${upper}${String(n).padStart(24, '0')}`;
+  const secretOf = suite.secretOf ?? ((value: string) => value);
+  const canary = (role: string, n: number) =>
+    role === 'SECRET' ? secretOf(canaryText(role, n)) : canaryText(role, n);
   const key = (n: number, extra: Partial<SuiteSandboxKey> = {}): SuiteSandboxKey => ({
     exchange,
     apiKey: canary('KEY', n),
@@ -174,10 +190,13 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
           withdraw: k.permissions?.withdraw ?? false,
           transfer: false,
         },
-        ipRestricted: k.ips !== undefined,
+        ipRestricted: suite.reportsIpWhitelist === false ? false : k.ips !== undefined,
         expiresAt,
         warnings: [],
       });
+      expect(report.unchecked ?? []).toEqual(
+        suite.reportsIpWhitelist === false ? ['ip-whitelist'] : [],
+      );
       assertNoCanary(JSON.stringify(report) + inspect(report));
     });
 
