@@ -1,20 +1,14 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const packages = [
-  'credentials',
-  'bybit',
-  'binance',
-  'okx',
-  'kraken',
-  'sandbox',
-  'cli',
-  'create-bot',
-];
+// Every package with sources is a project: a new package needs no edit here.
+const packages = readdirSync(`${root}packages`)
+  .filter((name) => existsSync(`${root}packages/${name}/src`))
+  .sort();
 
 // Tests run against source: `@exkeys/<pkg>` and `@exkeys/<pkg>/<sub>` resolve to src/.
 const alias = [

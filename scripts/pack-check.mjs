@@ -111,7 +111,7 @@ check('create-bot scaffolds without a terminal', () => {
   const createBot = join(extracted, '@exkeys+create-bot', 'package', 'dist', 'bin.js');
   const out = run(
     process.execPath,
-    [createBot, 'my-bot', '--exchanges', 'bybit,binance,okx,kraken'],
+    [createBot, 'my-bot', '--exchanges', 'bybit,binance,okx,coinbase,kraken'],
     work,
     {
       timeout: 30_000,
@@ -158,6 +158,7 @@ import { getCredentials, loadApiKeys, maskKey, saveApiKeys, validateCredentials 
 import { createBybitClient, verifyBybitKey } from '@exkeys/bybit';
 import { createBinanceClient, verifyBinanceKey } from '@exkeys/binance';
 import { createOkxClient, verifyOkxKey } from '@exkeys/okx';
+import { createCoinbaseClient, verifyCoinbaseKey } from '@exkeys/coinbase';
 import { createKrakenClient, verifyKrakenKey } from '@exkeys/kraken';
 import { demoKeys, startSandbox } from '@exkeys/sandbox';
 
@@ -165,6 +166,7 @@ const factories = {
   bybit: [verifyBybitKey, createBybitClient],
   binance: [verifyBinanceKey, createBinanceClient],
   okx: [verifyOkxKey, createOkxClient],
+  coinbase: [verifyCoinbaseKey, createCoinbaseClient],
   kraken: [verifyKrakenKey, createKrakenClient],
 };
 const sandbox = await startSandbox({ keys: demoKeys() });
@@ -194,7 +196,7 @@ try {
 );
 check('ESM: load, validate, getCredentials, verify, client on the sandbox', () => {
   const out = run(process.execPath, ['pack-esm.mjs'], bot, { timeout: 120_000 });
-  assert(/^bybit .*\n^binance .*\n^okx .*\n^kraken /m.test(out), out);
+  assert(/^bybit .*\n^binance .*\n^okx .*\n^coinbase .*\n^kraken /m.test(out), out);
   for (const key of JSON.parse(
     run(
       process.execPath,
@@ -249,6 +251,7 @@ import { redactError } from '@exkeys/credentials/exchange';
 import { createBybitClient } from '@exkeys/bybit';
 import { createBinanceClient } from '@exkeys/binance';
 import { createOkxClient } from '@exkeys/okx';
+import { createCoinbaseClient } from '@exkeys/coinbase';
 import { createKrakenClient } from '@exkeys/kraken';
 import { startSandbox } from '@exkeys/sandbox';
 import { scaffold } from '@exkeys/create-bot';
@@ -263,6 +266,7 @@ export async function main(): Promise<void> {
   // @ts-expect-error a factory takes validated credentials only
   await createBinanceClient({ apiKey: 'k', apiSecret: 's' });
   void createOkxClient;
+  void createCoinbaseClient;
   void createKrakenClient;
   void redactError;
   void startSandbox;

@@ -16,10 +16,12 @@ import {
   type CredentialWatcher,
   ExkeysError,
   getApiKey,
+  type KeyPolicy,
   type KeyReport,
   loadApiKeys,
   maskKey,
   redactText,
+  type UncheckedFact,
   validateCredentials,
 } from '@exkeys/credentials';
 import { redactError } from '@exkeys/credentials/exchange';
@@ -73,6 +75,12 @@ export interface BotOptions extends ConnectionOptions {
   betweenRounds?: (round: number) => Promise<void>;
   /** Called when the client switched to a rotated key, with its masked preview. */
   onKeyRotated?: (keyPreview: string) => void;
+  /**
+   * Facts the exchange does not report that you checked on its API page yourself (Coinbase reports
+   * no IP allowlist: `['ip-whitelist']`). Without it, such a key is refused.
+   * @default []
+   */
+  acceptUnchecked?: readonly UncheckedFact[];
 }
 
 /** One round of trading. */
@@ -128,7 +136,8 @@ export async function runBot(options: BotOptions): Promise<BotResult> {
   let watcher: CredentialWatcher | undefined;
   try {
     // 4. Verify and audit: a key that can withdraw never gets to trade.
-    const { report, warnings } = await verify(connection, log);
+    const policy: KeyPolicy = { purpose: 'trade', acceptUnchecked: options.acceptUnchecked ?? [] };
+    const { report, warnings } = await verify(connection, log, policy);
     // 5. Trade.
     const client = await connection.client();
     const rounds: TradeRound[] = [];
@@ -138,6 +147,7 @@ export async function runBot(options: BotOptions): Promise<BotResult> {
       // 6. Watch: `exkeys rotate` reaches this client between two requests, after the same checks.
       const store = options.stores?.[0];
       watcher = await connection.watch(client, {
+        policy,
         ...(store ? { store } : { envFile: options.envFile ?? '.env' }),
         onRotated: (next, advice) => {
           secrets.push(next.apiSecret, next.passphrase);
@@ -182,9 +192,10 @@ export async function runBot(options: BotOptions): Promise<BotResult> {
 async function verify(
   connection: Connection,
   log: (message: string) => void,
+  policy: KeyPolicy,
 ): Promise<{ report: KeyReport; warnings: string[] }> {
   const report = await connection.verify();
-  const { warnings } = assertSafeKey(report, { purpose: 'trade' });
+  const { warnings } = assertSafeKey(report, policy);
   for (const warning of [...report.warnings, ...warnings]) log(`warning: ${warning}`);
   const p = report.permissions;
   log(`key verified: read=${p.read} trade=${p.trade} withdraw=${p.withdraw}`);

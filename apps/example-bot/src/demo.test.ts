@@ -22,11 +22,13 @@ describe('the offline demo', () => {
       'bybit/default:true',
       'binance/default:true',
       'okx/default:true',
+      'coinbase/default:true',
       'kraken/default:true',
       'bybit/WITHDRAW:true',
       'bybit/PAYOUT:true',
       'binance/WITHDRAW:true',
       'okx/WITHDRAW:true',
+      'coinbase/WITHDRAW:true',
       'kraken/WITHDRAW:true',
       'bybit/default:true',
     ]);

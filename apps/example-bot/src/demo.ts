@@ -1,6 +1,6 @@
 /**
  * `pnpm demo`: the whole exkeys path, offline. Starts the loopback sandbox exchange, saves demo keys
- * for Bybit, Binance, OKX and Kraken into a throwaway `.env` with `saveApiKeys`, runs the example bot on each,
+ * for Bybit, Binance, OKX, Coinbase and Kraken into a throwaway `.env` with `saveApiKeys`, runs the example bot on each,
  * shows the keys that can withdraw (and Bybit's P2P key, which can pay funds out) being refused,
  * rotates the first exchange's key while the bot keeps trading, and prints a summary table.
  * @module
@@ -12,10 +12,11 @@ import {
   ExkeysError,
   maskKey,
   saveApiKeys,
+  type UncheckedFact,
   UnsafeKeyError,
   updateApiKey,
 } from '@exkeys/credentials';
-import { demoKeys, type SandboxKey, startSandbox } from '@exkeys/sandbox';
+import { cdpKeySecret, demoKeys, type SandboxKey, startSandbox } from '@exkeys/sandbox';
 import { type BotResult, runBot } from './bot.js';
 import { EXCHANGES, type ExchangeId } from './exchanges.js';
 
@@ -44,12 +45,28 @@ export const ROTATED_KEYS: Readonly<Record<SandboxKey['exchange'], SandboxKey>> 
     passphrase: 'exkeysDEMO-rotated-passphrase',
     permissions: { read: true, trade: true, withdraw: false },
   },
+  // An Ed25519 CDP key: a bare key id and a base64 secret (seed, then public key).
+  coinbase: {
+    exchange: 'coinbase',
+    apiKey: 'dea0ff01-0000-4000-8000-00000000c0b1',
+    apiSecret: cdpKeySecret('rotDEMOcoinbaseNEXTsecretNotReal'),
+    permissions: { read: true, trade: true, withdraw: false },
+  },
   kraken: {
     exchange: 'kraken',
     apiKey: 'rotDEMOkrakenNEXTkey'.padEnd(56, '0'),
     apiSecret: 'rotDEMOkrakenNEXTprivateKeyNotReal'.padEnd(88, '0'),
     permissions: { read: true, trade: true, withdraw: false },
   },
+};
+
+/**
+ * What the demo accepts although the exchange does not report it: Coinbase reports no IP
+ * allowlist. A real bot accepts it only after checking the key on Coinbase's page
+ * (`EXKEYS_ACCEPT_UNCHECKED=ip-whitelist`, CLI `--accept-unchecked ip-whitelist`).
+ */
+export const DEMO_ACCEPT_UNCHECKED: Readonly<Record<string, readonly UncheckedFact[]>> = {
+  coinbase: ['ip-whitelist'],
 };
 
 /** One line of the demo's summary. */
@@ -118,7 +135,15 @@ async function attempt(
   const expectRefusal = profile !== undefined;
   const key = previews.get(`${exchange}/${profile ?? 'default'}`) ?? '';
   try {
-    const result: BotResult = await runBot({ exchange, profile, envFile, baseUrl, log });
+    const acceptUnchecked = DEMO_ACCEPT_UNCHECKED[exchange] ?? [];
+    const result: BotResult = await runBot({
+      exchange,
+      profile,
+      envFile,
+      baseUrl,
+      log,
+      acceptUnchecked,
+    });
     return {
       exchange,
       profile: result.profile,
@@ -160,6 +185,7 @@ async function rotation(
       envFile,
       baseUrl,
       log,
+      acceptUnchecked: DEMO_ACCEPT_UNCHECKED[exchange] ?? [],
       rounds: 2,
       onKeyRotated: rotated,
       betweenRounds: async () => {

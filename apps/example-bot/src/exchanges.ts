@@ -6,11 +6,13 @@
  */
 import { createBinanceClient, updateBinanceClient, verifyBinanceKey } from '@exkeys/binance';
 import { createBybitClient, updateBybitClient, verifyBybitKey } from '@exkeys/bybit';
+import { createCoinbaseClient, updateCoinbaseClient, verifyCoinbaseKey } from '@exkeys/coinbase';
 import {
   assertSafeKey,
   type CredentialWatcher,
   type EnvSource,
   getCredentials,
+  type KeyPolicy,
   type KeyReport,
   type StoreOption,
   type ValidatedCredentials,
@@ -20,7 +22,7 @@ import { createKrakenClient, updateKrakenClient, verifyKrakenKey } from '@exkeys
 import { createOkxClient, updateOkxClient, verifyOkxKey } from '@exkeys/okx';
 
 /** The exchanges this bot supports. */
-export const EXCHANGES = ['bybit', 'binance', 'okx', 'kraken'] as const;
+export const EXCHANGES = ['bybit', 'binance', 'okx', 'coinbase', 'kraken'] as const;
 
 /** One of {@link EXCHANGES}. */
 export type ExchangeId = (typeof EXCHANGES)[number];
@@ -73,6 +75,8 @@ export interface Connection {
 
 /** Options of {@link Connection.watch}. */
 export interface KeyWatchOptions extends StoreOption {
+  /** How new keys are audited. @default { purpose: 'trade' } */
+  policy?: KeyPolicy;
   /** Called after the client switched to a new key, with the audit's warnings. */
   onRotated(creds: ValidatedCredentials, warnings: string[]): void;
   /** Called when a new key is invalid, refused by the exchange or unsafe; the old key stays. */
@@ -85,7 +89,7 @@ function watchKeys<E extends ExchangeId>(
   profile: string | undefined,
   verify: (creds: ValidatedCredentials<E>) => Promise<KeyReport>,
   update: (creds: ValidatedCredentials<E>) => void,
-  { onRotated, onError, ...from }: KeyWatchOptions,
+  { onRotated, onError, policy = { purpose: 'trade' }, ...from }: KeyWatchOptions,
 ): Promise<CredentialWatcher> {
   return watchCredentials(exchange, {
     ...from,
@@ -94,7 +98,7 @@ function watchKeys<E extends ExchangeId>(
     onChange: async (next) => {
       const creds = next as unknown as ValidatedCredentials<E>;
       const report = await verify(creds);
-      const { warnings } = assertSafeKey(report, { purpose: 'trade' });
+      const { warnings } = assertSafeKey(report, policy);
       update(creds);
       onRotated(creds, [...report.warnings, ...warnings]);
     },
@@ -152,6 +156,22 @@ export function connect(
             read.profile,
             (next) => verifyOkxKey(next, options),
             (next) => updateOkxClient(client as never, next),
+            on,
+          ),
+      };
+    }
+    case 'coinbase': {
+      const creds = getCredentials('coinbase', read);
+      return {
+        creds,
+        verify: () => verifyCoinbaseKey(creds, options),
+        client: async () => await createCoinbaseClient(creds, options),
+        watch: (client, on) =>
+          watchKeys(
+            'coinbase',
+            read.profile,
+            (next) => verifyCoinbaseKey(next, options),
+            (next) => updateCoinbaseClient(client as never, next),
             on,
           ),
       };

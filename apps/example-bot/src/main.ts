@@ -1,7 +1,7 @@
 /**
  * `node dist/main.js`: runs the bot with settings from environment variables.
  *
- *   EXKEYS_EXCHANGE   bybit | binance | okx | kraken   (default bybit)
+ *   EXKEYS_EXCHANGE   bybit | binance | okx | coinbase | kraken (default bybit)
  *   EXKEYS_PROFILE    a named key profile              (default: the plain BYBIT_API_KEY names)
  *   EXKEYS_STORE      env | age | secrets              (default: DEFAULT_STORE in store.ts)
  *   EXKEYS_ENV_FILE   path of the .env file            (default .env)
@@ -14,9 +14,11 @@
  *   EXKEYS_ROUNDS     how many times to trade, or `forever` (default 1); with more than one the bot
  *                     watches its store, so `exkeys rotate` reaches it without a restart
  *   EXKEYS_INTERVAL   seconds between two rounds       (default 60)
+ *   EXKEYS_ACCEPT_UNCHECKED  facts you checked yourself that the exchange does not report, e.g.
+ *                     ip-whitelist for Coinbase (comma-separated; default none: such keys are refused)
  * @module
  */
-import { ExkeysError } from '@exkeys/credentials';
+import { ExkeysError, type UncheckedFact } from '@exkeys/credentials';
 import { runBot } from './bot.js';
 import { EXCHANGES, type ExchangeId } from './exchanges.js';
 import { botStore } from './store.js';
@@ -61,6 +63,10 @@ try {
     demo,
     rounds,
     intervalMs: interval * 1000,
+    acceptUnchecked: (env.EXKEYS_ACCEPT_UNCHECKED ?? '')
+      .split(',')
+      .map((fact) => fact.trim())
+      .filter((fact): fact is UncheckedFact => fact === 'withdraw' || fact === 'ip-whitelist'),
   });
 } catch (error) {
   // exkeys errors say what to do, and runBot scrubs secrets from any other error.

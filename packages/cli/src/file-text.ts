@@ -71,7 +71,7 @@ export interface FileText {
 }
 
 /** What {@link readSmall} found: the bytes, `'large'` for a file to stream, or `undefined`. */
-type SmallRead = Buffer | 'large' | undefined;
+export type SmallRead = Buffer | 'large' | undefined;
 
 /**
  * Reads a regular file of at most {@link STREAM_THRESHOLD} bytes in one go, with the callback API
@@ -79,7 +79,7 @@ type SmallRead = Buffer | 'large' | undefined;
  * files). Opened non-blocking, so a FIFO cannot hang the scan; anything but a regular file is
  * `undefined`.
  */
-function readSmall(path: string): Promise<SmallRead> {
+export function readSmall(path: string): Promise<SmallRead> {
   return new Promise((resolve) => {
     openFd(path, constants.O_RDONLY | constants.O_NONBLOCK, (openError, fd) => {
       if (openError) return resolve(undefined);

@@ -8,7 +8,7 @@
  * @module
  */
 import { EXCHANGES } from '@exkeys/credentials';
-import { LEAK_RULES, type LeakRule, PRIVATE_KEY_RULE } from './leak-rules.js';
+import { BASE64_TOKEN_CHARS, LEAK_RULES, type LeakRule, PRIVATE_KEY_RULE } from './leak-rules.js';
 import { ruleCatalogue } from './scan-report.js';
 
 /** One gitleaks `[[rules]]` entry. */
@@ -27,6 +27,9 @@ export interface GitleaksRule {
   secretGroup: number;
 }
 
+// Characters a key is made of; a token starts and ends where they stop.
+const TOKEN_CHAR = 'A-Za-z0-9-';
+
 /**
  * The entropy floor for a rule: random alphanumeric values of key length score about 4 bits per
  * character and hexadecimal ones about 3.7; identifiers and filler score lower.
@@ -34,6 +37,10 @@ export interface GitleaksRule {
 function entropyFloor(rule: LeakRule): number {
   const hex = rule.whole.source.includes('0-9A-Fa-f');
   return hex ? 3 : 3.5;
+}
+
+function chars(rule: LeakRule): string {
+  return rule.base64 ? BASE64_TOKEN_CHARS : TOKEN_CHAR;
 }
 
 function body(rule: LeakRule): string {
@@ -58,7 +65,7 @@ export function gitleaksRules(): GitleaksRule[] {
     return {
       id: `exkeys-${rule.id}`,
       description,
-      regex: `(?:^|[^${rule.tokenChars}])(${body(rule)})(?:[^${rule.tokenChars}]|$)`,
+      regex: `(?:^|[^${chars(rule)}])(${body(rule)})(?:[^${chars(rule)}]|$)`,
       keywords: [EXCHANGES[rule.exchange as keyof typeof EXCHANGES]?.id ?? rule.exchange],
       entropy: entropyFloor(rule),
       secretGroup: 1,

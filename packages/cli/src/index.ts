@@ -12,5 +12,5 @@ export {
   PRIVATE_KEY_RULE,
 } from './leak-rules.js';
 export type { StoreOptions } from './options.js';
-export { createProgram } from './program.js';
-export { findSecretArgument } from './secret-arguments.js';
+export { commanderErrorOutput, createProgram, type ProgramError } from './program.js';
+export { findSecretArgument, redactEchoedArguments } from './secret-arguments.js';

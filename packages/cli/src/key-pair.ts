@@ -27,7 +27,9 @@ export function generatePemKeyPair(type: PemKeyType): PemKeyPair {
   const { privateKey, publicKey } =
     type === 'rsa'
       ? generateKeyPairSync('rsa', { modulusLength: RSA_BITS })
-      : generateKeyPairSync('ed25519');
+      : type === 'ec-p256'
+        ? generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+        : generateKeyPairSync('ed25519');
   return {
     type,
     privatePem: (privateKey.export({ type: 'pkcs8', format: 'pem' }) as string).trimEnd(),

@@ -10,6 +10,7 @@ import {
   parseVariableName,
   REDACTED,
   shapeSource,
+  type ValueShape,
 } from '@exkeys/credentials';
 
 /** A pattern for one kind of exchange credential. */
@@ -22,16 +23,23 @@ export interface LeakRule {
   kind: 'key' | 'secret';
   /** The credential's shape, matched as a whole token (not inside a longer run of letters/digits). */
   pattern: RegExp;
-  /** The same shape anchored at both ends, to test one token (a run of {@link LeakRule.tokenChars}). */
+  /** The same shape anchored at both ends, to test one token (a run of `A-Za-z0-9-`). */
   whole: RegExp;
-  /**
-   * The characters a token of this rule is made of, as a regex class body: {@link TOKEN_CHARS}
-   * (`A-Za-z0-9-`), or {@link BASE64_TOKEN_CHARS} for base64 shapes (Kraken), whose values hold
-   * `+`, `/` and `=`.
-   */
-  tokenChars: string;
   /** The match is a fixed marker (a PEM header), not a random-looking value. */
   marker?: boolean;
+  /**
+   * The value is base64 (a Coinbase Ed25519 secret, a Kraken key or private key): its tokens are runs of `A-Za-z0-9+/=`
+   * ({@link BASE64_TOKEN_CHARS}), not of `A-Za-z0-9-`.
+   */
+  base64?: boolean;
+}
+
+/** The characters of a base64 token. */
+export const BASE64_TOKEN_CHARS = 'A-Za-z0-9+/=';
+
+/** The part of a shape the scanner looks for: the shape itself, or the token inside a pattern. */
+function scannedShape(shape: ValueShape): ValueShape {
+  return shape.pattern?.token ?? shape;
 }
 
 /** How many lines below a match the exchange's name may be. */
@@ -43,18 +51,7 @@ export const NEAR_LINES = 2;
  */
 export const LINES_ABOVE = 12;
 
-/** The characters most tokens are made of: keys and secrets of letters, digits and `-`. */
-export const TOKEN_CHARS = 'A-Za-z0-9-';
-
-/** The characters of a base64 token (standard alphabet with padding). */
-export const BASE64_TOKEN_CHARS = 'A-Za-z0-9+/=';
-
-/** The token characters of values of `shape`. */
-function tokenCharsOf(shape: ExchangeFacts['key']): string {
-  return shape.charset === 'base64' ? BASE64_TOKEN_CHARS : TOKEN_CHARS;
-}
-
-function token(body: string, chars: string = TOKEN_CHARS): RegExp {
+function token(body: string, chars = 'A-Za-z0-9-'): RegExp {
   return new RegExp(`(?<![${chars}])(?:${body})(?![${chars}])`, 'g');
 }
 
@@ -75,7 +72,6 @@ export const PRIVATE_KEY_RULE: LeakRule = {
   kind: 'secret',
   pattern: PRIVATE_KEY_MARKER,
   whole: whole(PRIVATE_KEY_MARKER.source),
-  tokenChars: TOKEN_CHARS,
   marker: true,
 };
 
@@ -86,10 +82,10 @@ export const PRIVATE_KEY_RULE: LeakRule = {
  */
 export function rulesFor(facts: ExchangeFacts): LeakRule[] {
   const exchange = facts.id;
-  const key = shapeSource(facts.key);
-  const secret = shapeSource(facts.secret);
-  const keyChars = tokenCharsOf(facts.key);
-  const secretChars = tokenCharsOf(facts.secret);
+  const key = shapeSource(scannedShape(facts.key));
+  const secret = shapeSource(scannedShape(facts.secret));
+  const base64 = scannedShape(facts.secret).charset === 'base64';
+  const keyBase64 = scannedShape(facts.key).charset === 'base64';
   const rules: LeakRule[] =
     key === secret
       ? [
@@ -97,9 +93,8 @@ export function rulesFor(facts: ExchangeFacts): LeakRule[] {
             id: `${exchange}-key-or-secret`,
             exchange,
             kind: 'secret',
-            pattern: token(secret, secretChars),
+            pattern: token(secret),
             whole: whole(secret),
-            tokenChars: secretChars,
           },
         ]
       : [
@@ -107,17 +102,17 @@ export function rulesFor(facts: ExchangeFacts): LeakRule[] {
             id: `${exchange}-key`,
             exchange,
             kind: 'key',
-            pattern: token(key, keyChars),
+            pattern: keyBase64 ? token(key, BASE64_TOKEN_CHARS) : token(key),
             whole: whole(key),
-            tokenChars: keyChars,
+            ...(keyBase64 ? { base64: keyBase64 } : {}),
           },
           {
             id: `${exchange}-secret`,
             exchange,
             kind: 'secret',
-            pattern: token(secret, secretChars),
+            pattern: base64 ? token(secret, BASE64_TOKEN_CHARS) : token(secret),
             whole: whole(secret),
-            tokenChars: secretChars,
+            ...(base64 ? { base64 } : {}),
           },
         ];
   if (facts.pemKeyTypes.length > 0) {
@@ -127,7 +122,6 @@ export function rulesFor(facts: ExchangeFacts): LeakRule[] {
       kind: 'secret',
       pattern: new RegExp(PRIVATE_KEY_MARKER),
       whole: PRIVATE_KEY_RULE.whole,
-      tokenChars: TOKEN_CHARS,
       marker: true,
     });
   }
@@ -255,6 +249,7 @@ export function previewOf(kind: 'key' | 'secret', value: string): string {
 }
 
 function shapeLengths(shape: ExchangeFacts['key']): [number, number] {
+  if (shape.pattern !== undefined) return shapeLengths(shape.pattern.token);
   if (shape.groups !== undefined) {
     const length = shape.groups.reduce((sum, group) => sum + group, shape.groups.length - 1);
     return [length, length];
@@ -262,21 +257,23 @@ function shapeLengths(shape: ExchangeFacts['key']): [number, number] {
   return [shape.minLength, shape.maxLength];
 }
 
-const SHAPES = Object.values(EXCHANGES).flatMap((facts) => [facts.key, facts.secret]);
+const SHAPES = Object.values(EXCHANGES).flatMap((facts) =>
+  [facts.key, facts.secret].map(scannedShape),
+);
 const SHAPE_LENGTHS = SHAPES.filter((shape) => shape.charset !== 'base64').map(shapeLengths);
 const BASE64_LENGTHS = SHAPES.filter((shape) => shape.charset === 'base64').map(shapeLengths);
+
+/** The shortest and longest base64 token a rule can match; `[0, 0]` when no rule is base64. */
+export const BASE64_TOKEN_LENGTHS: readonly [number, number] =
+  BASE64_LENGTHS.length === 0
+    ? [0, 0]
+    : [
+        Math.min(...BASE64_LENGTHS.map(([min]) => min)),
+        Math.max(...BASE64_LENGTHS.map(([, max]) => max)),
+      ];
 
 /** The shortest token any rule can match: shorter runs of `A-Za-z0-9-` are not looked at. */
 export const TOKEN_MIN_LENGTH: number = Math.min(...SHAPE_LENGTHS.map(([min]) => min));
 
 /** The longest token any rule can match. */
 export const TOKEN_MAX_LENGTH: number = Math.max(...SHAPE_LENGTHS.map(([, max]) => max));
-
-/**
- * The shortest and longest base64 token (a run of `A-Za-z0-9+/=`) a base64 rule can match;
- * `[Infinity, -Infinity]` when no exchange has a base64 shape, so no base64 token is collected.
- */
-export const BASE64_TOKEN_LENGTHS: readonly [number, number] = [
-  Math.min(...BASE64_LENGTHS.map(([min]) => min)),
-  Math.max(...BASE64_LENGTHS.map(([, max]) => max)),
-];

@@ -25,6 +25,7 @@ const VERIFIERS: Readonly<Record<string, () => Promise<Verifier>>> = {
   bybit: async () => (await import('@exkeys/bybit')).verifyBybitKey as Verifier,
   binance: async () => (await import('@exkeys/binance')).verifyBinanceKey as Verifier,
   okx: async () => (await import('@exkeys/okx')).verifyOkxKey as Verifier,
+  coinbase: async () => (await import('@exkeys/coinbase')).verifyCoinbaseKey as Verifier,
   kraken: async () => (await import('@exkeys/kraken')).verifyKrakenKey as Verifier,
 };
 

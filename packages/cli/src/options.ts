@@ -89,6 +89,8 @@ export interface MaxAgeOptions {
 export interface SecretFileOptions {
   /** Read the secret from this file (a PEM private key) instead of the prompt or stdin. */
   secretFile?: string;
+  /** `exkeys set` only: read key and secret from the exchange's downloaded key file (Coinbase CDP). */
+  fromFile?: string;
 }
 
 /**
@@ -113,7 +115,8 @@ export function withStore(
   command: Command,
   { json = true, profile = false, keystore = true }: StoreFlags = {},
 ): Command {
-  command.option('--env-file <path>', 'the .env file holding the keys', '.env');
+  // `-f` is out of sight of Node, which scans every argument for `--env-file` (see node-env-file.ts).
+  command.option('-f, --env-file <path>', 'the .env file holding the keys', '.env');
   if (keystore) {
     command.option(
       '--keystore <path>',

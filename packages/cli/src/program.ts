@@ -3,7 +3,7 @@
  * and `exkeys list` never load ccxt, the sandbox or the prompt library.
  * @module
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import {
   withAllowPermission,
   withBaseUrl,
@@ -16,7 +16,7 @@ import {
   withSecretFilesStore,
   withStore,
 } from './options.js';
-import { redactCommanderMessage } from './secret-arguments.js';
+import { maskOptionValues } from './secret-arguments.js';
 
 function example(text: string): string {
   return `\nExample:\n${text
@@ -32,21 +32,43 @@ function lazy(load: () => Promise<Handler>): Handler {
   return async (...args) => (await load())(...args);
 }
 
-/** Builds the `exkeys` program. Parse errors throw (see `exitOverride`) so the caller picks the exit code. */
+/** A commander parse error with the message commander would have printed (see {@link createProgram}). */
+export type ProgramError = CommanderError & {
+  /** What commander would have written to stderr, option values already masked. */
+  errorOutput?: string;
+};
+
+/**
+ * What commander would have printed for `error` (empty for other errors). The bin prints it through
+ * `redactEchoedArguments`, the one rule for echoed arguments, which needs the core loaded
+ * asynchronously: commander's own output hook is synchronous.
+ */
+export function commanderErrorOutput(error: unknown): string {
+  return error instanceof CommanderError ? ((error as ProgramError).errorOutput ?? '') : '';
+}
+
+/**
+ * Builds the `exkeys` program. Parse errors throw (see `exitOverride`) so the caller picks the exit
+ * code; commander's error message is not printed but carried on the error
+ * ({@link commanderErrorOutput}), so the caller can mask echoed arguments before printing it.
+ */
 export function createProgram(version: string): Command {
+  const pending: string[] = [];
   const program = new Command('exkeys')
     .description('Keep crypto-exchange API keys out of your code, your git history and your shell.')
     .version(version)
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
+    .exitOverride((error) => {
+      throw Object.assign(error, { errorOutput: pending.splice(0).join('') });
+    })
     .hook('preAction', (_program, action) => {
       // A --env-file the user named must exist; the default .env may be missing.
       if (action.getOptionValueSource('envFile') === 'cli')
         action.setOptionValue('envFileGiven', true);
     })
     .configureOutput({
-      outputError: (message, write) => write(redactCommanderMessage(message)),
+      outputError: (message) => pending.push(maskOptionValues(message)),
     })
     .addHelpText(
       'after',
@@ -73,13 +95,18 @@ export function createProgram(version: string): Command {
         )
         .argument('<exchange>', 'exchange id, e.g. bybit, binance, okx'),
       'read the secret from this file (a PEM private key)',
-    ).option('--key-only', 'read only the API key; keep the secret already stored (after keygen)'),
+    )
+      .option('--key-only', 'read only the API key; keep the secret already stored (after keygen)')
+      .option(
+        '--from-file <path>',
+        "read key and secret from the exchange's key file (Coinbase: cdp_api_key.json)",
+      ),
     { json: false, profile: true },
   )
     .addHelpText(
       'after',
       example(
-        'exkeys set bybit --profile grid\nprintf "%s\\n%s\\n" "$KEY" "$SECRET" | exkeys set binance\nexkeys set binance --secret-file ed25519-private.pem   # key on stdin or prompt',
+        'exkeys set bybit --profile grid\nprintf "%s\\n%s\\n" "$KEY" "$SECRET" | exkeys set binance\nexkeys set binance --secret-file ed25519-private.pem   # key on stdin or prompt\nexkeys set coinbase --from-file cdp_api_key.json',
       ),
     )
     .action(lazy(async () => (await import('./commands/set.js')).setCommand as Handler));
@@ -148,7 +175,11 @@ export function createProgram(version: string): Command {
               'replace a key: read the new one like `set`, verify it live, then swap it in atomically',
             )
             .argument('<exchange>', 'exchange id')
-            .option('--no-verify', 'skip live verification of the new key'),
+            .option('--no-verify', 'skip live verification of the new key')
+            .option(
+              '--from-file <path>',
+              "read the new key and secret from the exchange's key file (Coinbase: cdp_api_key.json)",
+            ),
           'read the new secret from this file (a PEM private key)',
         ),
         { json: false, profile: true },
@@ -297,7 +328,9 @@ export function createProgram(version: string): Command {
 
   program
     .command('sandbox')
-    .description('start the loopback exchange (Bybit, Binance, OKX, Kraken) with demo keys')
+    .description(
+      'start the loopback exchange (Bybit, Binance, OKX, Coinbase, Kraken) with demo keys',
+    )
     .option('--port <port>', 'port to listen on (default: a free one)')
     .option('--latency <ms>', 'delay every response by this many milliseconds', '0')
     .option(

@@ -73,65 +73,52 @@ function isTokenChar(code: number): boolean {
   );
 }
 
-/** True for the characters a base64 token is made of: `A-Za-z0-9+/=`. */
-function isBase64Char(code: number): boolean {
-  return (
-    (code >= 97 && code <= 122) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 48 && code <= 57) ||
-    code === 43 ||
-    code === 47 ||
-    code === 61
-  );
-}
-
-const [BASE64_MIN, BASE64_MAX] = BASE64_TOKEN_LENGTHS;
-
-/**
- * True when `text` has a run of `A-Za-z0-9-` as long as the shortest token a rule matches, or a
- * run of base64 characters as long as the shortest base64 token.
- */
+/** True when `text` has a run of `A-Za-z0-9-` as long as the shortest token a rule matches. */
 function hasLongRun(text: string): boolean {
   let run = 0;
-  let base64 = 0;
   for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    run = isTokenChar(code) ? run + 1 : 0;
-    base64 = isBase64Char(code) ? base64 + 1 : 0;
-    if (run >= TOKEN_MIN_LENGTH || base64 >= BASE64_MIN) return true;
+    if (isTokenChar(text.charCodeAt(index))) {
+      run += 1;
+      if (run >= TOKEN_MIN_LENGTH) return true;
+    } else {
+      run = 0;
+    }
   }
   return false;
 }
 
 /**
- * The maximal runs of token characters (`isChar`) in `text` whose length is in `[min, max]`,
- * found in one pass over the characters (a regular expression retries at every position).
+ * The maximal runs of `A-Za-z0-9-` in `text` that are long enough for a rule, found in one pass
+ * over the characters (a regular expression retries at every position).
  */
-function runsIn(text: string, isChar: (code: number) => boolean, min: number, max: number) {
+function tokensIn(text: string): string[] {
   const tokens: string[] = [];
   let start = -1;
   for (let index = 0; index <= text.length; index += 1) {
-    const inside = index < text.length && isChar(text.charCodeAt(index));
+    const inside = index < text.length && isTokenChar(text.charCodeAt(index));
     if (inside) {
       if (start === -1) start = index;
     } else if (start !== -1) {
       const length = index - start;
-      if (length >= min && length <= max) tokens.push(text.slice(start, index));
+      if (length >= TOKEN_MIN_LENGTH && length <= TOKEN_MAX_LENGTH) {
+        tokens.push(text.slice(start, index));
+      }
       start = -1;
     }
   }
   return tokens;
 }
+const BASE64_RUN = new RegExp(`[${BASE64_TOKEN_CHARS}]+`, 'g');
 
-/** The maximal runs of `A-Za-z0-9-` in `text` that are long enough for a rule. */
-function tokensIn(text: string): string[] {
-  return runsIn(text, isTokenChar, TOKEN_MIN_LENGTH, TOKEN_MAX_LENGTH);
-}
-
-/** The maximal runs of `A-Za-z0-9+/=` in `text` that are long enough for a base64 rule. */
+/** The maximal runs of base64 characters in `text` that are as long as a base64 rule's value. */
 function base64TokensIn(text: string): string[] {
-  return BASE64_MAX < BASE64_MIN ? [] : runsIn(text, isBase64Char, BASE64_MIN, BASE64_MAX);
+  const [min, max] = BASE64_TOKEN_LENGTHS;
+  if (max === 0) return [];
+  return [...text.matchAll(BASE64_RUN)]
+    .map((match) => match[0])
+    .filter((run) => run.length >= min && run.length <= max);
 }
+
 const RULES_BY_EXCHANGE = new Map<string, LeakRule[]>();
 for (const rule of LEAK_RULES) {
   if (rule.marker) continue;
@@ -230,7 +217,13 @@ export class LineScanner {
     if (!line.report) return;
     const text = line.text;
     // Most lines hold nothing a rule could match: leave before allocating anything for them.
-    if (this.configured.length === 0 && !hasLongRun(text) && !text.includes('-----BEGIN')) return;
+    if (
+      this.configured.length === 0 &&
+      !hasLongRun(text) &&
+      base64TokensIn(text).length === 0 &&
+      !text.includes('-----BEGIN')
+    )
+      return;
     const seen = new Set<string>();
     const add = (finding: Omit<Finding, 'file' | 'line' | 'commit'>, value: string) => {
       if (seen.has(value)) return;
@@ -271,10 +264,10 @@ export class LineScanner {
     if (ALLOW_MARKERS.some((marker) => text.includes(marker))) return;
     const hasPem = text.includes('-----BEGIN');
     const variants = text.includes('\\') ? [text, text.replace(ESCAPE, ' ')] : [text];
-    const plain = variants.length === 1 ? tokensIn(text) : [...new Set(variants.flatMap(tokensIn))];
-    const base64 =
-      variants.length === 1 ? base64TokensIn(text) : [...new Set(variants.flatMap(base64TokensIn))];
-    if (!hasPem && plain.length === 0 && base64.length === 0) return;
+    const tokens = [
+      ...new Set([...variants.flatMap(tokensIn), ...variants.flatMap(base64TokensIn)]),
+    ];
+    if (!hasPem && tokens.length === 0) return;
     const near = this.near(line.number);
     if (hasPem && PRIVATE_KEY_RULE.pattern.test(text)) {
       PRIVATE_KEY_RULE.pattern.lastIndex = 0;
@@ -292,16 +285,11 @@ export class LineScanner {
     }
     PRIVATE_KEY_RULE.pattern.lastIndex = 0;
     if (near.size === 0) return;
-    const tokens = [
-      ...plain.map((value) => ({ value, base64: false })),
-      ...base64.map((value) => ({ value, base64: true })),
-    ];
-    for (const { value, base64: isBase64 } of tokens) {
+    for (const value of tokens) {
       if (seen.has(value)) continue;
       let random: boolean | undefined;
       for (const exchange of near) {
         for (const rule of RULES_BY_EXCHANGE.get(exchange) ?? []) {
-          if ((rule.tokenChars === BASE64_TOKEN_CHARS) !== isBase64) continue;
           if (!rule.whole.test(value)) continue;
           random ??= looksRandom(value);
           if (!random) continue;

@@ -57,16 +57,14 @@ export function secretArgumentMessage(option: string): string {
 }
 
 /**
- * Masks values quoted in a commander error message (`'--foo=value'`, `'-sVALUE'`, long quoted tokens)
- * so a secret typed in the wrong place is not echoed back.
+ * Masks the option values quoted in a commander error message (`'--foo=value'`, `'-sVALUE'`),
+ * whatever they look like: a value glued to an unknown option is never needed to fix the mistake.
+ * Other echoed arguments are judged by {@link redactEchoedArguments}.
  */
-export function redactCommanderMessage(message: string): string {
+export function maskOptionValues(message: string): string {
   return message
     .replace(/'(--?[^'=\s]+)=[^']*'/g, "'$1=…'")
-    .replace(/'-([^-'\s])[^'\s]+'/g, "'-$1…'")
-    .replace(/'([^'\s]{16,})'/g, (_match, token: string) =>
-      token.startsWith('-') ? `'${token}'` : `'${token.slice(0, 3)}…'`,
-    );
+    .replace(/'-([^-'\s])[^'\s]+'/g, "'-$1…'");
 }
 
 /**

@@ -21,6 +21,7 @@ const VARIABLES: Record<ExchangeChoice, string[]> = {
   bybit: ['BYBIT_API_KEY', 'BYBIT_API_SECRET'],
   binance: ['BINANCE_API_KEY', 'BINANCE_API_SECRET'],
   okx: ['OKX_API_KEY', 'OKX_API_SECRET', 'OKX_API_PASSPHRASE'],
+  coinbase: ['COINBASE_API_KEY', 'COINBASE_API_SECRET'],
   kraken: ['KRAKEN_API_KEY', 'KRAKEN_API_SECRET'],
 };
 

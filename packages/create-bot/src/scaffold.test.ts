@@ -86,7 +86,9 @@ describe('scaffold', () => {
     );
     const exchanges = read(dir, 'src/exchanges.ts');
     expect(exchanges).toContain("export const EXCHANGES = ['okx'] as const;");
-    expect(exchanges).not.toMatch(/@exkeys\/(bybit|binance)|case 'bybit'|case 'binance'/);
+    expect(exchanges).not.toMatch(
+      /@exkeys\/(bybit|binance|coinbase)|case 'bybit'|case 'binance'|case 'coinbase'/,
+    );
     expect(exchanges).toContain("case 'okx'");
     expect(read(dir, 'src/main.ts')).toContain("env.EXKEYS_EXCHANGE ?? 'okx'");
     // The bot's code is the example bot's, not a fork.
@@ -104,6 +106,20 @@ describe('scaffold', () => {
     expect(Object.keys(manifest.scripts)).toEqual(['build', 'test', 'start', 'demo']);
     expect(read(dir, '.env.example')).toContain('OKX_API_PASSPHRASE=');
     expect(JSON.parse(read(dir, 'tsconfig.json')).extends).toBeUndefined();
+  });
+
+  it('offers Coinbase: its package, its case and its two variables (no passphrase)', async () => {
+    const { dir } = await scaffold({ dir: join(work, 'coinbase-bot'), exchanges: ['coinbase'] });
+    const exchanges = read(dir, 'src/exchanges.ts');
+    expect(exchanges).toContain("export const EXCHANGES = ['coinbase'] as const;");
+    expect(exchanges).toContain("from '@exkeys/coinbase'");
+    expect(exchanges).toContain("case 'coinbase'");
+    expect(exchanges).not.toMatch(/case 'okx'|@exkeys\/okx/);
+    const manifest = JSON.parse(read(dir, 'package.json'));
+    expect(Object.keys(manifest.dependencies)).toEqual(['@exkeys/credentials', '@exkeys/coinbase']);
+    const example = read(dir, '.env.example');
+    expect(example).toContain('COINBASE_API_KEY=\nCOINBASE_API_SECRET=');
+    expect(example).not.toContain('COINBASE_API_PASSPHRASE');
   });
 
   it('offers Kraken: its connect branch, package and two variables, nothing of the others', async () => {

@@ -18,9 +18,9 @@ export type ShapeCharset = 'alphanumeric' | 'hex' | 'base64' | 'any';
 export interface ValueShape {
   /**
    * Which characters: `alphanumeric` is `A-Za-z0-9`, `hex` is `0-9A-Fa-f` (either case), `base64`
-   * is `A-Za-z0-9+/=` (standard base64, padding included), `any` is any character including line
-   * breaks. A secret whose charset is `base64` is decoded by the exchange (Kraken), so validation
-   * refuses a secret that is not valid base64 instead of only warning.
+   * is `A-Za-z0-9+/` with `=` padding at the end, `any` is any character including line breaks.
+   * A secret that is always base64 (charset `base64` and no PEM key types: Kraken) is decoded by
+   * the exchange, so validation refuses one that is not valid base64 instead of only warning.
    */
   readonly charset: ShapeCharset;
   /** Shortest accepted length, inclusive. Ignored when {@link ValueShape.groups} is set. */
@@ -29,10 +29,21 @@ export interface ValueShape {
   readonly maxLength: number;
   /** Lengths of `-`-separated groups instead of one run, e.g. `[8, 4, 4, 4, 12]` for a UUID. */
   readonly groups?: readonly number[];
+  /**
+   * For a value that is not one run: a regular-expression source (no anchors, flags or capturing
+   * groups) the whole value must match instead of `charset` and the lengths, e.g. Coinbase's key
+   * name `organizations/{org_uuid}/apiKeys/{key_uuid}`. The leak scanner, which looks at runs of
+   * one charset, looks for {@link ValueShape.token} instead.
+   */
+  readonly pattern?: {
+    readonly source: string;
+    readonly words: string;
+    readonly token: ValueShape;
+  };
 }
 
 /** A private-key type an exchange accepts as the API secret, in PEM form. */
-export type PemKeyType = 'ed25519' | 'rsa';
+export type PemKeyType = 'ed25519' | 'rsa' | 'ec-p256';
 
 /** Everything exkeys knows about one exchange. */
 export interface ExchangeFacts {
@@ -55,10 +66,18 @@ export interface ExchangeFacts {
   readonly pemKeyTypes: readonly PemKeyType[];
   /** The page where the user creates and deletes API keys. */
   readonly apiManagementPage: string;
+  /**
+   * The exchange generates the key pair and hands out the private key (Coinbase CDP keys), so
+   * `exkeys keygen` has nothing to generate. Absent: the user generates the pair.
+   * @default false
+   */
+  readonly exchangeGeneratesKeys?: boolean;
 }
 
 /** The ids of the exchanges in {@link EXCHANGES}. */
-export type ExchangeId = 'bybit' | 'binance' | 'okx' | 'kraken';
+export type ExchangeId = 'bybit' | 'binance' | 'okx' | 'coinbase' | 'kraken';
+
+const UUID = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
@@ -101,6 +120,30 @@ export const EXCHANGES: Readonly<Record<ExchangeId, ExchangeFacts>> = deepFreeze
     pemKeyTypes: [],
     apiManagementPage: 'https://www.okx.com/account/my-api',
   },
+  // CDP keys: https://docs.cdp.coinbase.com/get-started/authentication/cdp-api-keys. An ECDSA key
+  // is named organizations/{org_uuid}/apiKeys/{key_uuid} and its secret is a PEM EC P-256 key; an
+  // Ed25519 key (the default since February 2025) is a bare key id (a UUID) and its secret is 64
+  // raw bytes in base64 (seed then public key), which ccxt 4.5.84 signs with EdDSA.
+  coinbase: {
+    id: 'coinbase',
+    name: 'Coinbase',
+    needsPassphrase: false,
+    key: {
+      charset: 'hex',
+      minLength: 36,
+      maxLength: 95,
+      pattern: {
+        source: `(?:organizations/${UUID}/apiKeys/)?${UUID}`,
+        words:
+          'a key name organizations/{org_uuid}/apiKeys/{key_uuid}, or an Ed25519 key id (a UUID)',
+        token: { charset: 'hex', minLength: 36, maxLength: 36, groups: [8, 4, 4, 4, 12] },
+      },
+    },
+    secret: { charset: 'base64', minLength: 88, maxLength: 88 },
+    pemKeyTypes: ['ec-p256'],
+    apiManagementPage: 'https://portal.cdp.coinbase.com/projects/api-keys',
+    exchangeGeneratesKeys: true,
+  },
   kraken: {
     id: 'kraken',
     name: 'Kraken',
@@ -132,7 +175,7 @@ export function exchangeFacts(exchange: string): ExchangeFacts | undefined {
 const CLASS: Readonly<Record<ShapeCharset, string>> = {
   alphanumeric: 'A-Za-z0-9',
   hex: '0-9A-Fa-f',
-  base64: 'A-Za-z0-9+/=',
+  base64: 'A-Za-z0-9+/',
   any: '\\s\\S',
 };
 
@@ -145,6 +188,13 @@ function repeat(charset: ShapeCharset, min: number, max: number): string {
  * Anchor it to check a whole value, or wrap it in token boundaries to search text.
  */
 export function shapeSource(shape: ValueShape): string {
+  if (shape.pattern !== undefined) return shape.pattern.source;
+  if (shape.charset === 'base64') {
+    // The length counts the `=` padding, which only ends the value: 64 bytes are 86 characters and `==`.
+    const c = CLASS.base64;
+    const body = `[${c}]{${shape.minLength - 2 === shape.maxLength - 2 ? shape.minLength - 2 : `${shape.minLength - 2},${shape.maxLength - 2}`}}`;
+    return `${body}(?:[${c}]{2}|[${c}]=|==)`;
+  }
   if (shape.groups !== undefined) {
     return shape.groups.map((length) => repeat(shape.charset, length, length)).join('-');
   }
@@ -159,12 +209,13 @@ export function matchesShape(shape: ValueShape, value: string): boolean {
 const CHARSET_WORDS: Readonly<Record<ShapeCharset, string>> = {
   alphanumeric: 'letters and digits',
   hex: 'hexadecimal characters',
-  base64: 'base64 characters (A-Z, a-z, 0-9, +, / and = padding)',
+  base64: 'base64 characters',
   any: 'characters',
 };
 
 /** `shape` in words for messages, e.g. `18 to 24 letters and digits`. */
 export function describeShape(shape: ValueShape): string {
+  if (shape.pattern !== undefined) return shape.pattern.words;
   if (shape.groups !== undefined) {
     return `${CHARSET_WORDS[shape.charset]} in groups of ${shape.groups.join('-')} (a UUID such as 1a2b3c4d-…)`;
   }
@@ -175,7 +226,11 @@ export function describeShape(shape: ValueShape): string {
   return `${length} ${CHARSET_WORDS[shape.charset]}`;
 }
 
-const PEM_NAMES: Readonly<Record<PemKeyType, string>> = { ed25519: 'Ed25519', rsa: 'RSA' };
+const PEM_NAMES: Readonly<Record<PemKeyType, string>> = {
+  ed25519: 'Ed25519',
+  rsa: 'RSA',
+  'ec-p256': 'EC P-256',
+};
 
 /** The key types in words, e.g. `Ed25519 or RSA`; `''` for none. */
 export function describePemKeyTypes(types: readonly PemKeyType[]): string {

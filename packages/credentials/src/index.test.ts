@@ -67,6 +67,7 @@ describe('the package entry', () => {
         'REDACTED',
         'SECRET_FILE_SUFFIX',
         'TEMPORARY_FILE_SUFFIX',
+        'UNCHECKED_FACTS',
         'UnsafeKeyError',
         'ageStore',
         'assertCredentialsFor',

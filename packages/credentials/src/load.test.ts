@@ -111,6 +111,33 @@ describe('loadApiKeys', () => {
     expect(result.injected).toContain('OKX_API_KEY');
   });
 
+  it('refuses a *_FILE that names a FIFO, a directory or an oversized file, without reading it', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const big = join(dir, 'big');
+    await writeFile(big, 'x'.repeat(64 * 1024 + 1));
+    const cases: [string, RegExp][] = [
+      [fifo, /not a regular file/],
+      [dir, /not a regular file/],
+      [big, /larger than 65536 bytes/],
+      [join(dir, 'missing'), /ENOENT/],
+    ];
+    for (const [path, message] of cases) {
+      const target: Record<string, string | undefined> = { BYBIT_API_SECRET_FILE: path };
+      const error = await loadApiKeys({ envFile: join(dir, 'none.env'), target }).catch((e) => e);
+      expect(CredentialsError.isInstance(error), path).toBe(true);
+      expect(error.message).toMatch(message);
+      expect(error.message).toContain('BYBIT_API_SECRET_FILE');
+      expect(target.BYBIT_API_SECRET).toBeUndefined();
+    }
+    // Control: a file at the limit is read.
+    await writeFile(big, `${'y'.repeat(64 * 1024 - 1)}\n`);
+    const target: Record<string, string | undefined> = { BYBIT_API_SECRET_FILE: big };
+    await loadApiKeys({ envFile: join(dir, 'none.env'), target });
+    expect(target.BYBIT_API_SECRET).toHaveLength(64 * 1024 - 1);
+  });
+
   it('gives *_FILE the precedence of where it is set: the shell first, unless override', async () => {
     const fromFile = join(dir, 'secret');
     await writeFile(fromFile, 'CANARYfromFile\n');

@@ -3,11 +3,11 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CredentialsError } from './errors.js';
 import { parseCredentialReference } from './names.js';
 import type { CredentialStore } from './stores/store.js';
+import { MAX_SECRET_FILE_BYTES, readFileIfExists } from './stores/store-file.js';
 import { storeFrom } from './stores/store-option.js';
 
 /** Options of {@link loadApiKeys}. */
@@ -114,15 +114,33 @@ function isSecretFileVariable(name: string): boolean {
   return parseCredentialReference(name)?.file === true;
 }
 
-/** Reads a Docker/Kubernetes secret file named by a `*_FILE` variable, trimming the final newline. */
+/**
+ * Reads a Docker/Kubernetes secret file named by a `*_FILE` variable, trimming the final newline.
+ * Only a regular file up to {@link MAX_SECRET_FILE_BYTES} is read: a FIFO, a device or a huge file
+ * is refused without reading it.
+ */
 export async function readSecretFile(variable: string, path: string): Promise<string> {
+  let content: Buffer | undefined;
   try {
-    return (await readFile(resolve(path), 'utf8')).replace(/\r?\n$/, '');
+    content = await readFileIfExists(resolve(path), { maxBytes: MAX_SECRET_FILE_BYTES });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const why =
+      code === 'EFBIG'
+        ? `it is larger than ${MAX_SECRET_FILE_BYTES} bytes, more than any API secret`
+        : code === 'ENOTREG' || code === 'EISDIR'
+          ? 'it is not a regular file'
+          : `${code}`;
     throw new CredentialsError(
       'io',
-      `${variable} points to ${path}, which cannot be read (${code}). Mount the secret at that path or fix ${variable}.`,
+      `${variable} points to ${path}, which cannot be read (${why}). Point ${variable} at the file holding only the secret.`,
     );
   }
+  if (content === undefined) {
+    throw new CredentialsError(
+      'io',
+      `${variable} points to ${path}, which cannot be read (ENOENT). Mount the secret at that path or fix ${variable}.`,
+    );
+  }
+  return content.toString('utf8').replace(/\r?\n$/, '');
 }

@@ -166,3 +166,20 @@ describe('looksLikeCredential and describeInput: the one rule for echoing input'
     expect(describeInput('x'.repeat(200))).toBe('"xxx…" (200 characters)');
   });
 });
+
+describe('redactText and JSON Web Tokens', () => {
+  it('redacts a JWT (a Coinbase request token) with no secret given, and keeps ordinary text', () => {
+    const header = Buffer.from(
+      '{"alg":"ES256","kid":"organizations/x/apiKeys/CANARYKEY"}',
+    ).toString('base64url');
+    const claims = Buffer.from('{"sub":"organizations/x/apiKeys/CANARYKEY","iss":"cdp"}').toString(
+      'base64url',
+    );
+    const token = `${header}.${claims}.${'Sig0_-'.repeat(12)}`;
+    const text = redactText(`Authorization: Bearer ${token} sent`, []);
+    expect(text).toBe('Authorization: Bearer [redacted] sent');
+    expect(redactText('eyJ is not a token, nor is a.b.c', [])).toBe(
+      'eyJ is not a token, nor is a.b.c',
+    );
+  });
+});

@@ -39,9 +39,17 @@ function escapedPattern(secret: string): string {
  * can hold it (raw; JSON- and inspect-escaped, at any depth; URL-encoded as a component or a form
  * value), longest first, and also the individual lines of multi-line secrets (PEM blocks). Secrets
  * shorter than 4 characters are ignored: masking them would shred ordinary text and they are
- * refused by validation anyway.
+ * refused by validation anyway. A JSON Web Token is redacted whatever the secrets: it is a
+ * credential by itself (Coinbase's request JWT, signed with the key and naming it in `kid`).
  */
 export function redactText(text: string, secrets: Iterable<string | undefined>): string {
+  return redactSecrets(text, secrets).replace(JWT, REDACTED);
+}
+
+// Header and claims are base64url JSON objects (`eyJ` is `{"`); the signature follows.
+const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g;
+
+function redactSecrets(text: string, secrets: Iterable<string | undefined>): string {
   const needles = new Set<string>();
   for (const secret of secrets) {
     if (!secret) continue;

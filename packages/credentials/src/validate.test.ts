@@ -293,3 +293,87 @@ describe('validateCredentials: Kraken private keys are base64', () => {
     expect(result.warnings[0]?.message).toContain('88 base64 characters');
   });
 });
+
+describe('validateCredentials for Coinbase CDP keys', () => {
+  // https://docs.cdp.coinbase.com/get-started/authentication/cdp-api-keys: ECDSA keys are named
+  // organizations/{org_uuid}/apiKeys/{key_uuid} with a PEM EC P-256 secret; Ed25519 keys are a key
+  // id (UUID) with a base64 secret of 64 raw bytes (seed, then public key).
+  const NAME =
+    'organizations/0a1b2c3d-0000-4000-8000-00000000c0de/apiKeys/c0ffee00-1111-4111-8111-00000000ca11';
+  const KEY_ID = 'c0ffee00-1111-4111-8111-00000000ca11';
+  const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const ecPem = (ec.privateKey.export({ type: 'sec1', format: 'pem' }) as string).trimEnd();
+  const ed = generateKeyPairSync('ed25519');
+  const seed = ed.privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32);
+  const pub = ed.publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+  const raw = Buffer.concat([seed, pub]).toString('base64');
+  const check = (key: string, secret: string) =>
+    validateCredentials('coinbase', {
+      env: { COINBASE_API_KEY: key, COINBASE_API_SECRET: secret },
+    });
+  const errorCodes = (key: string, secret: string) => check(key, secret).errors.map((i) => i.code);
+
+  it('accepts an ECDSA key name with its PEM EC P-256 key, and an Ed25519 key id with its raw key (controls)', () => {
+    expect(check(NAME, ecPem)).toMatchObject({ valid: true, errors: [], warnings: [] });
+    expect(ecPem.startsWith('-----BEGIN EC PRIVATE KEY-----')).toBe(true);
+    const pkcs8 = (ec.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string).trimEnd();
+    expect(check(NAME, pkcs8)).toMatchObject({ valid: true, warnings: [] });
+    expect(check(KEY_ID, raw)).toMatchObject({ valid: true, errors: [], warnings: [] });
+    expect(check(NAME, raw)).toMatchObject({ valid: true, warnings: [] });
+  });
+
+  it('refuses a PEM secret with the literal \\n escapes of the JSON key file, pointing to --from-file', () => {
+    const escaped = `${ecPem.replaceAll('\n', '\\n')}\\n`;
+    expect(errorCodes(NAME, escaped)).toEqual(['pem-escaped-newlines']);
+    const message = check(NAME, escaped).errors[0]?.message ?? '';
+    expect(message).toContain('exkeys set coinbase --from-file cdp_api_key.json');
+    expect(message).not.toContain(ecPem.split('\n')[1]?.slice(0, 12));
+    // Another exchange gets the generic advice, not Coinbase's key file.
+    expect(
+      validateCredentials('binance', {
+        env: { BINANCE_API_KEY: 'a'.repeat(64), BINANCE_API_SECRET: escaped },
+      }).errors.map((i) => i.code),
+    ).toEqual(['pem-escaped-newlines']);
+  });
+
+  it('refuses private keys that are not EC P-256, and raw secrets that are not a key pair', () => {
+    const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey;
+    const secp256k1 = (k1.export({ type: 'sec1', format: 'pem' }) as string).trimEnd();
+    expect(errorCodes(NAME, secp256k1)).toEqual(['pem-key-type']);
+    expect(check(NAME, secp256k1).errors[0]?.message).toMatch(
+      /type ec \(secp256k1\); Coinbase accepts EC P-256/,
+    );
+    const edPem = (ed.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string).trimEnd();
+    expect(errorCodes(KEY_ID, edPem)).toEqual(['pem-key-type']);
+    const otherPub = generateKeyPairSync('ed25519').publicKey.export({
+      format: 'der',
+      type: 'spki',
+    });
+    const mismatched = Buffer.concat([seed, otherPub.subarray(-32)]).toString('base64');
+    expect(errorCodes(KEY_ID, mismatched)).toEqual(['ed25519-secret-unreadable']);
+    // A truncated raw secret is only an unusual shape (it may be some other format).
+    const short = check(KEY_ID, raw.slice(0, 80));
+    expect(short.valid).toBe(true);
+    expect(short.warnings.map((w) => w.code)).toEqual(['unusual-shape']);
+  });
+
+  it('warns about a key that is neither a key name nor a key id', () => {
+    const result = check('organizations/abc/apiKeys/def', ecPem);
+    expect(result.valid).toBe(true);
+    expect(result.warnings.map((w) => w.variable)).toEqual(['COINBASE_API_KEY']);
+    expect(result.warnings[0]?.message).toContain('organizations/{org_uuid}/apiKeys/{key_uuid}');
+  });
+
+  it('never echoes the secret', () => {
+    const outputs = [
+      check(NAME, `${ecPem.replaceAll('\n', '\\n')}`),
+      check(KEY_ID, Buffer.concat([seed, seed]).toString('base64')),
+      check(KEY_ID, raw.slice(0, 80)),
+    ].map((result) => JSON.stringify(result));
+    for (const output of outputs) {
+      expect(output.length).toBeGreaterThan(50);
+      expect(output).not.toContain(seed.toString('base64').slice(0, 16));
+      expect(output).not.toContain(ecPem.split('\n')[1]?.slice(0, 16));
+    }
+  });
+});

@@ -1,6 +1,7 @@
+import { cdpKeySecret } from './cdp-keys.js';
 import type { SandboxExchange, SandboxKey } from './sandbox-key.js';
 
-const EXCHANGES: readonly SandboxExchange[] = ['bybit', 'binance', 'okx', 'kraken'];
+const EXCHANGES: readonly SandboxExchange[] = ['bybit', 'binance', 'okx', 'coinbase', 'kraken'];
 
 type Kind = 'TRADE' | 'DRAIN' | 'PAYOUT';
 
@@ -23,6 +24,19 @@ const SHAPES: Record<SandboxExchange, (kind: Kind) => Omit<SandboxKey, 'exchange
     apiSecret: `DEA0${kind === 'TRADE' ? '0001' : '0002'}`.padEnd(32, '0'),
     passphrase: `exkeysDEMO-${kind.toLowerCase()}-passphrase`,
   }),
+  // Coinbase CDP keys, one of each kind: the trade key is an Ed25519 key (a key id and a base64
+  // secret on one line), the drain key an ECDSA key (organizations/…/apiKeys/… and a PEM EC key).
+  // Both secrets spell exkeysDEMO…NotReal.
+  coinbase: (kind) =>
+    kind === 'TRADE'
+      ? {
+          apiKey: 'dea00001-0000-4000-8000-00000000c0b1',
+          apiSecret: cdpKeySecret('exkeysDEMOcoinbaseTRADEsecretNotReal'),
+        }
+      : {
+          apiKey: `organizations/dea00000-0000-4000-8000-00000000c0b1/apiKeys/dea0${kind === 'DRAIN' ? '0002' : '0003'}-0000-4000-8000-00000000c0b1`,
+          apiSecret: cdpKeySecret(`exkeysDEMOcoinbase${kind}secretNotReal`, 'ec-p256'),
+        },
   // Kraken: a 56-character key and an 88-character base64 private key (letters and digits only
   // are valid base64 in whole groups of 4).
   kraken: (kind) => ({

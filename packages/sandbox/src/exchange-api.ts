@@ -26,6 +26,8 @@ export interface ExchangeCall {
 export interface ExchangeReply {
   readonly status: number;
   readonly body: unknown;
+  /** A plain-text body sent as is instead of `body` as JSON (Coinbase's `Unauthorized`). */
+  readonly text?: string;
   /** Extra response headers, e.g. `Retry-After` on a rate-limit answer. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly errorCode?: string;

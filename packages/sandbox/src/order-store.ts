@@ -35,7 +35,7 @@ export class OrderStore {
   add(input: NewOrder): SandboxOrder {
     this.#sequence += 1;
     const id =
-      input.exchange === 'bybit'
+      input.exchange === 'bybit' || input.exchange === 'coinbase'
         ? randomUUID()
         : input.exchange === 'kraken'
           ? // Kraken transaction ids look like `OU22CG-KLAF2-FWUDD7`.

@@ -1,5 +1,5 @@
 /** The exchanges the sandbox imitates. */
-export type SandboxExchange = 'bybit' | 'binance' | 'okx' | 'kraken';
+export type SandboxExchange = 'bybit' | 'binance' | 'okx' | 'coinbase' | 'kraken';
 
 /**
  * The environment a key belongs to. A real exchange keeps live, testnet and demo keys apart: a key
@@ -32,7 +32,8 @@ export interface SandboxKey {
   apiKey: string;
   /**
    * The HMAC secret, or a PEM private key (Ed25519 or RSA) for Binance and Bybit, which the
-   * sandbox turns into the public key it verifies with.
+   * sandbox turns into the public key it verifies with. For Coinbase, the CDP secret: a PEM EC
+   * P-256 private key or a base64 Ed25519 key of 64 bytes (see `cdpKeySecret`).
    */
   apiSecret: string;
   /** The OKX passphrase; required for OKX keys, ignored elsewhere. */
@@ -53,7 +54,8 @@ export interface SandboxKey {
    * The permissions exactly as the exchange reports them, for audit tests: Bybit's `permissions`
    * object (`{ Spot: ['SpotTrade'], FiatP2P: ['FiatP2POrder'] }`), Binance's
    * `apiRestrictions` flags (`{ enableFixApiTrade: true }`), OKX's `perm` string
-   * (`'read_only,trade'`), or Kraken's `permissions` list (`['query-funds', 'modify-trades']`:
+   * (`'read_only,trade'`), Coinbase's key-permission flags (`{ can_view: true, can_trade: true,
+   * can_transfer: false }`), or Kraken's `permissions` list (`['query-funds', 'modify-trades']`:
    * `query-funds` reads balances, `modify-trades` places and cancels orders). When set, the key-information answer reports these instead of
    * `permissions`, and the key may do what they grant.
    */
@@ -93,9 +95,9 @@ export interface ResolvedKey {
 export function resolveKeys(keys: readonly SandboxKey[]): Map<string, ResolvedKey> {
   const resolved = new Map<string, ResolvedKey>();
   for (const key of keys) {
-    if (!['bybit', 'binance', 'okx', 'kraken'].includes(key.exchange)) {
+    if (!['bybit', 'binance', 'okx', 'coinbase', 'kraken'].includes(key.exchange)) {
       throw new TypeError(
-        `Sandbox key exchange must be bybit, binance, okx or kraken, got "${key.exchange}".`,
+        `Sandbox key exchange must be bybit, binance, okx, coinbase or kraken, got "${key.exchange}".`,
       );
     }
     if (!key.apiKey || !key.apiSecret) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { binanceApi } from './binance.js';
 import { bybitApi } from './bybit.js';
+import { coinbaseApi, coinbaseKeyOf } from './coinbase.js';
 import type { ExchangeApi, ExchangeCall } from './exchange-api.js';
 import { krakenApi } from './kraken.js';
 import { okxApi } from './okx.js';
@@ -67,6 +68,8 @@ const MAX_RECORDS = 1000;
 /** Which imitation owns a path. Their prefixes do not collide, so one origin serves them all. */
 function exchangeOf(path: string): SandboxExchange | null {
   if (path.startsWith('/v5/')) return 'bybit';
+  // Before Binance, which owns the rest of /api/v3/.
+  if (path.startsWith('/api/v3/brokerage/')) return 'coinbase';
   if (path.startsWith('/api/v5/')) return 'okx';
   if (/^\/(api\/v3|sapi\/v1|fapi\/v1|dapi\/v1)\//.test(path)) return 'binance';
   if (path.startsWith('/0/')) return 'kraken';
@@ -77,11 +80,14 @@ const KEY_HEADER: Record<SandboxExchange, string> = {
   bybit: 'x-bapi-api-key',
   binance: 'x-mbx-apikey',
   okx: 'ok-access-key',
+  // The key name is the `kid` of the Bearer JWT.
+  coinbase: 'authorization',
   kraken: 'api-key',
 };
 
 /**
- * Starts a loopback exchange on 127.0.0.1 that answers like Bybit v5, Binance spot, OKX v5 and Kraken spot on
+ * Starts a loopback exchange on 127.0.0.1 that answers like Bybit v5, Binance spot, OKX v5,
+ * Coinbase Advanced Trade v3 and Kraken spot on
  * the endpoints exkeys and its tests use, verifying every signature as the exchange does.
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
@@ -91,6 +97,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     bybit: bybitApi(keys, orders),
     binance: binanceApi(keys, orders),
     okx: okxApi(keys, orders),
+    coinbase: coinbaseApi(keys, orders),
     kraken: krakenApi(keys, orders),
   };
   const latencyMs = Math.max(0, options.latencyMs ?? 0);
@@ -132,7 +139,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       environment,
     };
     const reply = exchange ? apis[exchange](call) : undefined;
-    const sentKey = exchange ? req.headers[KEY_HEADER[exchange]] : undefined;
+    const header = exchange ? req.headers[KEY_HEADER[exchange]] : undefined;
+    const sentKey =
+      exchange === 'coinbase' && typeof header === 'string' ? coinbaseKeyOf(header) : header;
     const preview = typeof sentKey === 'string' && sentKey ? keyPreview(sentKey) : null;
     if (!reply) {
       record(now, method, target.pathname, exchange, preview, 404, 'not-found');
@@ -143,7 +152,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return;
     }
     record(now, method, target.pathname, exchange, preview, reply.status, reply.errorCode ?? null);
-    send(res, reply.status, reply.body, reply.headers);
+    if (reply.text !== undefined) sendText(res, reply.status, reply.text, reply.headers);
+    else send(res, reply.status, reply.body, reply.headers);
   }
 
   function record(
@@ -199,6 +209,20 @@ function send(
   res.writeHead(status, {
     ...headers,
     'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);

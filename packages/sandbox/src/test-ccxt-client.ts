@@ -1,4 +1,4 @@
-import { binance, bybit, type Exchange, kraken, okx } from 'ccxt';
+import { binance, bybit, coinbase, type Exchange, kraken, okx } from 'ccxt';
 import type { SandboxExchange, SandboxKey } from './sandbox-key.js';
 
 /** The credentials a ccxt client is built with; may differ from the sandbox's on purpose. */
@@ -8,7 +8,7 @@ export interface ClientCredentials {
   passphrase?: string | undefined;
 }
 
-const CLIENTS = { bybit, binance, okx, kraken } as const;
+const CLIENTS = { bybit, binance, okx, coinbase, kraken } as const;
 
 /**
  * A raw ccxt client whose every API origin is rewritten to the sandbox, paths kept, as the

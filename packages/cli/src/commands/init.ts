@@ -25,7 +25,9 @@ function exchangeBlock(facts: ExchangeFacts): string {
   const names = variableNames(facts.id);
   const note = facts.needsPassphrase
     ? ' (the passphrase is the one chosen when creating the key)'
-    : '';
+    : facts.exchangeGeneratesKeys
+      ? ` (store its downloaded key file: exkeys set ${facts.id} --from-file <file>)`
+      : '';
   const lines = [`# ${facts.name}: ${facts.apiManagementPage}${note}`, `# ${names.key}=`];
   lines.push(`# ${names.secret}=`);
   if (facts.needsPassphrase) lines.push(`# ${names.passphrase}=`);

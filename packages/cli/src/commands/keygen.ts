@@ -36,6 +36,7 @@ export interface KeygenOptions extends StoreOptions {
 const TYPE_NAMES: Readonly<Record<PemKeyType, string>> = {
   ed25519: 'Ed25519',
   rsa: `RSA-${RSA_BITS}`,
+  'ec-p256': 'EC P-256',
 };
 
 /**
@@ -47,9 +48,14 @@ export function keyTypeFor(exchange: string, requested: string | undefined): Pem
   const facts = exchangeFacts(exchange);
   const accepted = facts?.pemKeyTypes ?? [];
   const first = accepted[0];
+  if (facts?.exchangeGeneratesKeys) {
+    throw new UsageError(
+      `${facts.name} generates the key pair itself: create the key on ${facts.apiManagementPage}, download its key file and store it with \`exkeys set ${exchange} --from-file <key file>\`.`,
+    );
+  }
   if (facts === undefined || first === undefined) {
     const supported = Object.values(EXCHANGES)
-      .filter((row) => row.pemKeyTypes.length > 0)
+      .filter((row) => row.pemKeyTypes.length > 0 && !row.exchangeGeneratesKeys)
       .map((row) => row.id)
       .join(', ');
     const why =

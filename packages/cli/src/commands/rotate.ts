@@ -11,7 +11,7 @@ import {
   updateApiKey,
   variableNames,
 } from '@exkeys/credentials';
-import { CommandFailed, EXIT } from '../exit-codes.js';
+import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
 import { printLiveResults } from '../live-report.js';
 import { describeTarget, endpointFrom, verifyMany } from '../live-verification.js';
 import { profileFlag } from '../messages.js';
@@ -22,7 +22,7 @@ import {
   type SecretFileOptions,
   type StoreOptions,
 } from '../options.js';
-import { assertValidNew, readNewCredentials } from '../secret-input.js';
+import { assertValidNew, type NewCredentials, readNewCredentials } from '../secret-input.js';
 import { loadPrivateEnv, profileOf, selectStore } from '../store-selection.js';
 import { err, out, print, printError, startProgress } from '../terminal.js';
 
@@ -58,11 +58,19 @@ export async function rotateCommand(exchangeArg: string, options: RotateOptions)
     );
     throw new CommandFailed(EXIT.failed);
   }
-  const creds = await readNewCredentials(
-    exchange,
-    profile,
-    options.secretFile === undefined ? {} : { secretFile: options.secretFile },
-  );
+  if (options.fromFile !== undefined && options.secretFile !== undefined) {
+    throw new UsageError(
+      '--from-file reads both the key and the secret from the key file, so it takes no --secret-file. Drop one of them.',
+    );
+  }
+  const creds: NewCredentials =
+    options.fromFile === undefined
+      ? await readNewCredentials(
+          exchange,
+          profile,
+          options.secretFile === undefined ? {} : { secretFile: options.secretFile },
+        )
+      : await (await import('../cdp-key-file.js')).readExchangeKeyFile(exchange, options.fromFile);
   assertValidNew(exchange, profile, creds);
   if (creds.apiKey === oldKey) {
     printError(

@@ -28,6 +28,11 @@ export interface SetOptions extends StoreOptions, SecretFileOptions {
 export async function setCommand(exchangeArg: string, options: SetOptions): Promise<void> {
   const exchange = normalizeExchange(exchangeArg);
   const profile = profileOf(options);
+  if (options.fromFile !== undefined && (options.keyOnly || options.secretFile !== undefined)) {
+    throw new UsageError(
+      '--from-file reads both the key and the secret from the key file, so it takes no --key-only or --secret-file. Drop one of them.',
+    );
+  }
   if (options.keyOnly && options.secretFile !== undefined) {
     throw new UsageError(
       '--key-only keeps the stored secret, so it takes no --secret-file. Drop one of them.',
@@ -35,11 +40,14 @@ export async function setCommand(exchangeArg: string, options: SetOptions): Prom
   }
   const store = await selectStore(options, { mayCreate: !options.keyOnly });
   if (options.keyOnly) return setKeyOnly(exchange, profile, store);
-  const creds = await readNewCredentials(
-    exchange,
-    profile,
-    options.secretFile === undefined ? {} : { secretFile: options.secretFile },
-  );
+  const creds =
+    options.fromFile === undefined
+      ? await readNewCredentials(
+          exchange,
+          profile,
+          options.secretFile === undefined ? {} : { secretFile: options.secretFile },
+        )
+      : await (await import('../cdp-key-file.js')).readExchangeKeyFile(exchange, options.fromFile);
   assertValidNew(exchange, profile, creds);
   const names = variableNames(exchange, profile);
   const before = await loadPrivateEnv(store);

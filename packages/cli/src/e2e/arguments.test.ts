@@ -99,6 +99,16 @@ describe('secrets as arguments', () => {
     }
   });
 
+  it("judges commander's echoes by the core's one rule: a long word is shown, a credential is not", async () => {
+    const word = await exkeys(sharedProject(), ['rotate-every-key-now']);
+    expect(word.code).toBe(2);
+    expect(word.stderr).toContain("unknown command 'rotate-every-key-now'");
+    const secret = await exkeys(sharedProject(), [CANARY]);
+    expect(secret.code).toBe(2);
+    expect(secret.stderr).toContain("unknown command 'CAN…'");
+    expect(secret.stdout + secret.stderr).not.toContain(CANARY.slice(0, 8));
+  });
+
   it('does not echo surplus positional arguments', async () => {
     const result = await exkeys(sharedProject(), ['set', 'bybit', CANARY]);
     expect(result.code).toBe(2);

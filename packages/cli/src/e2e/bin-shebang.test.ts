@@ -75,6 +75,17 @@ describe.skipIf(skipWhy !== undefined)('the bin under BusyBox env', () => {
     );
     expect(afterSeparator.stderr).not.toContain('sets NODE_OPTIONS');
   });
+
+  it('creates a new file named with -f, which Node does not scan; --env-file fails in Node itself (control)', () => {
+    const viaNode = runShebang(shebang, BIN, ['init', '--env-file', 'new-a.env'], dir);
+    // Node 20 exits 9 before exkeys runs: the reason `-f` exists.
+    expect(viaNode.status).toBe(9);
+    expect(viaNode.stderr).toContain('new-a.env: not found');
+    const short = runShebang(shebang, BIN, ['init', '-f', 'new-b.env'], dir);
+    expect(short.stderr).not.toContain('not found');
+    expect(short.status).toBe(0);
+    expect(readFileSync(join(dir, 'new-b.env'), 'utf8')).toMatch(/BYBIT_API_KEY=/);
+  });
 });
 
 if (skipWhy !== undefined) console.info(`skipped: ${skipWhy}`);

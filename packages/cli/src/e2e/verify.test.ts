@@ -463,6 +463,7 @@ describe('exkeys sandbox', () => {
       expect(envFile).toContain(`EXKEYS_BASE_URL=${url}`);
       // Written through the store, so each demo key has a rotation time.
       expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(9);
+      // Coinbase reports no IP allowlist: its trade key passes only once that is accepted.
       const verify = await exkeys(project, [
         'verify',
         '--json',
@@ -470,6 +471,8 @@ describe('exkeys sandbox', () => {
         '.env.sandbox',
         '--base-url',
         url,
+        '--accept-unchecked',
+        'ip-whitelist',
       ]);
       expect(verify.code).toBe(1);
       const results = JSON.parse(verify.stdout) as Result[];
@@ -479,6 +482,8 @@ describe('exkeys sandbox', () => {
         'bybit/default:true',
         'bybit/PAYOUT:false',
         'bybit/WITHDRAW:false',
+        'coinbase/default:true',
+        'coinbase/WITHDRAW:false',
         'kraken/default:true',
         'kraken/WITHDRAW:false',
         'okx/default:true',

@@ -60,7 +60,7 @@ export async function createExchangeClient<
   const own = spec.ccxtOptions?.(given) ?? {};
   const { Exchange } = await loadExchangeClass(spec.id, spec.ccxt);
 
-  const client = new Exchange({ ...own, ...extra }) as CcxtClient;
+  const client = new Exchange(mergeOptions(own, extra)) as CcxtClient;
   sealClient(client, spec.id, creds);
   for (const mode of modes) {
     if (mode === 'sandbox-mode') client.setSandboxMode(true);
@@ -69,6 +69,25 @@ export async function createExchangeClient<
   if (base !== undefined) client.urls.api = rebaseApiUrls(client.urls.api, base);
   guardLog(client);
   return client as C;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+
+/**
+ * The caller's ccxt options over the exchange's own, one level deep: `options: { timeout }` from
+ * the caller keeps the exchange's other `options` (Coinbase's v3 `fetchBalance`).
+ */
+function mergeOptions(
+  own: Readonly<Record<string, unknown>>,
+  extra: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...own };
+  for (const [name, value] of Object.entries(extra)) {
+    const base = merged[name];
+    merged[name] = isPlainObject(base) && isPlainObject(value) ? { ...base, ...value } : value;
+  }
+  return merged;
 }
 
 function selectModes(

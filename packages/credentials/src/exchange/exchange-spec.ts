@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { KeyVerificationReason } from '../errors.js';
-import type { KeyPermissions } from '../policy.js';
+import type { KeyPermissions, UncheckedFact } from '../policy.js';
 import type { CcxtSource } from './ccxt-loader.js';
 import type { ExchangeClientOptions } from './client-options.js';
 
@@ -38,6 +38,12 @@ export interface KeyFacts {
   expiresInDays?: number | null;
   /** Exchange-specific advice. */
   warnings?: string[];
+  /**
+   * What the endpoint does not report about the key (e.g. `ip-whitelist` for Coinbase, which
+   * reports no IP allowlist): the report's `unchecked`, refused by `assertSafeKey` unless accepted.
+   * @default []
+   */
+  unchecked?: UncheckedFact[];
 }
 
 /** One authenticated call and how to read its answer. */
@@ -89,6 +95,12 @@ export interface ExchangeSpec<
   /** The exchange's authentication error codes (`retCode` for Bybit, `code` for Binance and OKX). */
   errors: ErrorTable;
   /**
+   * Advice added when the exchange refuses the key without a code the error table knows (a bare
+   * HTTP 401), e.g. that Coinbase answers an unknown key, a wrong private key and an expired JWT
+   * alike.
+   */
+  authenticationHint?: string;
+  /**
    * How long a rate-limited client should wait, in ms, from the response headers (lower-cased
    * names). When unset, or when it returns `undefined`, a standard `Retry-After` header is read.
    */
@@ -97,7 +109,8 @@ export interface ExchangeSpec<
    * Turns the exchange's own options (those of `O` beyond {@link ExchangeClientOptions}) into ccxt
    * constructor options, e.g. OKX `region: 'eea'` into `{ hostname: 'eea.okx.com' }`. It runs
    * before the client is built and throws a `TypeError` for a value it does not know. The caller's
-   * `ccxt` options are merged over its result, and `baseUrl` still replaces the origin.
+   * `ccxt` options are merged over its result (one level deep: a caller's `options` object keeps
+   * the exchange's other `options`), and `baseUrl` still replaces the origin.
    */
   ccxtOptions?: (options: O) => Readonly<Record<string, unknown>>;
 }

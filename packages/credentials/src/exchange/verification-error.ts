@@ -28,6 +28,8 @@ export interface FailedCall {
   retryAfter?: (headers: Readonly<Record<string, string>>, now: number) => number | undefined;
   /** The origin the call went to, for network messages. */
   origin: string;
+  /** See `ExchangeSpec.authenticationHint`. */
+  authenticationHint?: string | undefined;
 }
 
 // ccxt error class names (the class and its ancestors) that mean the request never got an answer.
@@ -65,6 +67,7 @@ export function toVerificationError(
     reason = 'rate-limited';
   } else if (classes.some((name) => AUTH_ERRORS.has(name))) {
     reason = 'invalid-key';
+    hint = call.authenticationHint;
   } else if (classes.some((name) => NETWORK_ERRORS.has(name))) {
     reason = 'network';
   }

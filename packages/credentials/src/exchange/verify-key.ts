@@ -56,6 +56,7 @@ export async function verifyExchangeKey<
         headers: state.last_response_headers,
         origin: originOf(state),
         retryAfter: spec.retryAfter,
+        authenticationHint: spec.authenticationHint,
       }) ?? redactError(error, creds)
     );
   }
@@ -66,6 +67,9 @@ export async function verifyExchangeKey<
     profile: creds.profile,
     permissions: facts.permissions,
     ipRestricted: facts.ipRestricted,
+    ...(facts.unchecked !== undefined && facts.unchecked.length > 0
+      ? { unchecked: [...facts.unchecked] }
+      : {}),
     expiresAt: facts.expiresAt,
     expiresInDays: facts.expiresInDays ?? null,
     warnings: [...(fallback ? [fallback.warning] : []), ...(facts.warnings ?? [])],

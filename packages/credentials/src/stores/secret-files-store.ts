@@ -4,15 +4,15 @@
  * @module
  */
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeystoreError } from '../errors.js';
 import type { CredentialStore, StoredVariableInfo, StoreSnapshot } from './store.js';
+import { MAX_SECRET_FILE_BYTES, readFileIfExists } from './store-file.js';
 
 // Only names a shell could export. Kubernetes' `..data` and `..2024_…` entries start with a dot.
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // A secret file is a few hundred bytes at most; anything bigger was mounted by mistake.
-const MAX_SECRET_BYTES = 64 * 1024;
 
 function readOnly(dir: string, action: string): KeystoreError {
   return new KeystoreError(
@@ -83,7 +83,7 @@ export function secretFilesStore(
       if (!entry.isFile() && !entry.isSymbolicLink()) continue;
       // Kubernetes mounts each key as a symlink into `..data/`: follow it, keep regular files only.
       const info = await stat(join(dir, entry.name)).catch(() => null);
-      if (info?.isFile() && info.size <= MAX_SECRET_BYTES) names.push(entry.name);
+      if (info?.isFile() && info.size <= MAX_SECRET_FILE_BYTES) names.push(entry.name);
     }
     return names.sort();
   }
@@ -93,7 +93,9 @@ export function secretFilesStore(
     for (const name of await entries()) {
       const file = join(dir, name);
       try {
-        values.set(name, trimOneNewline(await readFile(file, 'utf8')));
+        // Read through the open descriptor: the file checked above may since have been swapped.
+        const content = await readFileIfExists(file, { maxBytes: MAX_SECRET_FILE_BYTES });
+        if (content !== undefined) values.set(name, trimOneNewline(content.toString('utf8')));
       } catch (error) {
         throw ioError(`the secret file ${file}`, error);
       }

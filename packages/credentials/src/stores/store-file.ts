@@ -16,6 +16,12 @@ import { dirname, resolve } from 'node:path';
 /** The largest store file (`.env`) exkeys reads: 1 MiB. A credentials file is a few kilobytes. */
 export const MAX_STORE_FILE_BYTES = 1024 * 1024;
 
+/**
+ * The largest single secret file exkeys reads (a `*_FILE` target, one file of a secrets directory):
+ * 64 KiB. An API secret, even a PEM private key, is a few kilobytes.
+ */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
 /** Options of {@link readFileIfExists}. */
 export interface ReadStoreFileOptions {
   /**

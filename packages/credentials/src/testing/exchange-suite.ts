@@ -18,7 +18,7 @@ import { expectVerificationFailure } from './verdicts.js';
 
 /** The sandbox key shape (`SandboxKey` of `@exkeys/sandbox`). */
 export interface SuiteSandboxKey {
-  exchange: 'bybit' | 'binance' | 'okx' | 'kraken';
+  exchange: 'bybit' | 'binance' | 'okx' | 'coinbase' | 'kraken';
   apiKey: string;
   apiSecret: string;
   passphrase?: string;
@@ -89,6 +89,18 @@ export interface ExchangeSuite<Creds> {
   testnet?: boolean;
   /** Whether the key-information endpoint tells the key's expiry. */
   reportsExpiry: boolean;
+  /**
+   * Whether the key-information endpoint tells the key's IP whitelist. When false (Coinbase), every
+   * report must say `ipRestricted: false` and hold `unchecked: ['ip-whitelist']`.
+   * @default true
+   */
+  reportsIpWhitelist?: boolean;
+  /**
+   * Turns the suite's canary secret text (`CANARYSECRET…`) into a secret the exchange signs with,
+   * still holding the text where a leak would show it (Coinbase: a CDP key built around it, see
+   * `cdpKeySecret` of `@exkeys/sandbox`). @default the text itself
+   */
+  secretOf?: (canaryText: string) => string;
   /** Each failure the exchange can produce, and the reason and exchange code expected. */
   failures: ReadonlyArray<{ provoke: Provocation; reason: KeyVerificationReason; code?: string }>;
   /** A limit order the sandbox accepts and leaves open. */
@@ -116,12 +128,11 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
   const upper = exchange.toUpperCase();
   const needsPassphrase = EXCHANGES[exchange].needsPassphrase;
   // Canaries: if any part of one shows up in an output, the test fails.
-  // A base64 secret (Kraken) must decode: such canaries are padded to whole 4-character groups.
-  const base64 = EXCHANGES[exchange].secret.charset === 'base64';
-  const canary = (role: string, n: number) => {
-    const value = `CANARY${role}${upper}${String(n).padStart(24, '0')}`;
-    return base64 ? value.padEnd(Math.ceil(value.length / 4) * 4, '0') : value;
-  };
+  const canaryText = (role: string, n: number) =>
+    `CANARY${role}${upper}${String(n).padStart(24, '0')}`;
+  const secretOf = suite.secretOf ?? ((value: string) => value);
+  const canary = (role: string, n: number) =>
+    role === 'SECRET' ? secretOf(canaryText(role, n)) : canaryText(role, n);
   const key = (n: number, extra: Partial<SuiteSandboxKey> = {}): SuiteSandboxKey => ({
     exchange,
     apiKey: canary('KEY', n),
@@ -183,10 +194,13 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
           withdraw: k.permissions?.withdraw ?? false,
           transfer: false,
         },
-        ipRestricted: k.ips !== undefined,
+        ipRestricted: suite.reportsIpWhitelist === false ? false : k.ips !== undefined,
         expiresAt,
         warnings: [],
       });
+      expect(report.unchecked ?? []).toEqual(
+        suite.reportsIpWhitelist === false ? ['ip-whitelist'] : [],
+      );
       assertNoCanary(JSON.stringify(report) + inspect(report));
     });
 

@@ -64,9 +64,11 @@ export async function checkLive(
         status: 'fail',
         message: `${name}: ${result.error?.message ?? 'verification failed'}`,
         fix:
-          result.error?.code === 'unsafe-key'
-            ? `revoke it on the exchange, create a key without withdraw permission, then ${rotate}`
-            : `check the key on the exchange, then ${rotate}`,
+          result.error?.code !== 'unsafe-key'
+            ? `check the key on the exchange, then ${rotate}`
+            : result.error.reason === 'unchecked'
+              ? `the exchange does not report it: check the key on the exchange's API page, then accept it with ${(result.report?.unchecked ?? []).map((fact) => `--accept-unchecked ${fact}`).join(' ')}`
+              : `revoke it on the exchange, create a key without withdraw permission, then ${rotate}`,
       },
       ...warnings,
     ];

@@ -1,5 +1,16 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,6 +140,29 @@ describe('ageStore with a passphrase', () => {
       'OKX_API_KEY',
     ]);
     expect(await readdir(dir)).toEqual(['.env.age']);
+  });
+
+  it('writes through an own symlink: the link survives and concurrent writers via link and target share one lock', async () => {
+    await mkdir(join(dir, 'shared'));
+    const real = join(dir, 'shared', 'team.env.age');
+    const link = join(dir, '.env.age');
+    await symlink('shared/team.env.age', link);
+    const viaLink = ageStore({ path: link, passphrase: PASS, scryptWorkFactor: LOW });
+    const viaTarget = ageStore({ path: real, passphrase: PASS, scryptWorkFactor: LOW });
+    await viaLink.write({ FIRST: '0' });
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        (i % 2 === 0 ? viaLink : viaTarget).write({ [`V${i}`]: String(i) }),
+      ),
+    );
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect((await lstat(real)).isFile()).toBe(true);
+    expect([...(await viaTarget.readAll()).keys()].sort()).toEqual(
+      ['FIRST', 'V0', 'V1', 'V2', 'V3', 'V4', 'V5'].sort(),
+    );
+    // No lock or temp file is left next to the link or the target.
+    expect(await readdir(dir)).toEqual(['.env.age', 'shared']);
+    expect(await readdir(join(dir, 'shared'))).toEqual(['team.env.age']);
   });
 
   it('uses age’s default work factor 18 unless told otherwise', async () => {

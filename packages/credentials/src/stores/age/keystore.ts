@@ -10,7 +10,7 @@ import { KeystoreError } from '../../errors.js';
 import { withFileLock, writeFileAtomic } from '../atomic-file.js';
 import { DotenvDocument } from '../dotenv/dotenv-document.js';
 import { assertAgeEncryptionInstalled } from '../optional-peers.js';
-import { MAX_STORE_FILE_BYTES, readFileIfExists } from '../store-file.js';
+import { MAX_STORE_FILE_BYTES, readFileIfExists, resolveStoreFile } from '../store-file.js';
 import {
   type AgeStoreOptions,
   checkRecipient,
@@ -43,6 +43,19 @@ export class Keystore {
   #key: Promise<AgeKey> | undefined;
   #scrypt: NativeScryptIdentity | null = null;
 
+  /**
+   * The file the keystore path leads to (own symlinks followed, foreign ones refused): it is read,
+   * locked and replaced, so writers through a symlink and through its target share one lock and
+   * the link survives a write. Resolved on every call: the link may change between writes.
+   */
+  async target(): Promise<string> {
+    try {
+      return (await resolveStoreFile(this.path)).target;
+    } catch (error) {
+      throw ioError(this.path, error);
+    }
+  }
+
   constructor(options: AgeStoreOptions) {
     if (!options.path) throw new TypeError('ageStore: `path` is required');
     this.path = options.path;
@@ -72,7 +85,7 @@ export class Keystore {
   async readFile(): Promise<Uint8Array | undefined> {
     try {
       // Armor and age framing make a keystore larger than the .env it holds.
-      return await readFileIfExists(this.path, { maxBytes: 4 * MAX_STORE_FILE_BYTES });
+      return await readFileIfExists(await this.target(), { maxBytes: 4 * MAX_STORE_FILE_BYTES });
     } catch (error) {
       throw ioError(this.path, error);
     }
@@ -183,7 +196,7 @@ export class Keystore {
           });
         }
       }
-      await writeFileAtomic(this.path, file, { mode: 0o600 });
+      await writeFileAtomic(await this.target(), file, { mode: 0o600 });
     } catch (error) {
       throw ioError(this.path, error);
     }
@@ -192,7 +205,7 @@ export class Keystore {
 
   async locked<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      return await withFileLock(this.path, fn, { timeoutMs: LOCK_TIMEOUT_MS });
+      return await withFileLock(await this.target(), fn, { timeoutMs: LOCK_TIMEOUT_MS });
     } catch (error) {
       throw ioError(this.path, error);
     }
