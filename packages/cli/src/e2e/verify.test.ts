@@ -462,7 +462,7 @@ describe('exkeys sandbox', () => {
       const envFile = readFileSync(join(project.dir, '.env.sandbox'), 'utf8');
       expect(envFile).toContain(`EXKEYS_BASE_URL=${url}`);
       // Written through the store, so each demo key has a rotation time.
-      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(9);
+      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(11);
       // Coinbase reports no IP allowlist: its trade key passes only once that is accepted.
       const verify = await exkeys(project, [
         'verify',
