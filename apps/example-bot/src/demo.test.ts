@@ -32,11 +32,11 @@ describe('the offline demo', () => {
       'kraken/WITHDRAW:true',
       'bybit/default:true',
     ]);
-    expect(rows.slice(0, 4).every((r) => /placed and cancelled/.test(r.outcome))).toBe(true);
-    expect(rows.slice(4, 9).every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
+    expect(rows.slice(0, 5).every((r) => /placed and cancelled/.test(r.outcome))).toBe(true);
+    expect(rows.slice(5, 11).every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
     expect(output).toMatch(/✗ \[kraken\/WITHDRAW exkeys…\] Refusing .*withdraw-funds/);
     // The rotation: the same bot run trades with the old key, then with the new one.
-    expect(rows[9]?.outcome).toBe('kept trading across a rotation: exkeys… → rotDEM…');
+    expect(rows[11]?.outcome).toBe('kept trading across a rotation: exkeys… → rotDEM…');
     expect(output).toMatch(/\[bybit\/default exkeys…\] key rotated: now signing with rotDEM…/);
     expect(output).toMatch(/\[bybit\/default rotDEM…\] cancelled order/);
     expect(output).toMatch(
