@@ -56,7 +56,7 @@ export interface ExchangeFacts {
 }
 
 /** The ids of the exchanges in {@link EXCHANGES}. */
-export type ExchangeId = 'bybit' | 'binance' | 'okx';
+export type ExchangeId = 'bybit' | 'binance' | 'okx' | 'kucoin';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
@@ -99,14 +99,24 @@ export const EXCHANGES: Readonly<Record<ExchangeId, ExchangeFacts>> = deepFreeze
     pemKeyTypes: [],
     apiManagementPage: 'https://www.okx.com/account/my-api',
   },
+  kucoin: {
+    id: 'kucoin',
+    name: 'KuCoin',
+    needsPassphrase: true,
+    // A 24-hex key (e.g. 6705f5c311545b000157d3eb) and a UUID secret; the passphrase is the user's.
+    key: { charset: 'hex', minLength: 24, maxLength: 24 },
+    secret: { charset: 'hex', minLength: 36, maxLength: 36, groups: [8, 4, 4, 4, 12] },
+    passphrase: { charset: 'any', minLength: 7, maxLength: 32 },
+    pemKeyTypes: [],
+    apiManagementPage: 'https://www.kucoin.com/account/api',
+  },
 });
 
 /**
  * ccxt exchanges without a row in {@link EXCHANGES} whose keys also need a passphrase, so that
- * `exkeys set kucoin` still asks for one.
+ * `exkeys set bitget` still asks for one.
  */
 export const OTHER_PASSPHRASE_EXCHANGES: ReadonlySet<string> = new Set([
-  'kucoin',
   'kucoinfutures',
   'bitget',
 ]);
