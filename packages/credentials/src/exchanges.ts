@@ -116,10 +116,7 @@ export const EXCHANGES: Readonly<Record<ExchangeId, ExchangeFacts>> = deepFreeze
  * ccxt exchanges without a row in {@link EXCHANGES} whose keys also need a passphrase, so that
  * `exkeys set bitget` still asks for one.
  */
-export const OTHER_PASSPHRASE_EXCHANGES: ReadonlySet<string> = new Set([
-  'kucoinfutures',
-  'bitget',
-]);
+export const OTHER_PASSPHRASE_EXCHANGES: ReadonlySet<string> = new Set(['kucoinfutures', 'bitget']);
 
 /** The row for `exchange` (case-insensitive), or `undefined` for an exchange not in the table. */
 export function exchangeFacts(exchange: string): ExchangeFacts | undefined {

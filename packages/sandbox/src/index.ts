@@ -1,5 +1,5 @@
 /**
- * `@exkeys/sandbox`: a loopback exchange that answers like Bybit v5, Binance spot and OKX v5 on one
+ * `@exkeys/sandbox`: a loopback exchange that answers like Bybit v5, Binance spot, OKX v5 and KuCoin spot on one
  * origin, verifies every signature exactly as the exchange does and fails with the exchange's own
  * error codes, so tests and demos run without a network or real keys.
  *

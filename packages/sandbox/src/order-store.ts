@@ -35,7 +35,11 @@ export class OrderStore {
   add(input: NewOrder): SandboxOrder {
     this.#sequence += 1;
     const id =
-      input.exchange === 'bybit' ? randomUUID() : String(4_200_000_000 + this.#sequence * 7);
+      input.exchange === 'bybit'
+        ? randomUUID()
+        : input.exchange === 'kucoin'
+          ? randomUUID().replaceAll('-', '').slice(0, 24)
+          : String(4_200_000_000 + this.#sequence * 7);
     const { now, ...fields } = input;
     const order: SandboxOrder = {
       ...fields,

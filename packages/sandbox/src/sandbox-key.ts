@@ -1,5 +1,5 @@
 /** The exchanges the sandbox imitates. */
-export type SandboxExchange = 'bybit' | 'binance' | 'okx';
+export type SandboxExchange = 'bybit' | 'binance' | 'okx' | 'kucoin';
 
 /**
  * The environment a key belongs to. A real exchange keeps live, testnet and demo keys apart: a key
@@ -35,7 +35,7 @@ export interface SandboxKey {
    * sandbox turns into the public key it verifies with.
    */
   apiSecret: string;
-  /** The OKX passphrase; required for OKX keys, ignored elsewhere. */
+  /** The passphrase; required for OKX and KuCoin keys, ignored elsewhere. */
   passphrase?: string;
   /** What the key may do. @default { read: true, trade: true, withdraw: false } */
   permissions?: SandboxKeyPermissions;
@@ -52,8 +52,8 @@ export interface SandboxKey {
   /**
    * The permissions exactly as the exchange reports them, for audit tests: Bybit's `permissions`
    * object (`{ Spot: ['SpotTrade'], FiatP2P: ['FiatP2POrder'] }`), Binance's
-   * `apiRestrictions` flags (`{ enableFixApiTrade: true }`), or OKX's `perm` string
-   * (`'read_only,trade'`). When set, the key-information answer reports these instead of
+   * `apiRestrictions` flags (`{ enableFixApiTrade: true }`), OKX's `perm` string
+   * (`'read_only,trade'`), or KuCoin's `permission` string (`'General,Spot'`). When set, the key-information answer reports these instead of
    * `permissions`, and the key may do what they grant.
    */
   nativePermissions?:
@@ -91,16 +91,17 @@ export interface ResolvedKey {
 export function resolveKeys(keys: readonly SandboxKey[]): Map<string, ResolvedKey> {
   const resolved = new Map<string, ResolvedKey>();
   for (const key of keys) {
-    if (!['bybit', 'binance', 'okx'].includes(key.exchange)) {
+    if (!['bybit', 'binance', 'okx', 'kucoin'].includes(key.exchange)) {
       throw new TypeError(
-        `Sandbox key exchange must be bybit, binance or okx, got "${key.exchange}".`,
+        `Sandbox key exchange must be bybit, binance, okx or kucoin, got "${key.exchange}".`,
       );
     }
     if (!key.apiKey || !key.apiSecret) {
       throw new TypeError(`A ${key.exchange} sandbox key needs a non-empty apiKey and apiSecret.`);
     }
-    if (key.exchange === 'okx' && !key.passphrase) {
-      throw new TypeError(`The OKX sandbox key ${keyPreview(key.apiKey)} needs a passphrase.`);
+    if ((key.exchange === 'okx' || key.exchange === 'kucoin') && !key.passphrase) {
+      const name = key.exchange === 'okx' ? 'OKX' : 'KuCoin';
+      throw new TypeError(`The ${name} sandbox key ${keyPreview(key.apiKey)} needs a passphrase.`);
     }
     const expiresAt = key.expiresAt ? Date.parse(key.expiresAt) : null;
     if (Number.isNaN(expiresAt)) {
