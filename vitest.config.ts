@@ -5,7 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const packages = ['credentials', 'bybit', 'binance', 'okx', 'sandbox', 'cli', 'create-bot'];
+const packages = [
+  'credentials',
+  'bybit',
+  'binance',
+  'okx',
+  'kucoin',
+  'sandbox',
+  'cli',
+  'create-bot',
+];
 
 // Tests run against source: `@exkeys/<pkg>` and `@exkeys/<pkg>/<sub>` resolve to src/.
 const alias = [

@@ -11,6 +11,7 @@ import type { ExchangeClientOptions } from '../exchange/index.js';
 import {
   CredentialsError,
   EXCHANGES,
+  type ExchangeId,
   type KeyReport,
   type KeyVerificationReason,
 } from '../index.js';
@@ -18,7 +19,7 @@ import { expectVerificationFailure } from './verdicts.js';
 
 /** The sandbox key shape (`SandboxKey` of `@exkeys/sandbox`). */
 export interface SuiteSandboxKey {
-  exchange: 'bybit' | 'binance' | 'okx';
+  exchange: ExchangeId;
   apiKey: string;
   apiSecret: string;
   passphrase?: string;
@@ -89,6 +90,11 @@ export interface ExchangeSuite<Creds> {
   failures: ReadonlyArray<{ provoke: Provocation; reason: KeyVerificationReason; code?: string }>;
   /** A limit order the sandbox accepts and leaves open. */
   order: { symbol: string; amount: number; price: number };
+  /**
+   * Whether the package has a `testnet` option. Without one (KuCoin), the suite checks that
+   * `testnet: true` is refused instead of testing `baseUrl` after the switch. @default true
+   */
+  testnet?: boolean;
 }
 
 const ADVICE: Record<KeyVerificationReason, RegExp> = {
@@ -258,7 +264,9 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
 
     it.each([
       ['', {}],
-      [' after the testnet switch', { testnet: true }],
+      ...(suite.testnet === false
+        ? []
+        : [[' after the testnet switch', { testnet: true }] as const]),
     ])('baseUrl replaces the origin of every API group, keeping paths%s', async (_when, mode) => {
       const plain = await suite.create(credsOf(keys.trade), mode);
       const based = await suite.create(credsOf(keys.trade), {
@@ -274,6 +282,15 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
       );
       expect(based.urls.api).toEqual(expected);
       expect(Object.keys(expected).length).toBeGreaterThan(0);
+    });
+
+    it.skipIf(suite.testnet !== false)('refuses testnet: the exchange has none', async () => {
+      await expect(suite.create(credsOf(keys.trade), { testnet: true })).rejects.toThrow(
+        /has no testnet/,
+      );
+      await expect(suite.verify(credsOf(keys.trade), { testnet: true })).rejects.toThrow(
+        /has no testnet/,
+      );
     });
 
     it('accepts only http(s) base URLs', async () => {
