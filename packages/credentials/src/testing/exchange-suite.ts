@@ -262,27 +262,31 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
       assertNoCanary(inspect(client, { depth: 1 }));
     });
 
-    it.each([
+    const switches: Array<[string, ExchangeClientOptions]> = [
       ['', {}],
       ...(suite.testnet === false
         ? []
-        : [[' after the testnet switch', { testnet: true }] as const]),
-    ])('baseUrl replaces the origin of every API group, keeping paths%s', async (_when, mode) => {
-      const plain = await suite.create(credsOf(keys.trade), mode);
-      const based = await suite.create(credsOf(keys.trade), {
-        ...mode,
-        baseUrl: 'http://127.0.0.1:9/x/',
-      });
-      const groups = plain.urls.api as Record<string, string>;
-      const expected = Object.fromEntries(
-        Object.entries(groups).map(([group, url]) => [
-          group,
-          url.replace(/^[a-z]+:\/\/[^/]*/, 'http://127.0.0.1:9/x'),
-        ]),
-      );
-      expect(based.urls.api).toEqual(expected);
-      expect(Object.keys(expected).length).toBeGreaterThan(0);
-    });
+        : [[' after the testnet switch', { testnet: true }] as [string, ExchangeClientOptions]]),
+    ];
+    it.each(switches)(
+      'baseUrl replaces the origin of every API group, keeping paths%s',
+      async (_when, mode) => {
+        const plain = await suite.create(credsOf(keys.trade), mode);
+        const based = await suite.create(credsOf(keys.trade), {
+          ...mode,
+          baseUrl: 'http://127.0.0.1:9/x/',
+        });
+        const groups = plain.urls.api as Record<string, string>;
+        const expected = Object.fromEntries(
+          Object.entries(groups).map(([group, url]) => [
+            group,
+            url.replace(/^[a-z]+:\/\/[^/]*/, 'http://127.0.0.1:9/x'),
+          ]),
+        );
+        expect(based.urls.api).toEqual(expected);
+        expect(Object.keys(expected).length).toBeGreaterThan(0);
+      },
+    );
 
     it.skipIf(suite.testnet !== false)('refuses testnet: the exchange has none', async () => {
       await expect(suite.create(credsOf(keys.trade), { testnet: true })).rejects.toThrow(
