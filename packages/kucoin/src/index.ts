@@ -3,6 +3,7 @@
  * secret and passphrase), and a live audit of what a key may do (`GET /api/v1/user/api-key`).
  * @module
  */
+import { createHmac } from 'node:crypto';
 import {
   ccxtSource,
   defineExchange,
@@ -24,6 +25,11 @@ export { KUCOIN_PERMISSIONS } from './permission-table.js';
  */
 export type KucoinClientOptions = ExchangeClientOptions;
 
+/** KuCoin's v2 passphrase: base64 HMAC-SHA256 of the passphrase under the secret. */
+function signedPassphrase(secret: string, passphrase: string): string {
+  return createHmac('sha256', secret).update(passphrase, 'utf8').digest('base64');
+}
+
 /** KuCoin's rate-limit header: the ms until the quota of the resource pool resets. */
 const LIMIT_RESET = 'gw-ratelimit-reset';
 
@@ -31,6 +37,27 @@ const LIMIT_RESET = 'gw-ratelimit-reset';
 export function kucoinRetryAfter(headers: Readonly<Record<string, string>>): number | undefined {
   const reset = Number(headers[LIMIT_RESET]);
   return headers[LIMIT_RESET] && Number.isFinite(reset) && reset >= 0 ? reset : undefined;
+}
+
+/** The parts of a ccxt client the key-information call reads after a failure. */
+interface LastResponse {
+  last_json_response: unknown;
+}
+
+/**
+ * ccxt throws a bare `ExchangeError` for a JSON answer without KuCoin's `code`; hand that body to
+ * the reader instead, so that it is reported as `unreadable-response` naming the field.
+ */
+async function readable(client: kucoin, request: Promise<unknown>): Promise<unknown> {
+  try {
+    return await request;
+  } catch (error) {
+    const body = (client as unknown as LastResponse).last_json_response;
+    const bare = error instanceof Error && error.constructor.name === 'ExchangeError';
+    const coded = typeof body === 'object' && body !== null && 'code' in body;
+    if (bare && body !== undefined && !coded) return body;
+    throw error;
+  }
 }
 
 const LAPSED_HINT =
@@ -49,7 +76,7 @@ const exchange: KucoinFunctions = defineExchange({
   modes: {},
   keyInfo: {
     endpoint: 'GET /api/v1/user/api-key',
-    call: (client) => client.privateGetUserApiKey(),
+    call: (client) => readable(client, client.privateGetUserApiKey()),
     read: readApiKeyInfo,
   },
   // https://www.kucoin.com/docs-new/error-code (gateway errors; HTTP 401, 429 for 429000)
@@ -65,6 +92,10 @@ const exchange: KucoinFunctions = defineExchange({
     '429000': 'rate-limited', // Too Many Requests (HTTP 429)
   },
   retryAfter: kucoinRetryAfter,
+  // ccxt sends KC-API-KEY-VERSION 2: the passphrase goes out signed with the secret, a value as
+  // lasting as the passphrase, so it is redacted too.
+  derivedSecrets: (creds) =>
+    creds.passphrase === undefined ? [] : [signedPassphrase(creds.apiSecret, creds.passphrase)],
 });
 
 /**

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { KeyVerificationReason } from '../errors.js';
 import type { KeyPermissions } from '../policy.js';
+import type { ValidatedCredentials } from '../validated-credentials.js';
 import type { CcxtSource } from './ccxt-loader.js';
 import type { ExchangeClientOptions } from './client-options.js';
 
@@ -100,4 +101,11 @@ export interface ExchangeSpec<
    * `ccxt` options are merged over its result, and `baseUrl` still replaces the origin.
    */
   ccxtOptions?: (options: O) => Readonly<Record<string, unknown>>;
+  /**
+   * Values computed from the credentials that the exchange receives in place of one, e.g. KuCoin's
+   * v2 passphrase (the passphrase signed with the secret, the same on every request). ccxt's
+   * `verbose` log and `last_request_headers` show them, so they are redacted like the
+   * credentials themselves.
+   */
+  derivedSecrets?: (creds: ValidatedCredentials) => readonly string[];
 }
