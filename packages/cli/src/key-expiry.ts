@@ -15,6 +15,11 @@ import type { PrivateEnv } from './store-selection.js';
 const DAY_MS = 86_400_000;
 /** OKX deletes an unbound trade key after this many days without use. */
 const OKX_INACTIVITY_DAYS = 14;
+/**
+ * KuCoin deletes a spot, margin or futures key without an IP binding (or removes its trading
+ * permissions) after this many days without use (https://www.kucoin.com/support/360015102174).
+ */
+const KUCOIN_INACTIVITY_DAYS = 30;
 /** Bybit expires an unbound key this many days after it was created. */
 const BYBIT_UNBOUND_DAYS = 90;
 const BIND = 'bind the key to your IPs; bound keys do not expire';
@@ -97,6 +102,19 @@ export function checkExpiry(
         key,
         date: new Date(date).toISOString(),
         message: `${name}: OKX deletes trade keys without an IP binding after ${OKX_INACTIVITY_DAYS} days without use; unused from today, this one goes on ${day(date)}`,
+        fix: BIND,
+      });
+      continue;
+    }
+    if (unbound && result.exchange === 'kucoin' && report.permissions.trade) {
+      const date = now + KUCOIN_INACTIVITY_DAYS * DAY_MS;
+      findings.push({
+        id: 'lapse.kucoin-inactivity',
+        check: 'lapse',
+        status: 'warn',
+        key,
+        date: new Date(date).toISOString(),
+        message: `${name}: KuCoin deletes trade keys without an IP binding (or removes their trading permissions) after ${KUCOIN_INACTIVITY_DAYS} days without use; unused from today, this one goes on ${day(date)}`,
         fix: BIND,
       });
       continue;

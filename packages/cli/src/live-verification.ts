@@ -25,6 +25,7 @@ const VERIFIERS: Readonly<Record<string, () => Promise<Verifier>>> = {
   bybit: async () => (await import('@exkeys/bybit')).verifyBybitKey as Verifier,
   binance: async () => (await import('@exkeys/binance')).verifyBinanceKey as Verifier,
   okx: async () => (await import('@exkeys/okx')).verifyOkxKey as Verifier,
+  kucoin: async () => (await import('@exkeys/kucoin')).verifyKucoinKey as Verifier,
 };
 
 /** Exchanges `verify` can check live. */
