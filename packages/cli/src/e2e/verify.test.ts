@@ -347,6 +347,27 @@ describe('exkeys rotate (against the sandbox)', () => {
     expectNoSecret(result.stdout + result.stderr);
   });
 
+  it('rotates a KuCoin key with its passphrase after verifying the new key', async () => {
+    project = newProject();
+    writeFileSync(join(project.dir, '.env'), envLines(KEYS.kucoinWithdraw), { mode: 0o600 });
+    const next = KEYS.kucoin;
+    const result = await exkeys(project, ['rotate', 'kucoin', '--base-url', sandbox.url], {
+      input: `${next.apiKey}\n${next.apiSecret}\n${next.passphrase}\n`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`now uses key ${next.apiKey.slice(0, 6)}…`);
+    expect(result.stdout).toContain('on kucoin: https://www.kucoin.com/account/api');
+    const after = readFileSync(join(project.dir, '.env'), 'utf8');
+    expect(after).toContain(`KUCOIN_API_PASSPHRASE=${next.passphrase}\n`);
+    expectNoSecret(result.stdout + result.stderr);
+    // Control: rotating to the withdraw-enabled key is refused and leaves the file alone.
+    const unsafe = await exkeys(project, ['rotate', 'kucoin', '--base-url', sandbox.url], {
+      input: `${KEYS.kucoinWithdraw.apiKey}\n${KEYS.kucoinWithdraw.apiSecret}\n${KEYS.kucoinWithdraw.passphrase}\n`,
+    });
+    expect(unsafe.code).toBe(1);
+    expect(readFileSync(join(project.dir, '.env'), 'utf8')).toBe(after);
+  });
+
   it('--no-verify skips the live check; rotating a key that is not set fails', async () => {
     project = newProject();
     writeFileSync(join(project.dir, '.env'), envLines(KEYS.bybit), { mode: 0o600 });
