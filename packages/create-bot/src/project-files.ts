@@ -21,6 +21,7 @@ const VARIABLES: Record<ExchangeChoice, string[]> = {
   bybit: ['BYBIT_API_KEY', 'BYBIT_API_SECRET'],
   binance: ['BINANCE_API_KEY', 'BINANCE_API_SECRET'],
   okx: ['OKX_API_KEY', 'OKX_API_SECRET', 'OKX_API_PASSPHRASE'],
+  kucoin: ['KUCOIN_API_KEY', 'KUCOIN_API_SECRET', 'KUCOIN_API_PASSPHRASE'],
 };
 
 function manifest(settings: ProjectSettings): string {

@@ -66,7 +66,7 @@ describe('create-bot without a terminal', () => {
     ]) {
       const result = spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: 'utf8' });
       expect(result.status).toBe(2);
-      expect(result.stderr).toMatch(/choose from (env, age, docker|bybit, binance, okx)/);
+      expect(result.stderr).toMatch(/choose from (env, age, docker|bybit, binance, okx, kucoin)/);
       expect(readdirSync(work)).not.toContain(args[0]);
     }
   });
@@ -104,6 +104,21 @@ describe('scaffold', () => {
     expect(Object.keys(manifest.scripts)).toEqual(['build', 'test', 'start', 'demo']);
     expect(read(dir, '.env.example')).toContain('OKX_API_PASSPHRASE=');
     expect(JSON.parse(read(dir, 'tsconfig.json')).extends).toBeUndefined();
+  });
+
+  it('offers KuCoin: its client, its three variables, and no other exchange', async () => {
+    const { dir } = await scaffold({ dir: join(work, 'kucoin-bot'), exchanges: ['kucoin'] });
+    const exchanges = read(dir, 'src/exchanges.ts');
+    expect(exchanges).toContain("export const EXCHANGES = ['kucoin'] as const;");
+    expect(exchanges).toContain("case 'kucoin'");
+    expect(exchanges).toContain("from '@exkeys/kucoin'");
+    expect(exchanges).not.toMatch(/@exkeys\/(bybit|binance|okx)|case 'okx'/);
+    expect(read(dir, 'src/main.ts')).toContain("env.EXKEYS_EXCHANGE ?? 'kucoin'");
+    const manifest = JSON.parse(read(dir, 'package.json'));
+    expect(Object.keys(manifest.dependencies)).toEqual(['@exkeys/credentials', '@exkeys/kucoin']);
+    for (const name of ['KUCOIN_API_KEY=', 'KUCOIN_API_SECRET=', 'KUCOIN_API_PASSPHRASE=']) {
+      expect(read(dir, '.env.example')).toContain(name);
+    }
   });
 
   it('writes compose.yaml with one secret per variable for the docker store', async () => {
