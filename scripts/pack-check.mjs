@@ -111,7 +111,7 @@ check('create-bot scaffolds without a terminal', () => {
   const createBot = join(extracted, '@exkeys+create-bot', 'package', 'dist', 'bin.js');
   const out = run(
     process.execPath,
-    [createBot, 'my-bot', '--exchanges', 'bybit,binance,okx'],
+    [createBot, 'my-bot', '--exchanges', 'bybit,binance,okx,kucoin'],
     work,
     {
       timeout: 30_000,
@@ -158,12 +158,14 @@ import { getCredentials, loadApiKeys, maskKey, saveApiKeys, validateCredentials 
 import { createBybitClient, verifyBybitKey } from '@exkeys/bybit';
 import { createBinanceClient, verifyBinanceKey } from '@exkeys/binance';
 import { createOkxClient, verifyOkxKey } from '@exkeys/okx';
+import { createKucoinClient, verifyKucoinKey } from '@exkeys/kucoin';
 import { demoKeys, startSandbox } from '@exkeys/sandbox';
 
 const factories = {
   bybit: [verifyBybitKey, createBybitClient],
   binance: [verifyBinanceKey, createBinanceClient],
   okx: [verifyOkxKey, createOkxClient],
+  kucoin: [verifyKucoinKey, createKucoinClient],
 };
 const sandbox = await startSandbox({ keys: demoKeys() });
 if (!new URL(sandbox.url).hostname.startsWith('127.')) throw new Error('sandbox is not on loopback');
@@ -192,7 +194,7 @@ try {
 );
 check('ESM: load, validate, getCredentials, verify, client on the sandbox', () => {
   const out = run(process.execPath, ['pack-esm.mjs'], bot, { timeout: 120_000 });
-  assert(/^bybit .*\n^binance .*\n^okx /m.test(out), out);
+  assert(/^bybit .*\n^binance .*\n^okx .*\n^kucoin /m.test(out), out);
   for (const key of JSON.parse(
     run(
       process.execPath,
@@ -247,6 +249,7 @@ import { redactError } from '@exkeys/credentials/exchange';
 import { createBybitClient } from '@exkeys/bybit';
 import { createBinanceClient } from '@exkeys/binance';
 import { createOkxClient } from '@exkeys/okx';
+import { createKucoinClient } from '@exkeys/kucoin';
 import { startSandbox } from '@exkeys/sandbox';
 import { scaffold } from '@exkeys/create-bot';
 import * as cli from '@exkeys/cli';
@@ -260,6 +263,7 @@ export async function main(): Promise<void> {
   // @ts-expect-error a factory takes validated credentials only
   await createBinanceClient({ apiKey: 'k', apiSecret: 's' });
   void createOkxClient;
+  void createKucoinClient;
   void redactError;
   void startSandbox;
   void scaffold;
