@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { getCredentials, type KeyPolicy, type KeyReport } from '@exkeys/credentials';
 import {
   auditOutcome,
@@ -301,6 +303,49 @@ describe('KuCoin audit: the answers KuCoin sends, from the sandbox', () => {
   it('refuses testnet and demo: KuCoin has neither', async () => {
     await expect(verify(readOnlyIndex, { testnet: true })).rejects.toThrow(/has no testnet/);
     await expect(verify(readOnlyIndex, { demo: true })).rejects.toThrow(/has no demo/);
+  });
+});
+
+describe('KuCoin audit: every documented error code, answered over HTTP as documented', () => {
+  // The sandbox produces the codes a real client can provoke (above); a signature that is wrong
+  // while the signed passphrase is right, a missing header, or a regional block cannot be
+  // provoked through ccxt, so a loopback server answers them with the documented body.
+  const REASONS: Record<string, string> = {
+    '400001': 'invalid-key',
+    '400002': 'clock-skew',
+    '400003': 'invalid-key',
+    '400004': 'wrong-passphrase',
+    '400005': 'bad-signature',
+    '400006': 'ip-not-allowed',
+    '400007': 'permission-denied',
+    '400301': 'region-restricted',
+    '429000': 'rate-limited',
+  };
+  let url = '';
+  let close = () => {};
+  beforeAll(async () => {
+    const server = createServer((req, res) => {
+      const code = /^\/code\/(\d+)\//.exec(req.url ?? '')?.[1] ?? '';
+      const documented = (errors as Record<string, { status?: number; msg: string }>)[code];
+      res.writeHead(documented?.status ?? 400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code, msg: documented?.msg ?? 'not documented' }));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    close = () => server.close();
+  });
+  afterAll(() => close());
+
+  it('maps every code of the fixture, and the fixture holds every code of the table', () => {
+    expect(Object.keys(errors).sort()).toEqual(Object.keys(REASONS).sort());
+  });
+
+  it.each(Object.entries(REASONS))('%s → %s', async (code, reason) => {
+    const error = await expectVerificationFailure(
+      verifyKucoinKey(credsOf(1), { baseUrl: `${url}/code/${code}` }),
+      expectNoCanary,
+    );
+    expect({ reason: error.reason, code: error.exchangeCode }).toEqual({ reason, code });
   });
 });
 
