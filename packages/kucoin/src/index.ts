@@ -9,6 +9,7 @@ import {
   defineExchange,
   type ExchangeClientOptions,
   type ExchangeFunctions,
+  withUncodedAnswer,
 } from '@exkeys/credentials/exchange';
 import type { kucoin } from 'ccxt';
 import { readApiKeyInfo } from './key-info.js';
@@ -39,27 +40,6 @@ export function kucoinRetryAfter(headers: Readonly<Record<string, string>>): num
   return headers[LIMIT_RESET] && Number.isFinite(reset) && reset >= 0 ? reset : undefined;
 }
 
-/** The parts of a ccxt client the key-information call reads after a failure. */
-interface LastResponse {
-  last_json_response: unknown;
-}
-
-/**
- * ccxt throws a bare `ExchangeError` for a JSON answer without KuCoin's `code`; hand that body to
- * the reader instead, so that it is reported as `unreadable-response` naming the field.
- */
-async function readable(client: kucoin, request: Promise<unknown>): Promise<unknown> {
-  try {
-    return await request;
-  } catch (error) {
-    const body = (client as unknown as LastResponse).last_json_response;
-    const bare = error instanceof Error && error.constructor.name === 'ExchangeError';
-    const coded = typeof body === 'object' && body !== null && 'code' in body;
-    if (bare && body !== undefined && !coded) return body;
-    throw error;
-  }
-}
-
 const LAPSED_HINT =
   'KuCoin also answers 400003 for a key it deleted: trading keys without an IP whitelist are deleted (or lose their trading permissions) after 30 days unused.';
 
@@ -76,7 +56,7 @@ const exchange: KucoinFunctions = defineExchange({
   modes: {},
   keyInfo: {
     endpoint: 'GET /api/v1/user/api-key',
-    call: (client) => readable(client, client.privateGetUserApiKey()),
+    call: (client) => withUncodedAnswer(client, client.privateGetUserApiKey(), 'code'),
     read: readApiKeyInfo,
   },
   // https://www.kucoin.com/docs-new/error-code (gateway errors; HTTP 401, 429 for 429000)
