@@ -149,7 +149,7 @@ export function updateClientCredentials(client: object, creds: ValidatedCredenti
   if (state === undefined) {
     throw new CredentialsError(
       'not-validated',
-      'Cannot update the credentials of this client: it was not built by an exkeys factory (createBybitClient, createBinanceClient, createOkxClient). Build the client with one of them.',
+      'Cannot update the credentials of this client: it was not built by an exkeys factory. Build it with the create…Client of its exchange package (createBybitClient, createKucoinClient, …).',
     );
   }
   assertCredentialsFor(creds, state.id);
