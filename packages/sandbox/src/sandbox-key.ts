@@ -10,7 +10,8 @@ export type SandboxEnvironment = 'live' | 'testnet' | 'demo';
 /**
  * An answer the sandbox gives to every signed request of a key, to test how clients handle it:
  * the exchange's rate-limit answer, its IP-ban answer (Bybit HTTP 403 "access too frequent",
- * Binance HTTP 418; OKX has none and answers as rate-limited), or its permission-denied answer.
+ * Binance HTTP 418; OKX and KuCoin have none and answer as rate-limited), or its permission-denied
+ * answer.
  */
 export type SandboxKeyFailure = 'rate-limited' | 'ip-banned' | 'permission-denied';
 
