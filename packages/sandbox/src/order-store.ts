@@ -37,7 +37,9 @@ export class OrderStore {
     const id =
       input.exchange === 'bybit' || input.exchange === 'coinbase'
         ? randomUUID()
-        : String(4_200_000_000 + this.#sequence * 7);
+        : input.exchange === 'kucoin'
+          ? randomUUID().replaceAll('-', '').slice(0, 24)
+          : String(4_200_000_000 + this.#sequence * 7);
     const { now, ...fields } = input;
     const order: SandboxOrder = {
       ...fields,

@@ -1,4 +1,4 @@
-import { binance, bybit, coinbase, type Exchange, okx } from 'ccxt';
+import { binance, bybit, coinbase, type Exchange, kucoin, okx } from 'ccxt';
 import type { SandboxExchange, SandboxKey } from './sandbox-key.js';
 
 /** The credentials a ccxt client is built with; may differ from the sandbox's on purpose. */
@@ -8,7 +8,7 @@ export interface ClientCredentials {
   passphrase?: string | undefined;
 }
 
-const CLIENTS = { bybit, binance, okx, coinbase } as const;
+const CLIENTS = { bybit, binance, okx, coinbase, kucoin } as const;
 
 /**
  * A raw ccxt client whose every API origin is rewritten to the sandbox, paths kept, as the
@@ -45,7 +45,7 @@ export function canaryKey(
     exchange,
     apiKey: `${name}KEY${exchange}0123456789abcdef`,
     apiSecret: `CANARYSECRET${exchange}${name}0123456789abcdef`,
-    ...(exchange === 'okx' ? { passphrase: `CANARYPASS${name}` } : {}),
+    ...(exchange === 'okx' || exchange === 'kucoin' ? { passphrase: `CANARYPASS${name}` } : {}),
     ...extra,
   };
 }

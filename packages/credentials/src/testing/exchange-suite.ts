@@ -11,6 +11,7 @@ import type { ExchangeClientOptions } from '../exchange/index.js';
 import {
   CredentialsError,
   EXCHANGES,
+  type ExchangeId,
   type KeyReport,
   type KeyVerificationReason,
 } from '../index.js';
@@ -18,7 +19,7 @@ import { expectVerificationFailure } from './verdicts.js';
 
 /** The sandbox key shape (`SandboxKey` of `@exkeys/sandbox`). */
 export interface SuiteSandboxKey {
-  exchange: 'bybit' | 'binance' | 'okx' | 'coinbase';
+  exchange: ExchangeId;
   apiKey: string;
   apiSecret: string;
   passphrase?: string;
@@ -101,6 +102,11 @@ export interface ExchangeSuite<Creds> {
   failures: ReadonlyArray<{ provoke: Provocation; reason: KeyVerificationReason; code?: string }>;
   /** A limit order the sandbox accepts and leaves open. */
   order: { symbol: string; amount: number; price: number };
+  /**
+   * Whether the package has a `testnet` option. Without one (KuCoin), the suite checks that
+   * `testnet: true` is refused instead of testing `baseUrl` after the switch. @default true
+   */
+  testnet?: boolean;
 }
 
 const ADVICE: Record<KeyVerificationReason, RegExp> = {
@@ -275,24 +281,39 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
       assertNoCanary(inspect(client, { depth: 1 }));
     });
 
-    it.each([
+    const switches: Array<[string, ExchangeClientOptions]> = [
       ['', {}],
-      [' after the testnet switch', { testnet: true }],
-    ])('baseUrl replaces the origin of every API group, keeping paths%s', async (_when, mode) => {
-      const plain = await suite.create(credsOf(keys.trade), mode);
-      const based = await suite.create(credsOf(keys.trade), {
-        ...mode,
-        baseUrl: 'http://127.0.0.1:9/x/',
-      });
-      const groups = plain.urls.api as Record<string, string>;
-      const expected = Object.fromEntries(
-        Object.entries(groups).map(([group, url]) => [
-          group,
-          url.replace(/^[a-z]+:\/\/[^/]*/, 'http://127.0.0.1:9/x'),
-        ]),
+      ...(suite.testnet === false
+        ? []
+        : [[' after the testnet switch', { testnet: true }] as [string, ExchangeClientOptions]]),
+    ];
+    it.each(switches)(
+      'baseUrl replaces the origin of every API group, keeping paths%s',
+      async (_when, mode) => {
+        const plain = await suite.create(credsOf(keys.trade), mode);
+        const based = await suite.create(credsOf(keys.trade), {
+          ...mode,
+          baseUrl: 'http://127.0.0.1:9/x/',
+        });
+        const groups = plain.urls.api as Record<string, string>;
+        const expected = Object.fromEntries(
+          Object.entries(groups).map(([group, url]) => [
+            group,
+            url.replace(/^[a-z]+:\/\/[^/]*/, 'http://127.0.0.1:9/x'),
+          ]),
+        );
+        expect(based.urls.api).toEqual(expected);
+        expect(Object.keys(expected).length).toBeGreaterThan(0);
+      },
+    );
+
+    it.skipIf(suite.testnet !== false)('refuses testnet: the exchange has none', async () => {
+      await expect(suite.create(credsOf(keys.trade), { testnet: true })).rejects.toThrow(
+        /has no testnet/,
       );
-      expect(based.urls.api).toEqual(expected);
-      expect(Object.keys(expected).length).toBeGreaterThan(0);
+      await expect(suite.verify(credsOf(keys.trade), { testnet: true })).rejects.toThrow(
+        /has no testnet/,
+      );
     });
 
     it('accepts only http(s) base URLs', async () => {
