@@ -111,7 +111,7 @@ check('create-bot scaffolds without a terminal', () => {
   const createBot = join(extracted, '@exkeys+create-bot', 'package', 'dist', 'bin.js');
   const out = run(
     process.execPath,
-    [createBot, 'my-bot', '--exchanges', 'bybit,binance,okx,coinbase,kraken'],
+    [createBot, 'my-bot', '--exchanges', 'bybit,binance,okx,coinbase,kucoin,kraken'],
     work,
     {
       timeout: 30_000,
@@ -159,6 +159,7 @@ import { createBybitClient, verifyBybitKey } from '@exkeys/bybit';
 import { createBinanceClient, verifyBinanceKey } from '@exkeys/binance';
 import { createOkxClient, verifyOkxKey } from '@exkeys/okx';
 import { createCoinbaseClient, verifyCoinbaseKey } from '@exkeys/coinbase';
+import { createKucoinClient, verifyKucoinKey } from '@exkeys/kucoin';
 import { createKrakenClient, verifyKrakenKey } from '@exkeys/kraken';
 import { demoKeys, startSandbox } from '@exkeys/sandbox';
 
@@ -167,6 +168,7 @@ const factories = {
   binance: [verifyBinanceKey, createBinanceClient],
   okx: [verifyOkxKey, createOkxClient],
   coinbase: [verifyCoinbaseKey, createCoinbaseClient],
+  kucoin: [verifyKucoinKey, createKucoinClient],
   kraken: [verifyKrakenKey, createKrakenClient],
 };
 const sandbox = await startSandbox({ keys: demoKeys() });
@@ -196,7 +198,7 @@ try {
 );
 check('ESM: load, validate, getCredentials, verify, client on the sandbox', () => {
   const out = run(process.execPath, ['pack-esm.mjs'], bot, { timeout: 120_000 });
-  assert(/^bybit .*\n^binance .*\n^okx .*\n^coinbase .*\n^kraken /m.test(out), out);
+  assert(/^bybit .*\n^binance .*\n^okx .*\n^coinbase .*\n^kucoin .*\n^kraken /m.test(out), out);
   for (const key of JSON.parse(
     run(
       process.execPath,
@@ -252,6 +254,7 @@ import { createBybitClient } from '@exkeys/bybit';
 import { createBinanceClient } from '@exkeys/binance';
 import { createOkxClient } from '@exkeys/okx';
 import { createCoinbaseClient } from '@exkeys/coinbase';
+import { createKucoinClient } from '@exkeys/kucoin';
 import { createKrakenClient } from '@exkeys/kraken';
 import { startSandbox } from '@exkeys/sandbox';
 import { scaffold } from '@exkeys/create-bot';
@@ -267,6 +270,7 @@ export async function main(): Promise<void> {
   await createBinanceClient({ apiKey: 'k', apiSecret: 's' });
   void createOkxClient;
   void createCoinbaseClient;
+  void createKucoinClient;
   void createKrakenClient;
   void redactError;
   void startSandbox;

@@ -23,20 +23,29 @@ describe('the offline demo', () => {
       'binance/default:true',
       'okx/default:true',
       'coinbase/default:true',
+      'kucoin/default:true',
       'kraken/default:true',
       'bybit/WITHDRAW:true',
       'bybit/PAYOUT:true',
       'binance/WITHDRAW:true',
       'okx/WITHDRAW:true',
       'coinbase/WITHDRAW:true',
+      'kucoin/WITHDRAW:true',
       'kraken/WITHDRAW:true',
       'bybit/default:true',
     ]);
-    expect(rows.slice(0, 5).every((r) => /placed and cancelled/.test(r.outcome))).toBe(true);
-    expect(rows.slice(5, 11).every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
+    // One safe key per exchange, then each one's withdraw key and Bybit's P2P key, then the rotation.
+    const exchanges = new Set(rows.map((r) => r.exchange)).size;
+    const refused = rows.slice(exchanges, 2 * exchanges + 1);
+    expect(rows.slice(0, exchanges).every((r) => /placed and cancelled/.test(r.outcome))).toBe(
+      true,
+    );
+    expect(refused.every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
     expect(output).toMatch(/✗ \[kraken\/WITHDRAW exkeys…\] Refusing .*withdraw-funds/);
     // The rotation: the same bot run trades with the old key, then with the new one.
-    expect(rows[11]?.outcome).toBe('kept trading across a rotation: exkeys… → rotDEM…');
+    expect(rows[2 * exchanges + 1]?.outcome).toBe(
+      'kept trading across a rotation: exkeys… → rotDEM…',
+    );
     expect(output).toMatch(/\[bybit\/default exkeys…\] key rotated: now signing with rotDEM…/);
     expect(output).toMatch(/\[bybit\/default rotDEM…\] cancelled order/);
     expect(output).toMatch(
@@ -45,6 +54,9 @@ describe('the offline demo', () => {
     // P2P moves funds to other users without a withdraw permission: refused all the same.
     expect(output).toMatch(
       /✗ \[bybit\/PAYOUT exkeys…\] Refusing .* PAY OUT funds to other parties \(FiatP2P\.FiatP2POrder, FiatP2P\.Advertising\)/,
+    );
+    expect(output).toMatch(
+      /✗ \[kucoin\/WITHDRAW dea000…\] Refusing .* WITHDRAW funds \(Withdrawal\): revoke it now/,
     );
     expect(rows.every((r) => /^[\w-]{1,6}…$/.test(r.key))).toBe(true);
     expect(output).toMatch(/key verified: read=true trade=true withdraw=false/);

@@ -1,8 +1,9 @@
 /**
  * `pnpm demo`: the whole exkeys path, offline. Starts the loopback sandbox exchange, saves demo keys
- * for Bybit, Binance, OKX, Coinbase and Kraken into a throwaway `.env` with `saveApiKeys`, runs the example bot on each,
- * shows the keys that can withdraw (and Bybit's P2P key, which can pay funds out) being refused,
- * rotates the first exchange's key while the bot keeps trading, and prints a summary table.
+ * for Bybit, Binance, OKX, Coinbase, KuCoin and Kraken into a throwaway `.env` with `saveApiKeys`,
+ * runs the example bot on each, shows the keys that can withdraw (and Bybit's P2P key, which can
+ * pay funds out) being refused, rotates the first exchange's key while the bot keeps trading, and
+ * prints a summary table.
  * @module
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -42,6 +43,13 @@ export const ROTATED_KEYS: Readonly<Record<SandboxKey['exchange'], SandboxKey>> 
     exchange: 'okx',
     apiKey: 'dea0ff01-0000-4000-8000-00000000e4e5',
     apiSecret: 'DEA0FF01'.padEnd(32, '0'),
+    passphrase: 'exkeysDEMO-rotated-passphrase',
+    permissions: { read: true, trade: true, withdraw: false },
+  },
+  kucoin: {
+    exchange: 'kucoin',
+    apiKey: 'dea0ff01'.padEnd(24, '0'),
+    apiSecret: 'dea0ff01-0000-4000-8000-0000000c0c01',
     passphrase: 'exkeysDEMO-rotated-passphrase',
     permissions: { read: true, trade: true, withdraw: false },
   },

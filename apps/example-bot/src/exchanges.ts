@@ -19,10 +19,11 @@ import {
   watchCredentials,
 } from '@exkeys/credentials';
 import { createKrakenClient, updateKrakenClient, verifyKrakenKey } from '@exkeys/kraken';
+import { createKucoinClient, updateKucoinClient, verifyKucoinKey } from '@exkeys/kucoin';
 import { createOkxClient, updateOkxClient, verifyOkxKey } from '@exkeys/okx';
 
 /** The exchanges this bot supports. */
-export const EXCHANGES = ['bybit', 'binance', 'okx', 'coinbase', 'kraken'] as const;
+export const EXCHANGES = ['bybit', 'binance', 'okx', 'coinbase', 'kucoin', 'kraken'] as const;
 
 /** One of {@link EXCHANGES}. */
 export type ExchangeId = (typeof EXCHANGES)[number];
@@ -172,6 +173,22 @@ export function connect(
             read.profile,
             (next) => verifyCoinbaseKey(next, options),
             (next) => updateCoinbaseClient(client as never, next),
+            on,
+          ),
+      };
+    }
+    case 'kucoin': {
+      const creds = getCredentials('kucoin', read);
+      return {
+        creds,
+        verify: () => verifyKucoinKey(creds, options),
+        client: async () => await createKucoinClient(creds, options),
+        watch: (client, on) =>
+          watchKeys(
+            'kucoin',
+            read.profile,
+            (next) => verifyKucoinKey(next, options),
+            (next) => updateKucoinClient(client as never, next),
             on,
           ),
       };

@@ -1,7 +1,7 @@
 /**
  * `node dist/main.js`: runs the bot with settings from environment variables.
  *
- *   EXKEYS_EXCHANGE   bybit | binance | okx | coinbase | kraken (default bybit)
+ *   EXKEYS_EXCHANGE   bybit | binance | okx | coinbase | kucoin | kraken (default bybit)
  *   EXKEYS_PROFILE    a named key profile              (default: the plain BYBIT_API_KEY names)
  *   EXKEYS_STORE      env | age | secrets              (default: DEFAULT_STORE in store.ts)
  *   EXKEYS_ENV_FILE   path of the .env file            (default .env)

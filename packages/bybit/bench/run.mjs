@@ -1,7 +1,7 @@
 // `pnpm bench` for @exkeys/bybit. Prints ratios against named baselines, measured in one run.
 // Timings on a shared 2-core machine are noisy: read the ratios, not the absolute times.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -20,6 +20,9 @@ for (const pkg of ['binance', 'okx']) {
   }
 }
 const ccxtUrl = import.meta.resolve('ccxt');
+const { coldStart } = await import(
+  pathToFileURL(join(packages, '..', 'scripts', 'cold-start.mjs')).href
+);
 const { getCredentials } = await import(dist('credentials'));
 const { verifyAll } = await import(dist('credentials', 'exchange/index.js'));
 const { startSandbox } = await import(dist('sandbox'));
@@ -52,73 +55,18 @@ const env = {
   OKX_API_PASSPHRASE: keys.okx.passphrase,
 };
 
-// 1. Cold start to a ready client: a fresh process running the three steps on a temp .env and
-// building the client, against a fresh process doing `import ccxt` + `new ccxt.bybit`. Alternated.
-const envFile = join(dir, '.env');
-writeFileSync(
-  envFile,
-  `BYBIT_API_KEY=${keys.bybit.apiKey}\nBYBIT_API_SECRET=${keys.bybit.apiSecret}\n`,
-  {
-    mode: 0o600,
-  },
-);
-const exkeysChild = join(dir, 'exkeys.mjs');
-writeFileSync(
-  exkeysChild,
-  `import { loadApiKeys, validateCredentials, getCredentials } from ${JSON.stringify(dist('credentials'))};
-import { createBybitClient } from ${JSON.stringify(dist('bybit'))};
-const env = {};
-await loadApiKeys({ envFile: ${JSON.stringify(envFile)}, target: env });
-if (!validateCredentials('bybit', { env }).valid) process.exit(1);
-const client = await createBybitClient(getCredentials('bybit', { env }));
-if (client.id !== 'bybit') process.exit(1);
-console.log(process.resourceUsage().maxRSS);
-`,
-);
-const ccxtChild = join(dir, 'ccxt.mjs');
-writeFileSync(
-  ccxtChild,
-  `import ccxt from ${JSON.stringify(ccxtUrl)};
-const client = new ccxt.bybit({ apiKey: process.env.K, secret: process.env.S });
-if (client.id !== 'bybit') process.exit(1);
-console.log(process.resourceUsage().maxRSS);
-`,
-);
-const run = (script) => {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [script], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, K: keys.bybit.apiKey, S: keys.bybit.apiSecret },
-  });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${script} failed: ${result.stderr}`);
-  return { ms, rssKiB: Number(result.stdout.trim()) };
-};
-const cold = { exkeys: [], ccxt: [] };
-run(exkeysChild);
-run(ccxtChild);
-for (let i = 0; i < 9; i++) {
-  cold.exkeys.push(run(exkeysChild));
-  cold.ccxt.push(run(ccxtChild));
-}
-const coldMs = (side) => median(cold[side].map((r) => r.ms));
-const coldRss = (side) => median(cold[side].map((r) => r.rssKiB));
-console.log(
-  `cold start: exkeys ${coldMs('exkeys').toFixed(0)} ms / ${(coldRss('exkeys') / 1024).toFixed(0)} MiB, ` +
-    `ccxt ${coldMs('ccxt').toFixed(0)} ms / ${(coldRss('ccxt') / 1024).toFixed(0)} MiB (median of 9)`,
-);
-line(
-  'cold start to a ready client, wall time',
-  coldMs('exkeys') / coldMs('ccxt'),
-  'vs import ccxt + new ccxt.bybit',
-  '≤0.5×',
-);
-line(
-  'cold start to a ready client, peak RSS',
-  coldRss('exkeys') / coldRss('ccxt'),
-  'vs import ccxt + new ccxt.bybit',
-  '≤0.65×',
-);
+// 1. Cold start to a ready client (scripts/cold-start.mjs).
+coldStart({
+  id: 'bybit',
+  factory: 'createBybitClient',
+  credentialsUrl: dist('credentials'),
+  packageUrl: dist('bybit'),
+  ccxtUrl,
+  env: { BYBIT_API_KEY: keys.bybit.apiKey, BYBIT_API_SECRET: keys.bybit.apiSecret },
+  ccxtCredentials: { apiKey: keys.bybit.apiKey, secret: keys.bybit.apiSecret },
+  dir,
+  line,
+});
 
 // 2. Per-request overhead: fetchTicker throughput of a factory-built client against a raw ccxt
 // client on the sandbox, in alternating rounds. ccxt's rate limiter is off on both, or it would be

@@ -10,6 +10,7 @@ import {
   type ExchangeFunctions,
   type KeyFacts,
   unreadableField,
+  withUncodedAnswer,
   type Zod,
 } from '@exkeys/credentials/exchange';
 import type { bybit } from 'ccxt';
@@ -32,27 +33,6 @@ export function bybitRetryAfter(
 ): number | undefined {
   const reset = Number(headers[LIMIT_RESET]);
   return headers[LIMIT_RESET] && Number.isFinite(reset) ? Math.max(0, reset - now) : undefined;
-}
-
-/** The parts of a ccxt client the key-information call reads after a failure. */
-interface LastResponse {
-  last_json_response: unknown;
-}
-
-/**
- * ccxt throws a bare `ExchangeError` for a JSON answer without `retCode`; hand that body to the
- * reader instead, so that it is reported as `unreadable-response` naming the field.
- */
-async function readable(client: bybit, request: Promise<unknown>): Promise<unknown> {
-  try {
-    return await request;
-  } catch (error) {
-    const body = (client as unknown as LastResponse).last_json_response;
-    const bare = error instanceof Error && error.constructor.name === 'ExchangeError';
-    const coded = typeof body === 'object' && body !== null && 'retCode' in body;
-    if (bare && body !== undefined && !coded) return body;
-    throw error;
-  }
 }
 
 /** Demo trading's account call proves the key works there; it says nothing about permissions. */
@@ -82,14 +62,14 @@ const exchange: BybitFunctions = defineExchange({
   modes: { testnet: 'sandbox-mode', demo: 'demo-trading' },
   keyInfo: {
     endpoint: 'GET /v5/user/query-api',
-    call: (client) => readable(client, client.privateGetV5UserQueryApi()),
+    call: (client) => withUncodedAnswer(client, client.privateGetV5UserQueryApi(), 'retCode'),
     read: readKeyInfo,
   },
   // Demo trading has no query-api (ccxt skips it there too): /v5/account/info is on its list.
   fallback: {
     endpoint: 'GET /v5/account/info',
     applies: (client) => client.options.enableDemoTrading === true,
-    call: (client) => readable(client, client.privateGetV5AccountInfo()),
+    call: (client) => withUncodedAnswer(client, client.privateGetV5AccountInfo(), 'retCode'),
     read: readDemoAccount,
     warning:
       'Bybit demo trading has no GET /v5/user/query-api, so exkeys checked only that the key works there (GET /v5/account/info). Not checked: its permissions (assumed to trade), IP whitelist and expiry. Demo funds are not real; audit the live key before trading real funds.',

@@ -39,6 +39,7 @@ export type DoctorFindingId =
   | 'expiry.expired'
   | 'expiry.ok'
   | 'lapse.okx-inactivity'
+  | 'lapse.kucoin-inactivity'
   | 'lapse.bybit-unbound'
   | 'symlink.linked'
   | 'hard-link.linked'

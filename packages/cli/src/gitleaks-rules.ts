@@ -79,16 +79,19 @@ function literal(text: string): string {
   return `'${text}'`;
 }
 
-/** `A, B and C`. */
-function names(list: readonly string[]): string {
-  return list.length < 2 ? list.join('') : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`;
+/** The names of the exchanges in the core's table, sorted: `Binance, Bybit, KuCoin and OKX`. */
+function exchangeNames(): string {
+  const names = Object.values(EXCHANGES)
+    .map((facts) => facts.name)
+    .sort((a, b) => a.localeCompare(b));
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
 }
 
 /** The gitleaks config file (TOML) holding {@link gitleaksRules}. */
 export function gitleaksConfig(version: string): string {
   const lines = [
     `# gitleaks rules exported by exkeys ${version} (exkeys scan --export-rules gitleaks).`,
-    `# Keys and secrets of ${names(Object.values(EXCHANGES).map((facts) => facts.name))} near the exchange name, and PEM private keys.`,
+    `# Keys and secrets of ${exchangeNames()} near the exchange name, and PEM private keys.`,
     `title = ${JSON.stringify('exkeys exchange credential rules')}`,
     '',
     '[extend]',

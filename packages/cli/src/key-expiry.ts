@@ -1,8 +1,8 @@
 /**
  * The expiry checks of `doctor --live --expires-within DAYS` and `verify`: a key the exchange will expire within
  * DAYS fails; a key at risk of lapsing because it has no IP binding gets a warning with the date.
- * OKX deletes a trade key without an IP binding after 14 days without use; Bybit expires a key
- * without one 90 days after it was created. Binance ends the trading authority of such a key at
+ * OKX and KuCoin delete a trade key without an IP binding after 14 and 30 days without use; Bybit
+ * expires a key without one 90 days after it was created. Binance ends the trading authority of such a key at
  * `tradingAuthorityExpirationTime`, which the audit reports as the expiry.
  * @module
  */
@@ -13,8 +13,22 @@ import { plural, profileFlag } from './messages.js';
 import type { PrivateEnv } from './store-selection.js';
 
 const DAY_MS = 86_400_000;
-/** OKX deletes an unbound trade key after this many days without use. */
-const OKX_INACTIVITY_DAYS = 14;
+/**
+ * Exchanges that delete a trade key without an IP binding after some days without use: OKX after
+ * 14, KuCoin after 30 (or it removes the key's trading permissions,
+ * https://www.kucoin.com/support/360015102174).
+ */
+const INACTIVITY_RULES: Readonly<
+  Record<string, { id: DoctorFinding['id']; name: string; days: number; what: string }>
+> = {
+  okx: { id: 'lapse.okx-inactivity', name: 'OKX', days: 14, what: '' },
+  kucoin: {
+    id: 'lapse.kucoin-inactivity',
+    name: 'KuCoin',
+    days: 30,
+    what: ' (or removes their trading permissions)',
+  },
+};
 /** Bybit expires an unbound key this many days after it was created. */
 const BYBIT_UNBOUND_DAYS = 90;
 const BIND = 'bind the key to your IPs; bound keys do not expire';
@@ -88,15 +102,18 @@ export function checkExpiry(
       });
       continue;
     }
-    if (unbound && result.exchange === 'okx' && report.permissions.trade) {
-      const date = now + OKX_INACTIVITY_DAYS * DAY_MS;
+    const inactivity = Object.hasOwn(INACTIVITY_RULES, result.exchange)
+      ? INACTIVITY_RULES[result.exchange]
+      : undefined;
+    if (unbound && inactivity && report.permissions.trade) {
+      const date = now + inactivity.days * DAY_MS;
       findings.push({
-        id: 'lapse.okx-inactivity',
+        id: inactivity.id,
         check: 'lapse',
         status: 'warn',
         key,
         date: new Date(date).toISOString(),
-        message: `${name}: OKX deletes trade keys without an IP binding after ${OKX_INACTIVITY_DAYS} days without use; unused from today, this one goes on ${day(date)}`,
+        message: `${name}: ${inactivity.name} deletes trade keys without an IP binding${inactivity.what} after ${inactivity.days} days without use; unused from today, this one goes on ${day(date)}`,
         fix: BIND,
       });
       continue;

@@ -26,6 +26,7 @@ const VERIFIERS: Readonly<Record<string, () => Promise<Verifier>>> = {
   binance: async () => (await import('@exkeys/binance')).verifyBinanceKey as Verifier,
   okx: async () => (await import('@exkeys/okx')).verifyOkxKey as Verifier,
   coinbase: async () => (await import('@exkeys/coinbase')).verifyCoinbaseKey as Verifier,
+  kucoin: async () => (await import('@exkeys/kucoin')).verifyKucoinKey as Verifier,
   kraken: async () => (await import('@exkeys/kraken')).verifyKrakenKey as Verifier,
 };
 

@@ -64,6 +64,18 @@ describe('OutputMasker', () => {
     }
   });
 
+  it("masks KuCoin's signature and signed passphrase headers, as ccxt's verbose mode prints them", () => {
+    const base64 = 'kX9mQ2v7Lr5tYp3Wz8Nn1Bq4Hs6Jd0Fc2Ae5Gu7Io9U=';
+    const text = `  'KC-API-KEY-VERSION': '2',\n  'KC-API-PASSPHRASE': '${base64}',\n  'KC-API-SIGN': '${base64}',\n`;
+    const expected = `  'KC-API-KEY-VERSION': '2',\n  'KC-API-PASSPHRASE': '[masked signature]',\n  'KC-API-SIGN': '[masked signature]',\n`;
+    expect(mask([text])).toBe(expected);
+    for (const [first = '', second = ''] of everySplit(text)) {
+      expect(mask([first, second]).replace(/\s+$/, ''), JSON.stringify(first.slice(-12))).toBe(
+        expected.replace(/\s+$/, ''),
+      );
+    }
+  });
+
   it('writes ordinary output at once and holds back only what could still become a secret', () => {
     const masker = new OutputMasker(VALUES);
     expect(masker.push(Buffer.from('hello world\n')).toString()).toBe('hello world\n');

@@ -22,14 +22,21 @@ export const MAX_HOLD = 4096;
 /** Shorter values would shred ordinary output; validation refuses them anyway. */
 const MIN_MASKED_LENGTH = 6;
 
-// Signature labels: Binance's query parameter, Bybit's, OKX's and Kraken's headers, as printed by
-// ccxt's verbose mode, curl -v and common loggers.
-const LABEL = String.raw`(?:signature=|x-bapi-sign["']?\s*[:=]\s*["']?|ok-access-sign["']?\s*[:=]\s*["']?|api-sign["']?\s*[:=]\s*["']?)`;
+// Signature labels: Binance's query parameter, Bybit's, OKX's, KuCoin's and Kraken's headers (KuCoin's signed
+// passphrase is the same on every request), as printed by ccxt's verbose mode, curl -v and loggers.
+const LABEL = String.raw`(?:signature=|(?:x-bapi-sign|ok-access-sign|kc-api-sign|kc-api-passphrase|api-sign)["']?\s*[:=]\s*["']?)`;
 const SIGNATURE = new RegExp(`(${LABEL})([A-Za-z0-9+/=%]{16,})`, 'gi');
 // A label, complete or not yet followed by its separator, and the value so far, at the very end.
 const SIGNATURE_TAIL =
-  /(?:signature|x-bapi-sign|ok-access-sign|api-sign)["'\s:=]*[A-Za-z0-9+/=%]*$/i;
-const LABEL_WORDS = ['signature=', 'x-bapi-sign', 'ok-access-sign', 'api-sign'];
+  /(?:signature|x-bapi-sign|ok-access-sign|kc-api-sign|kc-api-passphrase|api-sign)["'\s:=]*[A-Za-z0-9+/=%]*$/i;
+const LABEL_WORDS = [
+  'signature=',
+  'x-bapi-sign',
+  'ok-access-sign',
+  'kc-api-sign',
+  'kc-api-passphrase',
+  'api-sign',
+];
 const SIGNATURE_MASK = '[masked signature]';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -93,7 +93,7 @@ export function createProgram(version: string): Command {
         .description(
           'store a key: hidden prompts on a terminal, else stdin lines (key, secret, passphrase)',
         )
-        .argument('<exchange>', 'exchange id, e.g. bybit, binance, okx'),
+        .argument('<exchange>', 'exchange id, e.g. bybit, binance, okx, kucoin'),
       'read the secret from this file (a PEM private key)',
     )
       .option('--key-only', 'read only the API key; keep the secret already stored (after keygen)')
@@ -329,7 +329,7 @@ export function createProgram(version: string): Command {
   program
     .command('sandbox')
     .description(
-      'start the loopback exchange (Bybit, Binance, OKX, Coinbase, Kraken) with demo keys',
+      'start the loopback exchange (Bybit, Binance, OKX, Coinbase, KuCoin, Kraken) with demo keys',
     )
     .option('--port <port>', 'port to listen on (default: a free one)')
     .option('--latency <ms>', 'delay every response by this many milliseconds', '0')

@@ -4,7 +4,7 @@
  */
 
 /** The exchanges a generated bot can trade on. */
-export const EXCHANGE_IDS = ['bybit', 'binance', 'okx', 'coinbase', 'kraken'] as const;
+export const EXCHANGE_IDS = ['bybit', 'binance', 'okx', 'coinbase', 'kucoin', 'kraken'] as const;
 /** One of {@link EXCHANGE_IDS}. */
 export type ExchangeChoice = (typeof EXCHANGE_IDS)[number];
 

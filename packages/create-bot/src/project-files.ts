@@ -22,6 +22,7 @@ const VARIABLES: Record<ExchangeChoice, string[]> = {
   binance: ['BINANCE_API_KEY', 'BINANCE_API_SECRET'],
   okx: ['OKX_API_KEY', 'OKX_API_SECRET', 'OKX_API_PASSPHRASE'],
   coinbase: ['COINBASE_API_KEY', 'COINBASE_API_SECRET'],
+  kucoin: ['KUCOIN_API_KEY', 'KUCOIN_API_SECRET', 'KUCOIN_API_PASSPHRASE'],
   kraken: ['KRAKEN_API_KEY', 'KRAKEN_API_SECRET'],
 };
 

@@ -62,11 +62,11 @@ describe('create-bot without a terminal', () => {
   it('exits 2 with the accepted values for an unknown store or exchange, writing nothing', () => {
     for (const args of [
       ['bad1', '--store', 'vault'],
-      ['bad2', '--exchanges', 'bybit,gemini'],
+      ['bad2', '--exchanges', 'bybit,mtgox'],
     ]) {
       const result = spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: 'utf8' });
       expect(result.status).toBe(2);
-      expect(result.stderr).toMatch(/choose from (env, age, docker|bybit, binance, okx)/);
+      expect(result.stderr).toMatch(/choose from (env, age, docker|bybit, binance, okx, )/);
       expect(readdirSync(work)).not.toContain(args[0]);
     }
   });
@@ -120,6 +120,20 @@ describe('scaffold', () => {
     const example = read(dir, '.env.example');
     expect(example).toContain('COINBASE_API_KEY=\nCOINBASE_API_SECRET=');
     expect(example).not.toContain('COINBASE_API_PASSPHRASE');
+  });
+  it('offers KuCoin: its client, its three variables, and no other exchange', async () => {
+    const { dir } = await scaffold({ dir: join(work, 'kucoin-bot'), exchanges: ['kucoin'] });
+    const exchanges = read(dir, 'src/exchanges.ts');
+    expect(exchanges).toContain("export const EXCHANGES = ['kucoin'] as const;");
+    expect(exchanges).toContain("case 'kucoin'");
+    expect(exchanges).toContain("from '@exkeys/kucoin'");
+    expect(exchanges).not.toMatch(/@exkeys\/(bybit|binance|okx)|case 'okx'/);
+    expect(read(dir, 'src/main.ts')).toContain("env.EXKEYS_EXCHANGE ?? 'kucoin'");
+    const manifest = JSON.parse(read(dir, 'package.json'));
+    expect(Object.keys(manifest.dependencies)).toEqual(['@exkeys/credentials', '@exkeys/kucoin']);
+    for (const name of ['KUCOIN_API_KEY=', 'KUCOIN_API_SECRET=', 'KUCOIN_API_PASSPHRASE=']) {
+      expect(read(dir, '.env.example')).toContain(name);
+    }
   });
 
   it('offers Kraken: its connect branch, package and two variables, nothing of the others', async () => {

@@ -48,6 +48,20 @@ describe('the exchange table', () => {
     expect(matchesShape(EXCHANGES.okx.passphrase ?? EXCHANGES.okx.key, 'line\nbreak')).toBe(true);
   });
 
+  it('knows KuCoin: a 24-hex key, a UUID secret and a passphrase', () => {
+    const kucoin = EXCHANGES.kucoin;
+    expect(kucoin.needsPassphrase).toBe(true);
+    expect(OTHER_PASSPHRASE_EXCHANGES.has('kucoin')).toBe(false);
+    // The documented example key of GET /api/v1/user/api-key.
+    expect(matchesShape(kucoin.key, '6705f5c311545b000157d3eb')).toBe(true);
+    expect(matchesShape(kucoin.key, '6705f5c311545b000157d3e')).toBe(false);
+    expect(matchesShape(kucoin.key, '6705f5c311545b000157d3ebz')).toBe(false);
+    expect(matchesShape(kucoin.secret, 'f03a5284-5c39-4aaa-9b20-dea10bdcf8e3')).toBe(true);
+    expect(matchesShape(kucoin.secret, 'f03a52845c394aaa9b20dea10bdcf8e3')).toBe(false);
+    expect(describeShape(kucoin.key)).toBe('24 hexadecimal characters');
+    expect(kucoin.pemKeyTypes).toEqual([]);
+  });
+
   it('has a base64 charset for Kraken: + / and = padding, nothing else', () => {
     expect(shapeSource(EXCHANGES.kraken.secret)).toBe(
       '[A-Za-z0-9+/]{86}(?:[A-Za-z0-9+/]{2}|[A-Za-z0-9+/]=|==)',

@@ -75,7 +75,7 @@ export interface ExchangeFacts {
 }
 
 /** The ids of the exchanges in {@link EXCHANGES}. */
-export type ExchangeId = 'bybit' | 'binance' | 'okx' | 'coinbase' | 'kraken';
+export type ExchangeId = 'bybit' | 'binance' | 'okx' | 'coinbase' | 'kucoin' | 'kraken';
 
 const UUID = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
 
@@ -144,6 +144,17 @@ export const EXCHANGES: Readonly<Record<ExchangeId, ExchangeFacts>> = deepFreeze
     apiManagementPage: 'https://portal.cdp.coinbase.com/projects/api-keys',
     exchangeGeneratesKeys: true,
   },
+  kucoin: {
+    id: 'kucoin',
+    name: 'KuCoin',
+    needsPassphrase: true,
+    // A 24-hex key (e.g. 6705f5c311545b000157d3eb) and a UUID secret; the passphrase is the user's.
+    key: { charset: 'hex', minLength: 24, maxLength: 24 },
+    secret: { charset: 'hex', minLength: 36, maxLength: 36, groups: [8, 4, 4, 4, 12] },
+    passphrase: { charset: 'any', minLength: 7, maxLength: 32 },
+    pemKeyTypes: [],
+    apiManagementPage: 'https://www.kucoin.com/account/api',
+  },
   kraken: {
     id: 'kraken',
     name: 'Kraken',
@@ -158,13 +169,9 @@ export const EXCHANGES: Readonly<Record<ExchangeId, ExchangeFacts>> = deepFreeze
 
 /**
  * ccxt exchanges without a row in {@link EXCHANGES} whose keys also need a passphrase, so that
- * `exkeys set kucoin` still asks for one.
+ * `exkeys set bitget` still asks for one.
  */
-export const OTHER_PASSPHRASE_EXCHANGES: ReadonlySet<string> = new Set([
-  'kucoin',
-  'kucoinfutures',
-  'bitget',
-]);
+export const OTHER_PASSPHRASE_EXCHANGES: ReadonlySet<string> = new Set(['kucoinfutures', 'bitget']);
 
 /** The row for `exchange` (case-insensitive), or `undefined` for an exchange not in the table. */
 export function exchangeFacts(exchange: string): ExchangeFacts | undefined {

@@ -102,6 +102,32 @@ describe('validateCredentials', () => {
     expect(full.warnings).toEqual([]);
   });
 
+  it('requires the KuCoin passphrase and warns about a secret that is not a UUID', () => {
+    const env = {
+      KUCOIN_API_KEY: '6705f5c311545b000157d3eb',
+      KUCOIN_API_SECRET: 'f03a5284-5c39-4aaa-9b20-dea10bdcf8e3',
+    };
+    const missing = validateCredentials('kucoin', { env });
+    expect(missing.passphraseRequired).toBe(true);
+    expect(codes(missing)).toEqual(['KUCOIN_API_PASSPHRASE:passphrase-missing']);
+    const full = validateCredentials('kucoin', {
+      env: { ...env, KUCOIN_API_PASSPHRASE: 'Canary-Pass-123' },
+    });
+    expect(full.valid).toBe(true);
+    expect(full.warnings).toEqual([]);
+    const dashless = validateCredentials('kucoin', {
+      env: {
+        ...env,
+        KUCOIN_API_SECRET: 'f03a52845c394aaa9b20dea10bdcf8e3',
+        KUCOIN_API_PASSPHRASE: 'Canary-Pass-123',
+      },
+    });
+    expect(dashless.valid).toBe(true);
+    expect(dashless.warnings.map((w) => `${w.variable}:${w.code}`)).toEqual([
+      'KUCOIN_API_SECRET:unusual-shape',
+    ]);
+  });
+
   it('warns about unusual shapes without failing', () => {
     const result = validateCredentials('okx', {
       env: {

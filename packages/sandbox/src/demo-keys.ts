@@ -1,12 +1,19 @@
 import { cdpKeySecret } from './cdp-keys.js';
 import type { SandboxExchange, SandboxKey } from './sandbox-key.js';
 
-const EXCHANGES: readonly SandboxExchange[] = ['bybit', 'binance', 'okx', 'coinbase', 'kraken'];
+const EXCHANGES: readonly SandboxExchange[] = [
+  'bybit',
+  'binance',
+  'okx',
+  'coinbase',
+  'kucoin',
+  'kraken',
+];
 
 type Kind = 'TRADE' | 'DRAIN' | 'PAYOUT';
 
 // Each value has the shape of a real key of that exchange (so validation has nothing to warn about)
-// while reading as fake at a glance: it starts with `exkeysDEMO` (OKX: `dea0`/`DEA0` hex).
+// while reading as fake at a glance: it starts with `exkeysDEMO` (OKX, KuCoin: `dea0`/`DEA0` hex).
 const SHAPES: Record<SandboxExchange, (kind: Kind) => Omit<SandboxKey, 'exchange'>> = {
   // Bybit: an 18- or 19-character key and a 36-character secret.
   bybit: (kind) => ({
@@ -37,6 +44,12 @@ const SHAPES: Record<SandboxExchange, (kind: Kind) => Omit<SandboxKey, 'exchange
           apiKey: `organizations/dea00000-0000-4000-8000-00000000c0b1/apiKeys/dea0${kind === 'DRAIN' ? '0002' : '0003'}-0000-4000-8000-00000000c0b1`,
           apiSecret: cdpKeySecret(`exkeysDEMOcoinbase${kind}secretNotReal`, 'ec-p256'),
         },
+  // KuCoin: a 24-hex key, a UUID secret and a passphrase.
+  kucoin: (kind) => ({
+    apiKey: `dea0${kind === 'TRADE' ? '0001' : '0002'}`.padEnd(24, '0'),
+    apiSecret: `dea0${kind === 'TRADE' ? '0001' : '0002'}-0000-4000-8000-0000000c0c01`,
+    passphrase: `exkeysDEMO-${kind.toLowerCase()}-passphrase`,
+  }),
   // Kraken: a 56-character key and an 88-character base64 private key (letters and digits only
   // are valid base64 in whole groups of 4).
   kraken: (kind) => ({

@@ -1,6 +1,6 @@
 /**
  * `@exkeys/sandbox`: a loopback exchange that answers like Bybit v5, Binance spot, OKX v5,
- * Coinbase Advanced Trade v3 and Kraken spot on one origin, verifies every signature exactly as the exchange does and fails with the exchange's own
+ * Coinbase Advanced Trade v3, KuCoin spot and Kraken spot on one origin, verifies every signature exactly as the exchange does and fails with the exchange's own
  * error codes, so tests and demos run without a network or real keys.
  *
  * @module

@@ -37,10 +37,12 @@ export class OrderStore {
     const id =
       input.exchange === 'bybit' || input.exchange === 'coinbase'
         ? randomUUID()
-        : input.exchange === 'kraken'
-          ? // Kraken transaction ids look like `OU22CG-KLAF2-FWUDD7`.
-            `O${String(this.#sequence).padStart(5, '0')}-EXKEY-SANDBX`
-          : String(4_200_000_000 + this.#sequence * 7);
+        : input.exchange === 'kucoin'
+          ? randomUUID().replaceAll('-', '').slice(0, 24)
+          : input.exchange === 'kraken'
+            ? // Kraken transaction ids look like `OU22CG-KLAF2-FWUDD7`.
+              `O${String(this.#sequence).padStart(5, '0')}-EXKEY-SANDBX`
+            : String(4_200_000_000 + this.#sequence * 7);
     const { now, ...fields } = input;
     const order: SandboxOrder = {
       ...fields,

@@ -1,5 +1,5 @@
 /** The exchanges the sandbox imitates. */
-export type SandboxExchange = 'bybit' | 'binance' | 'okx' | 'coinbase' | 'kraken';
+export type SandboxExchange = 'bybit' | 'binance' | 'okx' | 'coinbase' | 'kucoin' | 'kraken';
 
 /**
  * The environment a key belongs to. A real exchange keeps live, testnet and demo keys apart: a key
@@ -10,7 +10,8 @@ export type SandboxEnvironment = 'live' | 'testnet' | 'demo';
 /**
  * An answer the sandbox gives to every signed request of a key, to test how clients handle it:
  * the exchange's rate-limit answer, its IP-ban answer (Bybit HTTP 403 "access too frequent",
- * Binance HTTP 418; OKX has none and answers as rate-limited), or its permission-denied answer.
+ * Binance HTTP 418; OKX and KuCoin have none and answer as rate-limited), or its permission-denied
+ * answer.
  */
 export type SandboxKeyFailure = 'rate-limited' | 'ip-banned' | 'permission-denied';
 
@@ -36,7 +37,7 @@ export interface SandboxKey {
    * P-256 private key or a base64 Ed25519 key of 64 bytes (see `cdpKeySecret`).
    */
   apiSecret: string;
-  /** The OKX passphrase; required for OKX keys, ignored elsewhere. */
+  /** The passphrase; required for OKX and KuCoin keys, ignored elsewhere. */
   passphrase?: string;
   /** What the key may do. @default { read: true, trade: true, withdraw: false } */
   permissions?: SandboxKeyPermissions;
@@ -55,8 +56,10 @@ export interface SandboxKey {
    * object (`{ Spot: ['SpotTrade'], FiatP2P: ['FiatP2POrder'] }`), Binance's
    * `apiRestrictions` flags (`{ enableFixApiTrade: true }`), OKX's `perm` string
    * (`'read_only,trade'`), Coinbase's key-permission flags (`{ can_view: true, can_trade: true,
-   * can_transfer: false }`), or Kraken's `permissions` list (`['query-funds', 'modify-trades']`:
-   * `query-funds` reads balances, `modify-trades` places and cancels orders). When set, the key-information answer reports these instead of
+   * can_transfer: false }`), KuCoin's `permission` string (`'General,Spot'`), or Kraken's
+   * `permissions` list (`['query-funds', 'modify-trades']`: `query-funds` reads balances,
+   * `modify-trades` places and cancels orders). When set, the key-information answer reports
+   * these instead of
    * `permissions`, and the key may do what they grant.
    */
   nativePermissions?:
@@ -95,16 +98,17 @@ export interface ResolvedKey {
 export function resolveKeys(keys: readonly SandboxKey[]): Map<string, ResolvedKey> {
   const resolved = new Map<string, ResolvedKey>();
   for (const key of keys) {
-    if (!['bybit', 'binance', 'okx', 'coinbase', 'kraken'].includes(key.exchange)) {
+    if (!['bybit', 'binance', 'okx', 'coinbase', 'kucoin', 'kraken'].includes(key.exchange)) {
       throw new TypeError(
-        `Sandbox key exchange must be bybit, binance, okx, coinbase or kraken, got "${key.exchange}".`,
+        `Sandbox key exchange must be bybit, binance, okx, coinbase, kucoin or kraken, got "${key.exchange}".`,
       );
     }
     if (!key.apiKey || !key.apiSecret) {
       throw new TypeError(`A ${key.exchange} sandbox key needs a non-empty apiKey and apiSecret.`);
     }
-    if (key.exchange === 'okx' && !key.passphrase) {
-      throw new TypeError(`The OKX sandbox key ${keyPreview(key.apiKey)} needs a passphrase.`);
+    if ((key.exchange === 'okx' || key.exchange === 'kucoin') && !key.passphrase) {
+      const name = key.exchange === 'okx' ? 'OKX' : 'KuCoin';
+      throw new TypeError(`The ${name} sandbox key ${keyPreview(key.apiKey)} needs a passphrase.`);
     }
     const expiresAt = key.expiresAt ? Date.parse(key.expiresAt) : null;
     if (Number.isNaN(expiresAt)) {

@@ -6,6 +6,7 @@ import { bybitApi } from './bybit.js';
 import { coinbaseApi, coinbaseKeyOf } from './coinbase.js';
 import type { ExchangeApi, ExchangeCall } from './exchange-api.js';
 import { krakenApi } from './kraken.js';
+import { kucoinApi } from './kucoin.js';
 import { okxApi } from './okx.js';
 import { OrderStore } from './order-store.js';
 import {
@@ -65,12 +66,22 @@ export interface Sandbox {
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_RECORDS = 1000;
 
+/**
+ * The `/api/v3/` paths KuCoin serves (ccxt kucoin's currencies and margin markets). Binance owns
+ * the rest of `/api/v3/`, so these are matched one by one, before the Binance rule.
+ */
+const KUCOIN_V3_PATHS: ReadonlySet<string> = new Set([
+  '/api/v3/currencies',
+  '/api/v3/margin/symbols',
+]);
+
 /** Which imitation owns a path. Their prefixes do not collide, so one origin serves them all. */
 function exchangeOf(path: string): SandboxExchange | null {
   if (path.startsWith('/v5/')) return 'bybit';
   // Before Binance, which owns the rest of /api/v3/.
   if (path.startsWith('/api/v3/brokerage/')) return 'coinbase';
   if (path.startsWith('/api/v5/')) return 'okx';
+  if (/^\/api\/(v1|v2|ua\/v1)\//.test(path) || KUCOIN_V3_PATHS.has(path)) return 'kucoin';
   if (/^\/(api\/v3|sapi\/v1|fapi\/v1|dapi\/v1)\//.test(path)) return 'binance';
   if (path.startsWith('/0/')) return 'kraken';
   return null;
@@ -82,13 +93,13 @@ const KEY_HEADER: Record<SandboxExchange, string> = {
   okx: 'ok-access-key',
   // The key name is the `kid` of the Bearer JWT.
   coinbase: 'authorization',
+  kucoin: 'kc-api-key',
   kraken: 'api-key',
 };
 
 /**
  * Starts a loopback exchange on 127.0.0.1 that answers like Bybit v5, Binance spot, OKX v5,
- * Coinbase Advanced Trade v3 and Kraken spot on
- * the endpoints exkeys and its tests use, verifying every signature as the exchange does.
+ * Coinbase Advanced Trade v3, KuCoin spot and Kraken spot on the endpoints exkeys and its tests use, verifying every signature as the exchange does.
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const keys = resolveKeys(options.keys);
@@ -98,6 +109,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     binance: binanceApi(keys, orders),
     okx: okxApi(keys, orders),
     coinbase: coinbaseApi(keys, orders),
+    kucoin: kucoinApi(keys, orders),
     kraken: krakenApi(keys, orders),
   };
   const latencyMs = Math.max(0, options.latencyMs ?? 0);

@@ -1,4 +1,4 @@
-import { binance, bybit, coinbase, type Exchange, kraken, okx } from 'ccxt';
+import { binance, bybit, coinbase, type Exchange, kraken, kucoin, okx } from 'ccxt';
 import type { SandboxExchange, SandboxKey } from './sandbox-key.js';
 
 /** The credentials a ccxt client is built with; may differ from the sandbox's on purpose. */
@@ -8,7 +8,7 @@ export interface ClientCredentials {
   passphrase?: string | undefined;
 }
 
-const CLIENTS = { bybit, binance, okx, coinbase, kraken } as const;
+const CLIENTS = { bybit, binance, okx, coinbase, kucoin, kraken } as const;
 
 /**
  * A raw ccxt client whose every API origin is rewritten to the sandbox, paths kept, as the
@@ -49,7 +49,7 @@ export function canaryKey(
       exchange === 'kraken'
         ? base64Groups(`CANARYSECRET${exchange}${name}0123456789abcdef`)
         : `CANARYSECRET${exchange}${name}0123456789abcdef`,
-    ...(exchange === 'okx' ? { passphrase: `CANARYPASS${name}` } : {}),
+    ...(exchange === 'okx' || exchange === 'kucoin' ? { passphrase: `CANARYPASS${name}` } : {}),
     ...extra,
   };
 }

@@ -86,7 +86,7 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
       print(`  Added ${basename(file)} to ${join(dirname(options.writeEnv), '.gitignore')}.`);
   }
   print(
-    `${out.green('✔')} exkeys sandbox listening on ${out.bold(sandbox.url)} (Bybit v5, Binance spot, OKX v5, Coinbase Advanced Trade v3, Kraken spot)`,
+    `${out.green('✔')} exkeys sandbox listening on ${out.bold(sandbox.url)} (Bybit v5, Binance spot, OKX v5, Coinbase Advanced Trade v3, KuCoin spot, Kraken spot)`,
   );
   if (options.writeEnv !== undefined) {
     print(

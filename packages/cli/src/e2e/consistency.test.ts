@@ -34,9 +34,9 @@ describe('exit codes', () => {
 
   it('an exchange verify cannot check, and a bad --base-url, are usage errors (2)', async () => {
     const project = newProject();
-    const unsupported = await exkeys(project, ['verify', 'kucoin']);
+    const unsupported = await exkeys(project, ['verify', 'bitget']);
     expect(unsupported.code).toBe(2);
-    expect(unsupported.stderr).toContain('cannot verify kucoin keys live');
+    expect(unsupported.stderr).toContain('cannot verify bitget keys live');
     expect((await exkeys(project, ['verify', '--base-url', 'ftp://127.0.0.1'])).code).toBe(2);
   });
 

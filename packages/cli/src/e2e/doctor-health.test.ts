@@ -16,21 +16,27 @@ function sandboxKey(exchange: SandboxKey['exchange'], extra: Partial<SandboxKey>
   serial += 1;
   const tag = String(serial).padStart(2, '0');
   const shape =
-    exchange === 'okx'
+    exchange === 'kucoin'
       ? {
-          apiKey: `0e${tag}0000-0000-4000-8000-0000000000${tag}`,
-          apiSecret: `CA${tag}`.padEnd(32, 'F'),
-          passphrase: `Canary-${tag}-pass`,
+          apiKey: `6e${tag}`.padEnd(24, '0'),
+          apiSecret: `ca${tag}0000-0000-4000-8000-0000000000${tag}`,
+          passphrase: `Canary-${tag}-kucoin`,
         }
-      : exchange === 'bybit'
+      : exchange === 'okx'
         ? {
-            apiKey: `HEALTH${tag}bybit`.padEnd(18, '0'),
-            apiSecret: `CANARYSECRET${tag}`.padEnd(36, '7'),
+            apiKey: `0e${tag}0000-0000-4000-8000-0000000000${tag}`,
+            apiSecret: `CA${tag}`.padEnd(32, 'F'),
+            passphrase: `Canary-${tag}-pass`,
           }
-        : {
-            apiKey: `HEALTH${tag}binance`.padEnd(64, '0'),
-            apiSecret: `CANARYSECRET${tag}binance`.padEnd(64, '9'),
-          };
+        : exchange === 'bybit'
+          ? {
+              apiKey: `HEALTH${tag}bybit`.padEnd(18, '0'),
+              apiSecret: `CANARYSECRET${tag}`.padEnd(36, '7'),
+            }
+          : {
+              apiKey: `HEALTH${tag}binance`.padEnd(64, '0'),
+              apiSecret: `CANARYSECRET${tag}binance`.padEnd(64, '9'),
+            };
   return { exchange, ...shape, permissions: { read: true, trade: true }, ...extra };
 }
 
@@ -43,6 +49,8 @@ const KEYS = {
   BYBIT_UNBOUND: sandboxKey('bybit', { expiresAt: inDays(60) }),
   OKX_UNBOUND: sandboxKey('okx', {}),
   OKX_BOUND: sandboxKey('okx', BOUND),
+  KUCOIN_UNBOUND: sandboxKey('kucoin', {}),
+  KUCOIN_BOUND: sandboxKey('kucoin', BOUND),
 };
 type Profile = keyof typeof KEYS;
 const SECRETS = Object.values(KEYS).flatMap((k) => [k.apiSecret, k.passphrase ?? '', k.apiKey]);
@@ -165,6 +173,21 @@ describe('exkeys doctor --live --expires-within', () => {
     const strict = await doctor('--expires-within', '20');
     expect(strict.code).toBe(1);
     expect(strict.findings.filter((f) => f.id === 'expiry.soon')).toHaveLength(4);
+  });
+
+  it('warns about unbound KuCoin trade keys (30 days unused), not bound ones: exit 0', async () => {
+    useKeys(['KUCOIN_UNBOUND', 'KUCOIN_BOUND']);
+    const { code, findings } = await doctor();
+    expect(code).toBe(0);
+    expect(about(findings, 'KUCOIN_UNBOUND')).toEqual([
+      expect.objectContaining({
+        id: 'lapse.kucoin-inactivity',
+        status: 'warn',
+        message: expect.stringContaining(`goes on ${inDays(30).slice(0, 10)}`),
+        fix: 'bind the key to your IPs; bound keys do not expire',
+      }),
+    ]);
+    expect(about(findings, 'KUCOIN_BOUND').map((f) => f.id)).toEqual(['expiry.ok']);
   });
 
   it('warns about unbound OKX trade keys and unbound Bybit keys with the date and the fix: exit 0', async () => {

@@ -33,6 +33,17 @@ const key = (exchange: SandboxKey['exchange'], tag: string, withdraw = false): S
       permissions: { read: true, trade: true, withdraw },
     };
   }
+  if (exchange === 'kucoin') {
+    const hex = (n: number) =>
+      (tag.replace(/[^0-9a-f]/g, '') + 'a1b2c3d4e5f60718293a4b5c6d7e8f90'.repeat(2)).slice(0, n);
+    return {
+      exchange,
+      apiKey: `6${hex(23)}`,
+      apiSecret: `c0ffee${hex(2)}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(12)}`,
+      passphrase: `Pass-${tag}-kucoin9`,
+      permissions: { read: true, trade: true, withdraw },
+    };
+  }
   const [keyLength, secretLength] = exchange === 'bybit' ? [18, 36] : [64, 64];
   return {
     exchange,
@@ -48,6 +59,8 @@ const KEYS = {
   okx: key('okx', 'a'),
   bybitWithdraw: key('bybit', 'w', true),
   okxWithdraw: key('okx', 'e', true),
+  kucoin: key('kucoin', 'a'),
+  kucoinWithdraw: key('kucoin', 'e', true),
   bybitNext: key('bybit', 'n'),
   bybitNextWithdraw: key('bybit', 'x', true),
   bybitP2p: {
@@ -123,6 +136,29 @@ describe('exkeys verify (against the sandbox)', () => {
     // Not a TTY: a plain progress line, no spinner frames or cursor control.
     expect(result.stderr).not.toMatch(/\r|\x1b\[|[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
     expectNoSecret(result.stdout + result.stderr);
+  });
+
+  it('verifies a safe KuCoin key and refuses a withdraw-enabled one, passphrases hidden', async () => {
+    project = newProject();
+    writeFileSync(
+      join(project.dir, '.env'),
+      envLines(KEYS.kucoin) + envLines(KEYS.kucoinWithdraw, 'GRID'),
+    );
+    const result = await exkeys(project, ['verify', '--base-url', sandbox.url]);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/kucoin\s+default\s+yes\s+yes\s+no\s+no\s+-\s+ok/);
+    expect(result.stdout).toMatch(/kucoin\s+GRID\s+yes\s+yes\s+YES\s+.*withdraw-enabled/);
+    expect(result.stdout).toContain(
+      'Refusing the kucoin key (profile GRID): it can WITHDRAW funds (Withdrawal)',
+    );
+    expectNoSecret(result.stdout + result.stderr);
+    // Control: the safe key alone passes.
+    const safe = await exkeys(project, ['verify', 'kucoin', '--json', '--base-url', sandbox.url]);
+    const json = JSON.parse(safe.stdout) as Result[];
+    expect(json.map((r) => [r.profile, r.ok])).toEqual([
+      ['default', true],
+      ['GRID', false],
+    ]);
   });
 
   it('refuses a withdraw-enabled key: exit 1 with the refusal message', async () => {
@@ -418,6 +454,27 @@ describe('exkeys rotate (against the sandbox)', () => {
     expectNoSecret(result.stdout + result.stderr);
   });
 
+  it('rotates a KuCoin key with its passphrase after verifying the new key', async () => {
+    project = newProject();
+    writeFileSync(join(project.dir, '.env'), envLines(KEYS.kucoinWithdraw), { mode: 0o600 });
+    const next = KEYS.kucoin;
+    const result = await exkeys(project, ['rotate', 'kucoin', '--base-url', sandbox.url], {
+      input: `${next.apiKey}\n${next.apiSecret}\n${next.passphrase}\n`,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`now uses key ${next.apiKey.slice(0, 6)}…`);
+    expect(result.stdout).toContain('on kucoin: https://www.kucoin.com/account/api');
+    const after = readFileSync(join(project.dir, '.env'), 'utf8');
+    expect(after).toContain(`KUCOIN_API_PASSPHRASE=${next.passphrase}\n`);
+    expectNoSecret(result.stdout + result.stderr);
+    // Control: rotating to the withdraw-enabled key is refused and leaves the file alone.
+    const unsafe = await exkeys(project, ['rotate', 'kucoin', '--base-url', sandbox.url], {
+      input: `${KEYS.kucoinWithdraw.apiKey}\n${KEYS.kucoinWithdraw.apiSecret}\n${KEYS.kucoinWithdraw.passphrase}\n`,
+    });
+    expect(unsafe.code).toBe(1);
+    expect(readFileSync(join(project.dir, '.env'), 'utf8')).toBe(after);
+  });
+
   it('--no-verify skips the live check; rotating a key that is not set fails', async () => {
     project = newProject();
     writeFileSync(join(project.dir, '.env'), envLines(KEYS.bybit), { mode: 0o600 });
@@ -484,6 +541,8 @@ describe('exkeys sandbox', () => {
         'bybit/WITHDRAW:false',
         'coinbase/default:true',
         'coinbase/WITHDRAW:false',
+        'kucoin/default:true',
+        'kucoin/WITHDRAW:false',
         'kraken/default:true',
         'kraken/WITHDRAW:false',
         'okx/default:true',

@@ -48,7 +48,12 @@ interface SealedState {
   fields: Record<CredentialField, unknown>;
   // The current and the previous credentials: a `last_*` record may still hold the old ones.
   secrets: string[];
+  // Values the exchange receives in place of a credential (see `ExchangeSpec.derivedSecrets`).
+  derive: DeriveSecrets | undefined;
 }
+
+/** Computes the values an exchange receives in place of a credential, e.g. a signed passphrase. */
+export type DeriveSecrets = (creds: ValidatedCredentials) => readonly string[];
 
 const CREDENTIAL_FIELDS = ['apiKey', 'secret', 'password'] as const;
 type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
@@ -61,7 +66,12 @@ function install(state: SealedState, creds: ValidatedCredentials): void {
   state.fields.apiKey = creds.apiKey;
   state.fields.secret = creds.apiSecret;
   if (creds.passphrase !== undefined) state.fields.password = creds.passphrase;
-  const all = [creds, previous].flatMap((c) => [c.apiSecret, c.passphrase, c.apiKey]);
+  const all = [creds, previous].flatMap((c) => [
+    c.apiSecret,
+    c.passphrase,
+    c.apiKey,
+    ...(state.derive?.(c) ?? []),
+  ]);
   state.secrets = [...new Set(all.filter((secret): secret is string => Boolean(secret)))];
 }
 
@@ -77,9 +87,21 @@ export function sealedSecrets(client: object): readonly string[] {
  * Installs `creds` on `client` as ccxt expects (`apiKey`, `secret`, `password`) without making them
  * printable, and turns ccxt's `last_*` request records into non-enumerable accessors that read back
  * redacted. The client prints as `ccxt.<id> client (key ABCDEF…)`; `toJSON` gives the same summary.
+ * `derive` names values computed from the credentials that are redacted as well.
  */
-export function sealClient(client: object, id: string, creds: ValidatedCredentials): void {
-  const state: SealedState = { id, creds, fields: {} as SealedState['fields'], secrets: [] };
+export function sealClient(
+  client: object,
+  id: string,
+  creds: ValidatedCredentials,
+  derive?: DeriveSecrets,
+): void {
+  const state: SealedState = {
+    id,
+    creds,
+    fields: {} as SealedState['fields'],
+    secrets: [],
+    derive,
+  };
   install(state, creds);
   sealed.set(client, state);
   for (const name of CREDENTIAL_FIELDS) {
@@ -127,7 +149,7 @@ export function updateClientCredentials(client: object, creds: ValidatedCredenti
   if (state === undefined) {
     throw new CredentialsError(
       'not-validated',
-      'Cannot update the credentials of this client: it was not built by an exkeys factory (createBybitClient, createBinanceClient, createOkxClient). Build the client with one of them.',
+      'Cannot update the credentials of this client: it was not built by an exkeys factory. Build it with the create…Client of its exchange package (createBybitClient, createKucoinClient, …).',
     );
   }
   assertCredentialsFor(creds, state.id);

@@ -61,7 +61,7 @@ export async function createExchangeClient<
   const { Exchange } = await loadExchangeClass(spec.id, spec.ccxt);
 
   const client = new Exchange(mergeOptions(own, extra)) as CcxtClient;
-  sealClient(client, spec.id, creds);
+  sealClient(client, spec.id, creds, spec.derivedSecrets);
   for (const mode of modes) {
     if (mode === 'sandbox-mode') client.setSandboxMode(true);
     else client.enableDemoTrading(true);

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { KeyVerificationReason } from '../errors.js';
 import type { KeyPermissions, UncheckedFact } from '../policy.js';
+import type { ValidatedCredentials } from '../validated-credentials.js';
 import type { CcxtSource } from './ccxt-loader.js';
 import type { ExchangeClientOptions } from './client-options.js';
 
@@ -113,4 +114,11 @@ export interface ExchangeSpec<
    * the exchange's other `options`), and `baseUrl` still replaces the origin.
    */
   ccxtOptions?: (options: O) => Readonly<Record<string, unknown>>;
+  /**
+   * Values computed from the credentials that the exchange receives in place of one, e.g. KuCoin's
+   * v2 passphrase (the passphrase signed with the secret, the same on every request). ccxt's
+   * `verbose` log and `last_request_headers` show them, so they are redacted like the
+   * credentials themselves.
+   */
+  derivedSecrets?: (creds: ValidatedCredentials) => readonly string[];
 }

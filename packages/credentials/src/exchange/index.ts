@@ -1,6 +1,6 @@
 /**
  * `@exkeys/credentials/exchange`: the machinery the exchange packages (`@exkeys/bybit`,
- * `@exkeys/binance`, `@exkeys/okx`) share. An exchange package describes itself with an
+ * `@exkeys/binance`, `@exkeys/okx`, `@exkeys/kucoin`) share. An exchange package describes itself with an
  * {@link ExchangeSpec} and gets its factory and verifier from {@link defineExchange}.
  * This entry never imports ccxt: each exchange package hands over its own.
  * @module
@@ -37,6 +37,7 @@ export {
   type UnreadableField,
   unreadableField,
 } from './permission-table.js';
+export { withUncodedAnswer } from './uncoded-answer.js';
 export { type FailedCall, redactError, toVerificationError } from './verification-error.js';
 export { type VerifyOutcome, type VerifyTask, verifyAll } from './verify-all.js';
 export { verifyExchangeKey } from './verify-key.js';

@@ -11,6 +11,7 @@ import type { ExchangeClientOptions } from '../exchange/index.js';
 import {
   CredentialsError,
   EXCHANGES,
+  type ExchangeId,
   type KeyReport,
   type KeyVerificationReason,
 } from '../index.js';
@@ -18,7 +19,7 @@ import { expectVerificationFailure } from './verdicts.js';
 
 /** The sandbox key shape (`SandboxKey` of `@exkeys/sandbox`). */
 export interface SuiteSandboxKey {
-  exchange: 'bybit' | 'binance' | 'okx' | 'coinbase' | 'kraken';
+  exchange: ExchangeId;
   apiKey: string;
   apiSecret: string;
   passphrase?: string;
@@ -85,8 +86,6 @@ export interface ExchangeSuite<Creds> {
   keyInfoPath: string;
   /** The HTTP method of the key-information endpoint (Kraken's is a POST). @default 'GET' */
   keyInfoMethod?: 'GET' | 'POST';
-  /** Whether the package has a `testnet` option (Kraken spot has no testnet). @default true */
-  testnet?: boolean;
   /** Whether the key-information endpoint tells the key's expiry. */
   reportsExpiry: boolean;
   /**
@@ -105,6 +104,11 @@ export interface ExchangeSuite<Creds> {
   failures: ReadonlyArray<{ provoke: Provocation; reason: KeyVerificationReason; code?: string }>;
   /** A limit order the sandbox accepts and leaves open. */
   order: { symbol: string; amount: number; price: number };
+  /**
+   * Whether the package has a `testnet` option. Without one (KuCoin, Kraken), the suite checks that
+   * `testnet: true` is refused instead of testing `baseUrl` after the switch. @default true
+   */
+  testnet?: boolean;
 }
 
 const ADVICE: Record<KeyVerificationReason, RegExp> = {
@@ -279,9 +283,13 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
       assertNoCanary(inspect(client, { depth: 1 }));
     });
 
-    const modes: Array<[string, ExchangeClientOptions]> = [['', {}]];
-    if (suite.testnet !== false) modes.push([' after the testnet switch', { testnet: true }]);
-    it.each(modes)(
+    const switches: Array<[string, ExchangeClientOptions]> = [
+      ['', {}],
+      ...(suite.testnet === false
+        ? []
+        : [[' after the testnet switch', { testnet: true }] as [string, ExchangeClientOptions]]),
+    ];
+    it.each(switches)(
       'baseUrl replaces the origin of every API group, keeping paths%s',
       async (_when, mode) => {
         const plain = await suite.create(credsOf(keys.trade), mode);
@@ -300,6 +308,15 @@ export function describeExchangePackage<Creds>(suite: ExchangeSuite<Creds>): voi
         expect(Object.keys(expected).length).toBeGreaterThan(0);
       },
     );
+
+    it.skipIf(suite.testnet !== false)('refuses testnet: the exchange has none', async () => {
+      await expect(suite.create(credsOf(keys.trade), { testnet: true })).rejects.toThrow(
+        /has no testnet/,
+      );
+      await expect(suite.verify(credsOf(keys.trade), { testnet: true })).rejects.toThrow(
+        /has no testnet/,
+      );
+    });
 
     it('accepts only http(s) base URLs', async () => {
       for (const baseUrl of [
