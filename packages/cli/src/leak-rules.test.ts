@@ -165,6 +165,19 @@ function ruleFor(facts: ExchangeFacts, field: Field): string {
   return id ?? '(none)';
 }
 
+describe('a base64 secret holding a run with a key shape', () => {
+  it('is reported as the secret, not as the key inside it (Kraken: 56-character keys, 88-character secrets)', () => {
+    const run56 = randomValue('alphanumeric', [56]);
+    const secret = `${run56}/${randomValue('alphanumeric', [29])}==`;
+    expect(secret).toHaveLength(88);
+    expect(scan(EXCHANGES.kraken, secret).map((finding) => finding.rule)).toEqual([
+      'kraken-secret',
+    ]);
+    // Control: the run alone is a key.
+    expect(scan(EXCHANGES.kraken, run56).map((finding) => finding.rule)).toEqual(['kraken-key']);
+  });
+});
+
 describe('the exchange table drives both validation and the scanner', () => {
   it('builds the built-in rules from every row', () => {
     const exchanges = new Set(LEAK_RULES.map((rule) => rule.exchange));

@@ -264,9 +264,11 @@ export class LineScanner {
     if (ALLOW_MARKERS.some((marker) => text.includes(marker))) return;
     const hasPem = text.includes('-----BEGIN');
     const variants = text.includes('\\') ? [text, text.replace(ESCAPE, ' ')] : [text];
+    // Longest first: a base64 secret holds shorter runs of letters and digits (between its `+` and
+    // `/`) that may have a key's shape; the secret is reported, and the runs inside it are not.
     const tokens = [
       ...new Set([...variants.flatMap(tokensIn), ...variants.flatMap(base64TokensIn)]),
-    ];
+    ].sort((a, b) => b.length - a.length);
     if (!hasPem && tokens.length === 0) return;
     const near = this.near(line.number);
     if (hasPem && PRIVATE_KEY_RULE.pattern.test(text)) {
