@@ -11,8 +11,32 @@ import { open } from 'node:fs/promises';
 /** Files up to this size are read whole; larger ones are streamed in chunks. */
 export const STREAM_THRESHOLD = 1024 * 1024;
 
-/** A line longer than this is cut, so a file without line breaks cannot fill memory. */
-const MAX_LINE_CHARS = 1024 * 1024;
+/**
+ * A line longer than this is cut, so a file without line breaks cannot fill memory. The next piece
+ * repeats the last {@link LINE_OVERLAP_CHARS} characters of the one before, so a value the cut goes
+ * through is still seen whole.
+ */
+export const MAX_LINE_CHARS = 1024 * 1024;
+
+/**
+ * How many characters two pieces of a cut line share: far more than the longest key, secret or
+ * encoded store value the scanner looks for.
+ */
+export const LINE_OVERLAP_CHARS = 4096;
+
+/**
+ * How a piece of text relates to the lines around it. A line over {@link MAX_LINE_CHARS} comes in
+ * pieces: every piece but the last `continues`, every piece but the first is `continued` (same
+ * line, starting with the previous piece's last {@link LINE_OVERLAP_CHARS} characters).
+ */
+export interface LinePiece {
+  /** The text goes on in the next call, which repeats this one's last characters. */
+  continues: boolean;
+  /** The text carries on the line of the previous call (not a new line). */
+  continued: boolean;
+}
+
+const WHOLE_LINE: LinePiece = Object.freeze({ continues: false, continued: false });
 
 /** How many leading bytes decide the encoding. */
 const SNIFF_BYTES = 8000;
@@ -103,7 +127,7 @@ function readSmall(path: string): Promise<SmallRead> {
  */
 export async function readLines(
   path: string,
-  onLine: (line: string) => void,
+  onLine: (line: string, piece: LinePiece) => void,
   before?: (file: FileText) => void,
 ): Promise<FileText | undefined> {
   const small = await readSmall(path);
@@ -117,7 +141,9 @@ export async function readLines(
       const text = decoder.decode(bytes) + decoder.flush();
       const file = { text, encoding };
       before?.(file);
-      for (const line of text.split('\n')) onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+      for (const line of text.split('\n')) {
+        onLine(line.endsWith('\r') ? line.slice(0, -1) : line, WHOLE_LINE);
+      }
       return file;
     }
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -132,25 +158,30 @@ export async function readLines(
 
 async function streamLines(
   handle: Awaited<ReturnType<typeof open>>,
-  onLine: (line: string) => void,
+  onLine: (line: string, piece: LinePiece) => void,
   before?: (file: FileText) => void,
 ): Promise<FileText> {
   const buffer = Buffer.alloc(256 * 1024);
   let decoder: ChunkDecoder | undefined;
   let file: FileText | undefined;
   let carry = '';
+  // True while `carry` begins with the tail of a piece already given to `onLine`.
+  let continued = false;
   const emit = (text: string) => {
     carry += text;
     let start = 0;
     for (let end = carry.indexOf('\n'); end !== -1; end = carry.indexOf('\n', start)) {
       const line = carry.slice(start, end);
-      onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+      onLine(line.endsWith('\r') ? line.slice(0, -1) : line, { continues: false, continued });
+      continued = false;
       start = end + 1;
     }
     carry = carry.slice(start);
-    if (carry.length > MAX_LINE_CHARS) {
-      onLine(carry);
-      carry = '';
+    while (carry.length > MAX_LINE_CHARS) {
+      onLine(carry.slice(0, MAX_LINE_CHARS), { continues: true, continued });
+      // The overlap: a value the cut goes through is whole in the next piece.
+      carry = carry.slice(MAX_LINE_CHARS - LINE_OVERLAP_CHARS);
+      continued = true;
     }
   };
   for (;;) {
@@ -166,6 +197,6 @@ async function streamLines(
     emit(decoder.decode(chunk));
   }
   if (decoder !== undefined) emit(decoder.flush());
-  onLine(carry);
+  onLine(carry, { continues: false, continued });
   return file ?? { encoding: 'utf-8' };
 }

@@ -53,6 +53,12 @@ export interface ScanLine {
   number: number;
   /** False for context lines (history diffs). */
   report: boolean;
+  /**
+   * The text is a piece of a line too long to hold, cut at its end: the next `ScanLine` has the same
+   * number and begins with this one's last characters. A token that runs into the cut is left to
+   * the next piece, which holds it whole.
+   */
+  continues?: boolean;
 }
 
 /** Lines that carry one of these markers are skipped by the pattern rules (not by configured values). */
@@ -89,7 +95,7 @@ function hasLongRun(text: string): boolean {
  * The maximal runs of `A-Za-z0-9-` in `text` that are long enough for a rule, found in one pass
  * over the characters (a regular expression retries at every position).
  */
-function tokensIn(text: string): string[] {
+function tokensIn(text: string, cutAtEnd = false): string[] {
   const tokens: string[] = [];
   let start = -1;
   for (let index = 0; index <= text.length; index += 1) {
@@ -98,7 +104,8 @@ function tokensIn(text: string): string[] {
       if (start === -1) start = index;
     } else if (start !== -1) {
       const length = index - start;
-      if (length >= TOKEN_MIN_LENGTH && length <= TOKEN_MAX_LENGTH) {
+      const cut = cutAtEnd && index === text.length;
+      if (!cut && length >= TOKEN_MIN_LENGTH && length <= TOKEN_MAX_LENGTH) {
         tokens.push(text.slice(start, index));
       }
       start = -1;
@@ -111,6 +118,8 @@ for (const rule of LEAK_RULES) {
   if (rule.marker) continue;
   RULES_BY_EXCHANGE.set(rule.exchange, [...(RULES_BY_EXCHANGE.get(rule.exchange) ?? []), rule]);
 }
+/** Stands in {@link LineScanner}'s per-line set for "a PEM header was reported here". */
+const PEM_SEEN = '\0pem';
 const PEM_RULES = new Map(LEAK_RULES.filter((rule) => rule.marker).map((r) => [r.exchange, r]));
 
 // JSON and string escapes: `"…\nKEY…"` in a notebook must not glue the `n` to the key.
@@ -164,6 +173,8 @@ export class LineScanner {
   private readonly configured: readonly ConfiguredValue[];
   private previous = '';
   private previousJoined: string | undefined;
+  /** The values found on the line last examined: pieces of one cut line report a value once. */
+  private lineSeen: { number: number; values: Set<string> } = { number: 0, values: new Set() };
 
   /**
    * @param where Where the lines come from, copied into every finding.
@@ -205,7 +216,10 @@ export class LineScanner {
     const text = line.text;
     // Most lines hold nothing a rule could match: leave before allocating anything for them.
     if (this.configured.length === 0 && !hasLongRun(text) && !text.includes('-----BEGIN')) return;
-    const seen = new Set<string>();
+    if (this.lineSeen.number !== line.number) {
+      this.lineSeen = { number: line.number, values: new Set() };
+    }
+    const seen = this.lineSeen.values;
     const add = (finding: Omit<Finding, 'file' | 'line' | 'commit'>, value: string) => {
       if (seen.has(value)) return;
       seen.add(value);
@@ -245,11 +259,15 @@ export class LineScanner {
     if (ALLOW_MARKERS.some((marker) => text.includes(marker))) return;
     const hasPem = text.includes('-----BEGIN');
     const variants = text.includes('\\') ? [text, text.replace(ESCAPE, ' ')] : [text];
+    const cut = line.continues === true;
     const tokens =
-      variants.length === 1 ? tokensIn(text) : [...new Set(variants.flatMap(tokensIn))];
+      variants.length === 1
+        ? tokensIn(text, cut)
+        : [...new Set(variants.flatMap((variant) => tokensIn(variant, cut)))];
     if (!hasPem && tokens.length === 0) return;
     const near = this.near(line.number);
-    if (hasPem && PRIVATE_KEY_RULE.pattern.test(text)) {
+    if (hasPem && PRIVATE_KEY_RULE.pattern.test(text) && !seen.has(PEM_SEEN)) {
+      seen.add(PEM_SEEN);
       PRIVATE_KEY_RULE.pattern.lastIndex = 0;
       const rules = [...near].flatMap((exchange) => PEM_RULES.get(exchange) ?? []);
       for (const rule of rules.length > 0 ? rules : [PRIVATE_KEY_RULE]) {
@@ -358,9 +376,9 @@ export async function scanFile(
   let number = 0;
   const read = await readLines(
     path,
-    (text) => {
-      number += 1;
-      scanner?.push({ text, number, report: true });
+    (text, piece) => {
+      if (!piece.continued) number += 1;
+      scanner?.push({ text, number, report: true, continues: piece.continues });
     },
     (whole) => {
       const values = whole.text === undefined ? configured : presentValues(configured, whole.text);
