@@ -5,7 +5,7 @@
  * {@link STREAM_THRESHOLD} are streamed, so memory stays bounded however large a file is.
  * @module
  */
-import { close, constants, fstat, open as openFd, read } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Files up to this size are read whole; larger ones are streamed in chunks. */
@@ -98,26 +98,30 @@ export interface FileText {
 type SmallRead = Buffer | 'large' | undefined;
 
 /**
- * Reads a regular file of at most {@link STREAM_THRESHOLD} bytes in one go, with the callback API
- * (a quarter of the main-thread cost of `FileHandle` calls, which matters for thousands of small
- * files). Opened non-blocking, so a FIFO cannot hang the scan; anything but a regular file is
- * `undefined`.
+ * Reads a regular file of at most {@link STREAM_THRESHOLD} bytes in one go, synchronously: for a
+ * file in the page cache, four system calls cost less main-thread time than four thread-pool round
+ * trips (on the bench repository of 2,800 files, 0.32 s against 0.42 s for the callback API and more
+ * for `FileHandle`). Larger files are streamed, concurrently. Opened non-blocking, so a FIFO cannot
+ * hang the scan; anything but a regular file is `undefined`.
  */
-function readSmall(path: string): Promise<SmallRead> {
-  return new Promise((resolve) => {
-    openFd(path, constants.O_RDONLY | constants.O_NONBLOCK, (openError, fd) => {
-      if (openError) return resolve(undefined);
-      const finish = (result: SmallRead) => close(fd, () => resolve(result));
-      fstat(fd, (statError, info) => {
-        if (statError || !info.isFile()) return finish(undefined);
-        if (info.size > STREAM_THRESHOLD) return finish('large');
-        const buffer = Buffer.allocUnsafe(info.size);
-        read(fd, buffer, 0, info.size, 0, (readError, got) =>
-          finish(readError ? undefined : buffer.subarray(0, got)),
-        );
-      });
-    });
-  });
+function readSmall(path: string): SmallRead {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) return undefined;
+    if (info.size > STREAM_THRESHOLD) return 'large';
+    const buffer = Buffer.allocUnsafe(info.size);
+    return buffer.subarray(0, readSync(fd, buffer, 0, info.size, 0));
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -130,7 +134,7 @@ export async function readLines(
   onLine: (line: string, piece: LinePiece) => void,
   before?: (file: FileText) => void,
 ): Promise<FileText | undefined> {
-  const small = await readSmall(path);
+  const small = readSmall(path);
   if (small === undefined) return undefined;
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {

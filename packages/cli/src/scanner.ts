@@ -363,7 +363,11 @@ export interface ScanSummary {
   scanned: number;
 }
 
-/** How many files are read at once. */
+/**
+ * How many files are scanned at once. Small files are read synchronously (see `file-text.ts`), so
+ * this bounds the large files streamed side by side, and with them memory: each holds one 256 KiB
+ * read buffer and at most one line piece of 1 MiB.
+ */
 const READ_CONCURRENCY = 16;
 
 /** Scans one file of the working tree; `undefined` when it is not a readable regular file. */
