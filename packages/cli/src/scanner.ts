@@ -43,7 +43,76 @@ export interface Finding {
   encoding?: ValueEncoding;
   /** First ≤6 characters of a key, or `[redacted]` for a secret. */
   preview: string;
+  /** With `scan --verify`: what the exchange said of the credential. */
+  verification?: FindingVerification;
 }
+
+/** How `scan --verify` ranks a finding, from least to most dangerous; see `scan-verify.ts`. */
+export type VerificationRank = 'invalid' | 'unverifiable' | 'valid' | 'can-trade' | 'can-withdraw';
+
+/** What `scan --verify` learned about one finding. Holds no secret. */
+export interface FindingVerification {
+  /** The rank. */
+  rank: VerificationRank;
+  /** Why it is `invalid` or `unverifiable`; for the others, which findings were paired. */
+  reason: string;
+}
+
+/** A value a pass(phrase|word) assignment holds, kept for `scan --verify` (OKX keys need one). */
+export interface PassphraseCandidate {
+  /** 1-based line number. */
+  line: number;
+  /** The value assigned. */
+  value: string;
+}
+
+/**
+ * The raw values behind findings, kept (only with `scan --verify`) so the found credentials can be
+ * checked live. Held apart from the findings, which carry masked previews only; its fields are
+ * private, so printing or serialising it shows nothing.
+ */
+export class FoundValues {
+  readonly #values = new WeakMap<Finding, string>();
+  readonly #passphrases = new Map<string, PassphraseCandidate[]>();
+
+  /** Remembers the value behind `finding`. */
+  keep(finding: Finding, value: string): void {
+    this.#values.set(finding, value);
+  }
+
+  /** The value behind `finding`, when it was kept. */
+  valueOf(finding: Finding): string | undefined {
+    return this.#values.get(finding);
+  }
+
+  /** Remembers a passphrase candidate found in `where`. */
+  keepPassphrase(where: { file: string; commit?: string }, candidate: PassphraseCandidate): void {
+    const id = placeOf(where);
+    this.#passphrases.set(id, [...(this.#passphrases.get(id) ?? []), candidate]);
+  }
+
+  /** The passphrase candidates found in `where` (a file, or a file in one commit). */
+  passphrasesIn(where: { file: string; commit?: string }): readonly PassphraseCandidate[] {
+    return this.#passphrases.get(placeOf(where)) ?? [];
+  }
+
+  /** Never shows a value. */
+  toJSON(): string {
+    return '[FoundValues]';
+  }
+}
+
+/** One key for a file, or a file in one commit. */
+export function placeOf(where: { file: string; commit?: string }): string {
+  return `${where.commit ?? ''}\0${where.file}`;
+}
+
+/**
+ * `passphrase = "…"`, `"password": "…"`, `OKX_API_PASSPHRASE=…`: the value (8 to 64 characters
+ * without quotes or spaces) assigned to a name holding `passphrase` or `password`.
+ */
+const PASSPHRASE_ASSIGNMENT =
+  /pass(?:phrase|word)[A-Za-z0-9_-]*["'`]?\s*[:=]\s*["'`]?([^\s"'`,;]{8,64})/gi;
 
 /** A line to examine; context lines help the "near the exchange name" test but are not reported. */
 export interface ScanLine {
@@ -171,6 +240,7 @@ export class LineScanner {
   private readonly pathExchanges: readonly string[];
   private readonly where: { file: string; commit?: string };
   private readonly configured: readonly ConfiguredValue[];
+  private readonly found: FoundValues | undefined;
   private previous = '';
   private previousJoined: string | undefined;
   /** The values found on the line last examined: pieces of one cut line report a value once. */
@@ -179,10 +249,16 @@ export class LineScanner {
   /**
    * @param where Where the lines come from, copied into every finding.
    * @param configured The store's values to look for.
+   * @param found Where to keep the raw values of rule findings (for `scan --verify`).
    */
-  constructor(where: { file: string; commit?: string }, configured: readonly ConfiguredValue[]) {
+  constructor(
+    where: { file: string; commit?: string },
+    configured: readonly ConfiguredValue[],
+    found?: FoundValues,
+  ) {
     this.where = where;
     this.configured = configured;
+    this.found = found;
     this.pathExchanges = mentionsIn(where.file);
   }
 
@@ -214,6 +290,11 @@ export class LineScanner {
     this.previousJoined = undefined;
     if (!line.report) return;
     const text = line.text;
+    if (this.found !== undefined && /pass(?:phrase|word)/i.test(text)) {
+      for (const match of text.matchAll(PASSPHRASE_ASSIGNMENT)) {
+        this.found.keepPassphrase(this.where, { line: line.number, value: match[1] as string });
+      }
+    }
     // Most lines hold nothing a rule could match: leave before allocating anything for them.
     if (this.configured.length === 0 && !hasLongRun(text) && !text.includes('-----BEGIN')) return;
     if (this.lineSeen.number !== line.number) {
@@ -223,12 +304,14 @@ export class LineScanner {
     const add = (finding: Omit<Finding, 'file' | 'line' | 'commit'>, value: string) => {
       if (seen.has(value)) return;
       seen.add(value);
-      this.findings.push({
+      const full: Finding = {
         file: this.where.file,
         line: line.number,
         ...(this.where.commit === undefined ? {} : { commit: this.where.commit }),
         ...finding,
-      });
+      };
+      this.findings.push(full);
+      if (finding.rule !== 'configured-value') this.found?.keep(full, value);
     };
     if (this.configured.length > 0) {
       const quoted = QUOTE.test(text);
@@ -304,8 +387,9 @@ export function scanLines(
   lines: readonly ScanLine[],
   where: { file: string; commit?: string },
   configured: readonly ConfiguredValue[],
+  found?: FoundValues,
 ): Finding[] {
-  const scanner = new LineScanner(where, configured);
+  const scanner = new LineScanner(where, configured, found);
   for (const line of lines) scanner.push(line);
   return scanner.end();
 }
@@ -375,6 +459,7 @@ export async function scanFile(
   path: string,
   file: string,
   configured: readonly ConfiguredValue[],
+  found?: FoundValues,
 ): Promise<Finding[] | undefined> {
   let scanner: LineScanner | undefined;
   let number = 0;
@@ -386,19 +471,23 @@ export async function scanFile(
     },
     (whole) => {
       const values = whole.text === undefined ? configured : presentValues(configured, whole.text);
-      scanner = new LineScanner({ file }, values);
+      scanner = new LineScanner({ file }, values, found);
     },
   );
   if (read === undefined) return undefined;
-  return (scanner ?? new LineScanner({ file }, configured)).end();
+  return (scanner ?? new LineScanner({ file }, configured, found)).end();
 }
 
-/** Scans the working tree under `paths`, skipping `exclude` (absolute paths of the stores in use). */
+/**
+ * Scans the working tree under `paths`, skipping `exclude` (absolute paths of the stores in use);
+ * keeps the raw values of rule findings in `found` when given.
+ */
 export async function scanWorkingTree(
   cwd: string,
   paths: readonly string[],
   configured: readonly ConfiguredValue[],
   exclude: ReadonlySet<string>,
+  found?: FoundValues,
 ): Promise<ScanSummary> {
   const files = (await workingFiles(cwd, paths)).filter(
     (path) => !exclude.has(path) && !isSkippedName(path),
@@ -408,7 +497,7 @@ export async function scanWorkingTree(
   const worker = async () => {
     for (let index = next++; index < files.length; index = next++) {
       const path = files[index] as string;
-      results[index] = await scanFile(path, relative(cwd, path), configured);
+      results[index] = await scanFile(path, relative(cwd, path), configured, found);
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
@@ -423,12 +512,14 @@ export type DiffSource = 'history' | 'staged';
  * Scans every line added by any commit on any ref (`git log -p --all`, merge commits as combined
  * diffs so a line a merge introduces counts), or by the staged changes (`git diff --cached`), with
  * {@link LINES_ABOVE} lines of context for the "near the exchange name" test. Files are diffed as
- * text whatever they hold, and however large. Paths are relative to the repository root.
+ * text whatever they hold, and however large. Paths are relative to the repository root. Keeps
+ * the raw values of rule findings in `found` when given.
  */
 export async function scanDiff(
   repoRoot: string,
   configured: readonly ConfiguredValue[],
   source: DiffSource = 'history',
+  found?: FoundValues,
 ): Promise<ScanSummary> {
   const common = [
     `-U${LINES_ABOVE}`,
@@ -483,6 +574,7 @@ export async function scanDiff(
         scanner = new LineScanner(
           commit === undefined ? { file } : { file, commit: commit.slice(0, 12) },
           configured,
+          found,
         );
       }
     } else if (scanner !== undefined) {

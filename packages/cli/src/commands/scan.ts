@@ -1,7 +1,8 @@
 /**
  * `exkeys scan`: find exchange credentials in files, in the staged changes (`--staged`) or, with
  * `--history`, in every commit, and report them as text, JSON or SARIF. The store in use is
- * excluded from the working-tree scan (it is supposed to hold the keys).
+ * excluded from the working-tree scan (it is supposed to hold the keys). With `--verify`, found
+ * keys are checked live and ranked (`scan-verify.ts`).
  * @module
  */
 import { existsSync } from 'node:fs';
@@ -11,12 +12,13 @@ import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
 import { gitRoot } from '../git.js';
 import { gitleaksConfig } from '../gitleaks-rules.js';
 import { configuredValues } from '../leak-rules.js';
+import { endpointFrom } from '../live-verification.js';
 import { plural } from '../messages.js';
 import type { ScanFlagOptions } from '../options.js';
 import { installPreCommitHook } from '../pre-commit-hook.js';
 import { BASELINE_FILE, readBaseline, writeBaseline } from '../scan-baseline.js';
 import { fingerprints, type ScanFormat, sarifLog } from '../scan-report.js';
-import { type Finding, scanDiff, scanWorkingTree } from '../scanner.js';
+import { type Finding, FoundValues, scanDiff, scanWorkingTree } from '../scanner.js';
 import { loadPrivateEnv, type PrivateEnv, selectStore } from '../store-selection.js';
 import { err, out, print, printError, printJson, startProgress } from '../terminal.js';
 
@@ -28,7 +30,13 @@ function describe(finding: Finding): string {
   const detail = [finding.variable, finding.encoding].filter((part) => part !== undefined);
   const what =
     detail.length === 0 ? finding.rule : `${finding.rule} ${out.dim(`(${detail.join(', ')})`)}`;
-  return `${where}  ${out.red(what)}  ${finding.preview}`;
+  const line = `${where}  ${out.red(what)}  ${finding.preview}`;
+  const verification = finding.verification;
+  if (verification === undefined) return line;
+  const rank = ['can-withdraw', 'can-trade', 'valid'].includes(verification.rank)
+    ? out.red(out.bold(verification.rank.toUpperCase()))
+    : out.dim(verification.rank);
+  return `${line}  ${rank} ${out.dim(`(${verification.reason})`)}`;
 }
 
 function formatOf(options: ScanOptions): ScanFormat {
@@ -82,6 +90,11 @@ export async function scanCommand(
   }
   const format = formatOf(options);
   const exitCode = exitCodeOf(options);
+  if (options.verify && options.baseline === 'write') {
+    throw new UsageError('--verify and --baseline write do not go together: drop one of them.');
+  }
+  // A bad --base-url is a usage error before anything is read.
+  if (options.verify) endpointFrom(options);
   if (options.staged && (options.history || paths.length > 0)) {
     throw new UsageError('--staged scans the staged changes only: drop --history and the paths.');
   }
@@ -94,6 +107,7 @@ export async function scanCommand(
   let env: PrivateEnv = {};
   if (store.files.some((file) => existsSync(file))) env = await loadPrivateEnv(store);
   const configured = configuredValues(env);
+  const found = options.verify ? new FoundValues() : undefined;
   const root = options.history || options.staged ? await gitRoot(cwd) : undefined;
   if ((options.history || options.staged) && root === undefined) {
     const flag = options.staged ? '--staged' : '--history';
@@ -107,7 +121,7 @@ export async function scanCommand(
   let summary: string;
   try {
     if (options.staged && root !== undefined) {
-      const staged = await scanDiff(root, configured, 'staged');
+      const staged = await scanDiff(root, configured, 'staged', found);
       for (const finding of staged.findings) fromRoot.add(finding);
       findings.push(...staged.findings);
       summary = `the staged changes of ${plural(staged.scanned, 'file')}`;
@@ -115,8 +129,8 @@ export async function scanCommand(
       // git writes the history while the tree is scanned: the two overlap on separate cores.
       if (root !== undefined) progress.update('Scanning files and git history…');
       const [tree, history] = await Promise.all([
-        scanWorkingTree(cwd, paths, configured, new Set(store.files)),
-        root === undefined ? undefined : scanDiff(root, configured, 'history'),
+        scanWorkingTree(cwd, paths, configured, new Set(store.files), found),
+        root === undefined ? undefined : scanDiff(root, configured, 'history', found),
       ]);
       findings.push(...tree.findings);
       summary = plural(tree.scanned, 'file');
@@ -161,6 +175,10 @@ export async function scanCommand(
     );
   }
 
+  if (found !== undefined) {
+    await verifyAndRank(findings, found, endpointFrom(options, { ...env, ...process.env }));
+  }
+
   if (format === 'json') {
     printJson(findings);
   } else if (format === 'sarif') {
@@ -181,4 +199,30 @@ export async function scanCommand(
     );
   }
   if (findings.length > 0 && exitCode !== 0) throw new CommandFailed(exitCode);
+}
+
+/** `--verify`: pairs the findings, warns on stderr, sends each credential once, ranks them all. */
+async function verifyAndRank(
+  findings: Finding[],
+  found: FoundValues,
+  endpoint: ReturnType<typeof endpointFrom>,
+): Promise<void> {
+  const { pairFindings, verifyFindings, verifyTargets, verifyWarning } = await import(
+    '../scan-verify.js'
+  );
+  const { candidates, unpaired } = pairFindings(findings, found);
+  const targets = verifyTargets(candidates);
+  if (targets.length > 0) {
+    printError(err.yellow(verifyWarning(targets, endpoint)));
+  } else if (findings.length > 0) {
+    printError(
+      '--verify: no finding pairs a key with its secret in one file, so nothing was sent.',
+    );
+  }
+  const progress = startProgress('Verifying found keys…');
+  try {
+    await verifyFindings(candidates, unpaired, endpoint);
+  } finally {
+    progress.stop();
+  }
 }
