@@ -12,9 +12,8 @@ import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
 import { gitRoot } from '../git.js';
 import { gitleaksConfig } from '../gitleaks-rules.js';
 import { configuredValues } from '../leak-rules.js';
-import { endpointFrom } from '../live-verification.js';
 import { plural } from '../messages.js';
-import type { ScanFlagOptions } from '../options.js';
+import type { EndpointOptions, ScanFlagOptions } from '../options.js';
 import { installPreCommitHook } from '../pre-commit-hook.js';
 import { BASELINE_FILE, readBaseline, writeBaseline } from '../scan-baseline.js';
 import { fingerprints, type ScanFormat, sarifLog } from '../scan-report.js';
@@ -93,8 +92,11 @@ export async function scanCommand(
   if (options.verify && options.baseline === 'write') {
     throw new UsageError('--verify and --baseline write do not go together: drop one of them.');
   }
-  // A bad --base-url is a usage error before anything is read.
-  if (options.verify) endpointFrom(options);
+  // A bad --base-url is a usage error before anything is read. Loaded only for --verify.
+  const endpointFrom = options.verify
+    ? (await import('../live-verification.js')).endpointFrom
+    : undefined;
+  endpointFrom?.(options);
   if (options.staged && (options.history || paths.length > 0)) {
     throw new UsageError('--staged scans the staged changes only: drop --history and the paths.');
   }
@@ -175,7 +177,7 @@ export async function scanCommand(
     );
   }
 
-  if (found !== undefined) {
+  if (found !== undefined && endpointFrom !== undefined) {
     await verifyAndRank(findings, found, endpointFrom(options, { ...env, ...process.env }));
   }
 
@@ -205,7 +207,7 @@ export async function scanCommand(
 async function verifyAndRank(
   findings: Finding[],
   found: FoundValues,
-  endpoint: ReturnType<typeof endpointFrom>,
+  endpoint: EndpointOptions,
 ): Promise<void> {
   const { pairFindings, verifyFindings, verifyTargets, verifyWarning } = await import(
     '../scan-verify.js'
