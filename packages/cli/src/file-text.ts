@@ -127,12 +127,13 @@ function readSmall(path: string): SmallRead {
 /**
  * Calls `onLine` with each line of the regular file at `path` (without its `\n` or `\r\n`), in
  * order. Returns `undefined`, without calling `onLine`, for anything that is not a regular file or
- * cannot be opened.
+ * cannot be opened. `before` sees the file first (for a file read whole, all its text); when it
+ * returns `false`, the lines are not split out and `onLine` is not called.
  */
 export async function readLines(
   path: string,
   onLine: (line: string, piece: LinePiece) => void,
-  before?: (file: FileText) => void,
+  before?: (file: FileText) => boolean | undefined,
 ): Promise<FileText | undefined> {
   const small = readSmall(path);
   if (small === undefined) return undefined;
@@ -144,7 +145,7 @@ export async function readLines(
       const decoder = decoderFor(encoding);
       const text = decoder.decode(bytes) + decoder.flush();
       const file = { text, encoding };
-      before?.(file);
+      if (before?.(file) === false) return file;
       for (const line of text.split('\n')) {
         onLine(line.endsWith('\r') ? line.slice(0, -1) : line, WHOLE_LINE);
       }
@@ -163,7 +164,7 @@ export async function readLines(
 async function streamLines(
   handle: Awaited<ReturnType<typeof open>>,
   onLine: (line: string, piece: LinePiece) => void,
-  before?: (file: FileText) => void,
+  before?: (file: FileText) => boolean | undefined,
 ): Promise<FileText> {
   const buffer = Buffer.alloc(256 * 1024);
   let decoder: ChunkDecoder | undefined;

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LINE_OVERLAP_CHARS, MAX_LINE_CHARS, STREAM_THRESHOLD } from './file-text.js';
-import { configuredValues } from './leak-rules.js';
-import { scanFile } from './scanner.js';
+import { configuredValues, TOKEN_MIN_LENGTH } from './leak-rules.js';
+import { mayMatch, scanFile } from './scanner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'exkeys-scanner-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -77,5 +78,34 @@ describe('files over the streaming threshold', () => {
     // Control: the same file without the values holds nothing.
     writeFileSync(path, `${longLine(length, [])}\n`);
     expect(await scanFile(path, 'dump.log', configured)).toEqual([]);
+  });
+});
+
+describe('mayMatch (the whole-file test that lets most files skip line splitting)', () => {
+  const naive = (text: string) =>
+    new RegExp(`[A-Za-z0-9-]{${TOKEN_MIN_LENGTH}}`).test(text) || text.includes('-----BEGIN');
+
+  it('agrees with the plain regular expression on any text', () => {
+    // Short words, separators and the occasional long run, so both answers come up often.
+    const piece = fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9-]{1,30}$/),
+      fc.constantFrom(' ', '\n', '.', '"', '_', '-----BEGIN', '\\n'),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+        const text = pieces.join('');
+        expect(mayMatch(text)).toBe(naive(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('finds a run at the very start, the very end, and one exactly as long as the shortest rule', () => {
+    const run = 'a1B2c3D4e5F6g7H8i9J0k'.slice(0, TOKEN_MIN_LENGTH);
+    expect(mayMatch(run)).toBe(true);
+    expect(mayMatch(`${run} tail`)).toBe(true);
+    expect(mayMatch(`head ${run}`)).toBe(true);
+    expect(mayMatch(`x ${run.slice(1)} y ${run.slice(2)}`)).toBe(false);
+    expect(mayMatch('')).toBe(false);
   });
 });

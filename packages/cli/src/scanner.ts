@@ -146,18 +146,47 @@ function isTokenChar(code: number): boolean {
   );
 }
 
-/** True when `text` has a run of `A-Za-z0-9-` as long as the shortest token a rule matches. */
+/**
+ * True when `text` has a run of `A-Za-z0-9-` as long as the shortest token a rule matches. Looks
+ * at every `TOKEN_MIN_LENGTH`-th character first: where that one is not a token character, no run
+ * of that length can span it, so the search jumps past it (most text is short words).
+ */
 function hasLongRun(text: string): boolean {
-  let run = 0;
-  for (let index = 0; index < text.length; index += 1) {
-    if (isTokenChar(text.charCodeAt(index))) {
-      run += 1;
-      if (run >= TOKEN_MIN_LENGTH) return true;
-    } else {
-      run = 0;
+  const length = TOKEN_MIN_LENGTH;
+  let at = length - 1;
+  while (at < text.length) {
+    if (!isTokenChar(text.charCodeAt(at))) {
+      at += length;
+      continue;
     }
+    // The run through `at`: backwards, then forwards.
+    let run = 1;
+    for (
+      let back = at - 1;
+      back >= 0 && run < length && isTokenChar(text.charCodeAt(back));
+      back--
+    ) {
+      run += 1;
+    }
+    let next = at + 1;
+    while (run < length && next < text.length && isTokenChar(text.charCodeAt(next))) {
+      run += 1;
+      next += 1;
+    }
+    if (run >= length) return true;
+    // `next` is not a token character (or the end): a run must start after it.
+    at = next + length;
   }
   return false;
+}
+
+/**
+ * False when no line of `text` can hold a rule match: no run of token characters as long as the
+ * shortest rule's, and no PEM header. (Configured values are looked for separately.)
+ */
+export function mayMatch(text: string): boolean {
+  // A character loop: a regular expression for the run retries at every position.
+  return hasLongRun(text) || text.includes('-----BEGIN');
 }
 
 /**
@@ -472,6 +501,9 @@ export async function scanFile(
     (whole) => {
       const values = whole.text === undefined ? configured : presentValues(configured, whole.text);
       scanner = new LineScanner({ file }, values, found);
+      // Most files hold nothing a rule could match: one search of the whole text, and no lines.
+      if (whole.text !== undefined && values.length === 0 && !mayMatch(whole.text)) return false;
+      return undefined;
     },
   );
   if (read === undefined) return undefined;
