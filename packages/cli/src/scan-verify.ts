@@ -9,8 +9,8 @@
  *   (`<exchange>-secret`) by line, the one below on a tie; a secret may serve several keys;
  * - where key and secret share a shape (`<exchange>-key-or-secret`, Binance), findings pair in line
  *   order (first with second, third with fourth…) and both orders are tried;
- * - an exchange that needs a passphrase (OKX) takes the value of the nearest `passphrase`/`password`
- *   assignment in the same file;
+ * - an exchange that needs a passphrase (OKX) takes the value of the `passphrase`/`password`
+ *   assignment in the same file nearest to the pair's lines, the one below on a tie;
  * - a finding left without a partner, a store value (`configured-value`, check those with
  *   `exkeys verify`) and a PEM private key are `unverifiable`, and nothing is sent for them.
  * The same credential found in several places is sent once.
@@ -72,6 +72,28 @@ function nearest<T extends { line: number }>(items: readonly T[], line: number):
 }
 
 /**
+ * The item nearest to the lines `findings` span (0 inside the span), the one below on a tie: in
+ * `KEY, SECRET, PASSPHRASE` blocks one after another, a key's own passphrase, not the block above's.
+ */
+function nearestTo<T extends { line: number }>(
+  items: readonly T[],
+  findings: readonly Finding[],
+): T | undefined {
+  const lines = findings.map((finding) => finding.line);
+  const [top, bottom] = [Math.min(...lines), Math.max(...lines)];
+  const distance = (line: number) => (line < top ? top - line : line > bottom ? line - bottom : 0);
+  let best: T | undefined;
+  for (const item of items) {
+    const bestDistance = best === undefined ? Number.POSITIVE_INFINITY : distance(best.line);
+    const itemDistance = distance(item.line);
+    if (itemDistance < bestDistance || (itemDistance === bestDistance && item.line > bottom)) {
+      best = item;
+    }
+  }
+  return best;
+}
+
+/**
  * Pairs `findings` into credentials (see the module comment). Returns the candidates and, for the
  * findings no candidate holds, why.
  */
@@ -98,7 +120,7 @@ export function pairFindings(
     const first = group[0] as Finding;
     const exchange = first.exchange;
     const facts = EXCHANGES[exchange as keyof typeof EXCHANGES];
-    const pairs: Array<{ findings: Finding[]; orders: Array<[string, string]>; line: number }> = [];
+    const pairs: Array<{ findings: Finding[]; orders: Array<[string, string]> }> = [];
     const value = (finding: Finding) => found.valueOf(finding) as string;
     const either = group.filter(isEitherRule).sort((a, b) => a.line - b.line);
     for (let at = 0; at + 1 < either.length; at += 2) {
@@ -109,7 +131,6 @@ export function pairFindings(
           [value(a), value(b)],
           [value(b), value(a)],
         ],
-        line: a.line,
       });
     }
     if (either.length % 2 === 1) {
@@ -130,7 +151,6 @@ export function pairFindings(
       pairs.push({
         findings: [key, secret],
         orders: [[value(key), value(secret)]],
-        line: key.line,
       });
     }
     for (const secret of secrets) {
@@ -142,7 +162,7 @@ export function pairFindings(
         candidates.push({ exchange, ...pair, paired: `lines ${lines}` });
         continue;
       }
-      const passphrase = nearest(found.passphrasesIn(first), pair.line);
+      const passphrase = nearestTo(found.passphrasesIn(first), pair.findings);
       if (passphrase === undefined) {
         for (const finding of pair.findings) {
           unpaired.set(finding, `no ${exchange} passphrase assignment in the same file`);
