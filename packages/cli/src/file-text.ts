@@ -161,6 +161,53 @@ export async function readLines(
   }
 }
 
+/**
+ * Splits text written in chunks into lines (without `\n` or `\r\n`), in bounded memory: a line
+ * longer than {@link MAX_LINE_CHARS} is handed over in pieces that overlap by
+ * {@link LINE_OVERLAP_CHARS} characters.
+ */
+export class LineSplitter {
+  readonly #onLine: (line: string, piece: LinePiece) => void;
+  #carry = '';
+  // True while `carry` begins with the tail of a piece already handed over.
+  #continued = false;
+
+  /** @param onLine Called with each line or piece, in order. */
+  constructor(onLine: (line: string, piece: LinePiece) => void) {
+    this.#onLine = onLine;
+  }
+
+  /** Adds the next chunk of text. */
+  write(text: string): void {
+    const carry = this.#carry + text;
+    let start = 0;
+    for (let end = carry.indexOf('\n'); end !== -1; end = carry.indexOf('\n', start)) {
+      const line = carry.slice(start, end);
+      this.#onLine(line.endsWith('\r') ? line.slice(0, -1) : line, {
+        continues: false,
+        continued: this.#continued,
+      });
+      this.#continued = false;
+      start = end + 1;
+    }
+    let rest = carry.slice(start);
+    while (rest.length > MAX_LINE_CHARS) {
+      this.#onLine(rest.slice(0, MAX_LINE_CHARS), { continues: true, continued: this.#continued });
+      // The overlap: a value the cut goes through is whole in the next piece.
+      rest = rest.slice(MAX_LINE_CHARS - LINE_OVERLAP_CHARS);
+      this.#continued = true;
+    }
+    this.#carry = rest;
+  }
+
+  /** Hands over the last line (which had no line break). */
+  end(): void {
+    this.#onLine(this.#carry, { continues: false, continued: this.#continued });
+    this.#carry = '';
+    this.#continued = false;
+  }
+}
+
 async function streamLines(
   handle: Awaited<ReturnType<typeof open>>,
   onLine: (line: string, piece: LinePiece) => void,
@@ -169,26 +216,7 @@ async function streamLines(
   const buffer = Buffer.alloc(256 * 1024);
   let decoder: ChunkDecoder | undefined;
   let file: FileText | undefined;
-  let carry = '';
-  // True while `carry` begins with the tail of a piece already given to `onLine`.
-  let continued = false;
-  const emit = (text: string) => {
-    carry += text;
-    let start = 0;
-    for (let end = carry.indexOf('\n'); end !== -1; end = carry.indexOf('\n', start)) {
-      const line = carry.slice(start, end);
-      onLine(line.endsWith('\r') ? line.slice(0, -1) : line, { continues: false, continued });
-      continued = false;
-      start = end + 1;
-    }
-    carry = carry.slice(start);
-    while (carry.length > MAX_LINE_CHARS) {
-      onLine(carry.slice(0, MAX_LINE_CHARS), { continues: true, continued });
-      // The overlap: a value the cut goes through is whole in the next piece.
-      carry = carry.slice(MAX_LINE_CHARS - LINE_OVERLAP_CHARS);
-      continued = true;
-    }
-  };
+  const lines = new LineSplitter(onLine);
   for (;;) {
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
     if (bytesRead === 0) break;
@@ -199,9 +227,9 @@ async function streamLines(
       file = { encoding };
       before?.(file);
     }
-    emit(decoder.decode(chunk));
+    lines.write(decoder.decode(chunk));
   }
-  if (decoder !== undefined) emit(decoder.flush());
-  onLine(carry, { continues: false, continued });
+  if (decoder !== undefined) lines.write(decoder.flush());
+  lines.end();
   return file ?? { encoding: 'utf-8' };
 }

@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LINE_OVERLAP_CHARS, MAX_LINE_CHARS, STREAM_THRESHOLD } from './file-text.js';
 import { configuredValues, TOKEN_MIN_LENGTH } from './leak-rules.js';
-import { mayMatch, scanFile } from './scanner.js';
+import { mayMatch, scanDiff, scanFile } from './scanner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'exkeys-scanner-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -78,6 +79,47 @@ describe('files over the streaming threshold', () => {
     // Control: the same file without the values holds nothing.
     writeFileSync(path, `${longLine(length, [])}\n`);
     expect(await scanFile(path, 'dump.log', configured)).toEqual([]);
+  });
+});
+
+describe('history lines over the limit', () => {
+  it('a value the cut of a too-long added line goes through is found in the commit, once', async () => {
+    const repo = join(dir, 'repo');
+    mkdirSync(repo);
+    const git = (...args: string[]) => {
+      const result = spawnSync('git', args, {
+        cwd: repo,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          HOME: dir,
+          GIT_CONFIG_NOSYSTEM: '1',
+          GIT_AUTHOR_NAME: 'T',
+          GIT_AUTHOR_EMAIL: 't@example.invalid',
+          GIT_COMMITTER_NAME: 'T',
+          GIT_COMMITTER_EMAIL: 't@example.invalid',
+        },
+      });
+      if (result.status !== 0) throw new Error(result.stderr);
+      return result.stdout;
+    };
+    git('init', '-q', '-b', 'main');
+    // The diff line is `+` and the text: the cut falls 17 characters into the secret.
+    const line = longLine(MAX_LINE_CHARS + 300_000, [
+      [MAX_LINE_CHARS - 18, CUT_SECRET],
+      [MAX_LINE_CHARS - LINE_OVERLAP_CHARS / 2, OVERLAP_SECRET],
+    ]);
+    writeFileSync(join(repo, 'bybit.log'), `${line}\nsecret = "${NEXT_LINE_SECRET}"\n`);
+    git('add', '.');
+    git('commit', '-q', '-m', 'log');
+
+    const { findings } = await scanDiff(repo, [], 'history');
+
+    expect(findings.map((f) => `${f.file}:${f.line}:${f.rule}`).sort()).toEqual([
+      'bybit.log:1:bybit-secret',
+      'bybit.log:1:bybit-secret',
+      'bybit.log:2:bybit-secret',
+    ]);
   });
 });
 

@@ -7,9 +7,8 @@
 import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { createInterface } from 'node:readline';
 import { EXCHANGES } from '@exkeys/credentials';
-import { readLines } from './file-text.js';
+import { type LinePiece, LineSplitter, readLines } from './file-text.js';
 import { git, isIgnored } from './git.js';
 import {
   type ConfiguredValue,
@@ -581,9 +580,18 @@ export async function scanDiff(
     if (scanner !== undefined) findings.push(...scanner.end());
     scanner = undefined;
   };
-  const lines = createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const raw of lines) {
-    if (raw.startsWith('\0commit ')) {
+  let prefix = '';
+  const onLine = (raw: string, piece: LinePiece) => {
+    if (piece.continued) {
+      // The rest of a line too long to hold, after the overlap: same line, same prefix.
+      if (prefix.includes('-') || prefix.startsWith('\\')) return;
+      scanner?.push({
+        text: raw,
+        number: next - 1,
+        report: /^\++$/.test(prefix),
+        continues: piece.continues,
+      });
+    } else if (raw.startsWith('\0commit ')) {
       flush();
       commit = raw.slice('\0commit '.length);
       commits.add(commit);
@@ -610,15 +618,33 @@ export async function scanDiff(
         );
       }
     } else if (scanner !== undefined) {
-      const prefix = raw.slice(0, columns);
-      if (prefix.includes('-') || raw.startsWith('\\')) continue;
+      prefix = raw.slice(0, columns);
+      if (prefix.includes('-') || prefix.startsWith('\\')) return;
       // Added against every parent: new in this commit. Added against some only: merged in.
       const body = raw.slice(columns);
       const text = body.includes('\0') ? body.replaceAll('\0', '') : body;
-      scanner.push({ text, number: next, report: /^\++$/.test(prefix) });
+      scanner.push({
+        text,
+        number: next,
+        report: /^\++$/.test(prefix),
+        continues: piece.continues,
+      });
       next += 1;
     }
+  };
+  // Lines are split by hand, chunk by chunk: an async iterator per line (readline) costs more than
+  // the scan itself. A line too long to hold comes in overlapping pieces, as in file-text.ts.
+  const splitter = new LineSplitter(onLine);
+  // Decoded up to the last line break of each chunk: a UTF-8 character never contains one.
+  let rest: Buffer = Buffer.alloc(0);
+  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    const bytes = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+    const cut = bytes.lastIndexOf(10) + 1;
+    if (cut > 0) splitter.write(bytes.toString('utf8', 0, cut));
+    rest = bytes.subarray(cut);
   }
+  splitter.write(rest.toString('utf8'));
+  splitter.end();
   flush();
   await new Promise((done) => (child.exitCode === null ? child.once('close', done) : done(null)));
   return { findings, scanned: source === 'history' ? commits.size : files.size };
