@@ -10,13 +10,11 @@ import { join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
 import { gitRoot } from '../git.js';
-import { gitleaksConfig } from '../gitleaks-rules.js';
 import { configuredValues } from '../leak-rules.js';
 import { plural } from '../messages.js';
 import type { EndpointOptions, ScanFlagOptions } from '../options.js';
-import { installPreCommitHook } from '../pre-commit-hook.js';
 import { BASELINE_FILE, readBaseline, writeBaseline } from '../scan-baseline.js';
-import { fingerprints, type ScanFormat, sarifLog } from '../scan-report.js';
+import type { ScanFormat } from '../scan-report.js';
 import { type Finding, FoundValues, scanDiff, scanWorkingTree } from '../scanner.js';
 import { loadPrivateEnv, type PrivateEnv, selectStore } from '../store-selection.js';
 import { err, out, print, printError, printJson, startProgress } from '../terminal.js';
@@ -73,10 +71,12 @@ export async function scanCommand(
         `--export-rules knows only gitleaks (got ${JSON.stringify(options.exportRules)}).`,
       );
     }
+    const { gitleaksConfig } = await import('../gitleaks-rules.js');
     process.stdout.write(gitleaksConfig(versionOf(command)));
     return;
   }
   if (options.installHook) {
+    const { installPreCommitHook } = await import('../pre-commit-hook.js');
     const hook = await installPreCommitHook(cwd);
     const where = hook.kind === 'husky' ? `Husky's ${hook.path}` : hook.path;
     print(
@@ -110,7 +110,9 @@ export async function scanCommand(
   if (store.files.some((file) => existsSync(file))) env = await loadPrivateEnv(store);
   const configured = configuredValues(env);
   const found = options.verify ? new FoundValues() : undefined;
-  const root = options.history || options.staged ? await gitRoot(cwd) : undefined;
+  // Asked now, so git answers while the files are read; every scan needs it for the report's paths.
+  const repoRoot = gitRoot(cwd);
+  const root = options.history || options.staged ? await repoRoot : undefined;
   if ((options.history || options.staged) && root === undefined) {
     const flag = options.staged ? '--staged' : '--history';
     throw new UsageError(`${flag} needs a git repository: run exkeys scan inside one.`);
@@ -147,12 +149,16 @@ export async function scanCommand(
   }
 
   // Repository-relative paths with `/`: what SARIF shows and what fingerprints are made of.
-  const base = root ?? (await gitRoot(cwd)) ?? cwd;
+  const base = (await repoRoot) ?? cwd;
   const uriOf = (finding: Finding) =>
     (fromRoot.has(finding) ? finding.file : relative(base, resolve(cwd, finding.file)))
       .split(sep)
       .join('/');
-  const prints = fingerprints(findings.map((finding) => ({ ...finding, file: uriOf(finding) })));
+  // The report module (and node:crypto) only when there is something to report.
+  const report =
+    findings.length > 0 || format === 'sarif' ? await import('../scan-report.js') : undefined;
+  const prints =
+    report?.fingerprints(findings.map((finding) => ({ ...finding, file: uriOf(finding) }))) ?? [];
   const baselinePath =
     options.baseline === undefined || options.baseline === 'write'
       ? join(base, BASELINE_FILE)
@@ -184,7 +190,7 @@ export async function scanCommand(
   if (format === 'json') {
     printJson(findings);
   } else if (format === 'sarif') {
-    printJson(sarifLog(findings, { version: versionOf(command), uriOf }));
+    printJson(report?.sarifLog(findings, { version: versionOf(command), uriOf }));
   } else if (findings.length === 0) {
     print(`${out.green('✔')} No exchange credentials found in ${summary}.`);
   } else {
