@@ -125,6 +125,35 @@ function readSmall(path: string): SmallRead {
 }
 
 /**
+ * {@link readLines} for a file of at most {@link STREAM_THRESHOLD} bytes, synchronously: `'large'`
+ * (nothing read, nothing called) for a larger file, to stream with {@link readLines}.
+ */
+export function readSmallLines(
+  path: string,
+  onLine: (line: string, piece: LinePiece) => void,
+  before?: (file: FileText) => boolean | undefined,
+): FileText | 'large' | undefined {
+  const bytes = readSmall(path);
+  if (bytes === undefined || bytes === 'large') return bytes;
+  const encoding = sniffEncoding(bytes);
+  let text: string;
+  if (encoding === 'utf-8') {
+    // Buffer's decoder is the fast one; like TextDecoder, it drops a byte-order mark.
+    text = bytes.toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  } else {
+    const decoder = decoderFor(encoding);
+    text = decoder.decode(bytes) + decoder.flush();
+  }
+  const file = { text, encoding };
+  if (before?.(file) === false) return file;
+  for (const line of text.split('\n')) {
+    onLine(line.endsWith('\r') ? line.slice(0, -1) : line, WHOLE_LINE);
+  }
+  return file;
+}
+
+/**
  * Calls `onLine` with each line of the regular file at `path` (without its `\n` or `\r\n`), in
  * order. Returns `undefined`, without calling `onLine`, for anything that is not a regular file or
  * cannot be opened. `before` sees the file first (for a file read whole, all its text); when it
@@ -135,22 +164,10 @@ export async function readLines(
   onLine: (line: string, piece: LinePiece) => void,
   before?: (file: FileText) => boolean | undefined,
 ): Promise<FileText | undefined> {
-  const small = readSmall(path);
-  if (small === undefined) return undefined;
+  const small = readSmallLines(path, onLine, before);
+  if (small !== 'large') return small;
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    if (small !== 'large') {
-      const bytes = small;
-      const encoding = sniffEncoding(bytes);
-      const decoder = decoderFor(encoding);
-      const text = decoder.decode(bytes) + decoder.flush();
-      const file = { text, encoding };
-      if (before?.(file) === false) return file;
-      for (const line of text.split('\n')) {
-        onLine(line.endsWith('\r') ? line.slice(0, -1) : line, WHOLE_LINE);
-      }
-      return file;
-    }
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     if (!(await handle.stat()).isFile()) return undefined;
     return await streamLines(handle, onLine, before);

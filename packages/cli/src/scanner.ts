@@ -8,7 +8,13 @@ import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { EXCHANGES } from '@exkeys/credentials';
-import { type LinePiece, LineSplitter, readLines } from './file-text.js';
+import {
+  type FileText,
+  type LinePiece,
+  LineSplitter,
+  readLines,
+  readSmallLines,
+} from './file-text.js';
 import { git, isIgnored } from './git.js';
 import {
   type ConfiguredValue,
@@ -482,6 +488,34 @@ export interface ScanSummary {
  */
 const READ_CONCURRENCY = 16;
 
+/** Reads `path` with `read`, feeding a {@link LineScanner} that only files that may match get. */
+function scanWith<R>(
+  read: (
+    onLine: (line: string, piece: LinePiece) => void,
+    before: (file: FileText) => boolean | undefined,
+  ) => R,
+  file: string,
+  configured: readonly ConfiguredValue[],
+  found: FoundValues | undefined,
+): { result: R; end: () => Finding[] } {
+  let scanner: LineScanner | undefined;
+  let number = 0;
+  const result = read(
+    (text, piece) => {
+      if (!piece.continued) number += 1;
+      scanner?.push({ text, number, report: true, continues: piece.continues });
+    },
+    (whole) => {
+      const values = whole.text === undefined ? configured : presentValues(configured, whole.text);
+      // Most files hold nothing a rule could match: one search of the whole text, and no lines.
+      if (whole.text !== undefined && values.length === 0 && !mayMatch(whole.text)) return false;
+      scanner = new LineScanner({ file }, values, found);
+      return undefined;
+    },
+  );
+  return { result, end: () => scanner?.end() ?? [] };
+}
+
 /** Scans one file of the working tree; `undefined` when it is not a readable regular file. */
 export async function scanFile(
   path: string,
@@ -489,25 +523,33 @@ export async function scanFile(
   configured: readonly ConfiguredValue[],
   found?: FoundValues,
 ): Promise<Finding[] | undefined> {
-  let scanner: LineScanner | undefined;
-  let number = 0;
-  const read = await readLines(
-    path,
-    (text, piece) => {
-      if (!piece.continued) number += 1;
-      scanner?.push({ text, number, report: true, continues: piece.continues });
-    },
-    (whole) => {
-      const values = whole.text === undefined ? configured : presentValues(configured, whole.text);
-      scanner = new LineScanner({ file }, values, found);
-      // Most files hold nothing a rule could match: one search of the whole text, and no lines.
-      if (whole.text !== undefined && values.length === 0 && !mayMatch(whole.text)) return false;
-      return undefined;
-    },
+  const scan = scanWith(
+    (onLine, before) => readLines(path, onLine, before),
+    file,
+    configured,
+    found,
   );
-  if (read === undefined) return undefined;
-  return (scanner ?? new LineScanner({ file }, configured, found)).end();
+  return (await scan.result) === undefined ? undefined : scan.end();
 }
+
+/** {@link scanFile} for a small file, synchronously; `'large'` for a file to stream instead. */
+function scanSmallFile(
+  path: string,
+  file: string,
+  configured: readonly ConfiguredValue[],
+  found: FoundValues | undefined,
+): Finding[] | 'large' | undefined {
+  const scan = scanWith(
+    (onLine, before) => readSmallLines(path, onLine, before),
+    file,
+    configured,
+    found,
+  );
+  return scan.result === undefined || scan.result === 'large' ? scan.result : scan.end();
+}
+
+/** How many small files are scanned between two turns of the event loop (progress, git's pipes). */
+const FILES_PER_TURN = 256;
 
 /**
  * Scans the working tree under `paths`, skipping `exclude` (absolute paths of the stores in use);
@@ -524,14 +566,25 @@ export async function scanWorkingTree(
     (path) => !exclude.has(path) && !isSkippedName(path),
   );
   const results: Array<Finding[] | undefined> = new Array(files.length);
+  // Small files first, synchronously (no promise per file); large ones are streamed after, at most
+  // READ_CONCURRENCY at a time.
+  const large: number[] = [];
+  for (let index = 0; index < files.length; index += 1) {
+    if (index % FILES_PER_TURN === FILES_PER_TURN - 1) await new Promise(setImmediate);
+    const path = files[index] as string;
+    const result = scanSmallFile(path, relative(cwd, path), configured, found);
+    if (result === 'large') large.push(index);
+    else results[index] = result;
+  }
   let next = 0;
   const worker = async () => {
-    for (let index = next++; index < files.length; index = next++) {
+    for (let at = next++; at < large.length; at = next++) {
+      const index = large[at] as number;
       const path = files[index] as string;
       results[index] = await scanFile(path, relative(cwd, path), configured, found);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, large.length) }, worker));
   const scanned = results.filter((result) => result !== undefined);
   return { findings: scanned.flat(), scanned: scanned.length };
 }
