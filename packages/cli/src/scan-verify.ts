@@ -17,6 +17,7 @@
  * @module
  */
 import { EXCHANGES } from '@exkeys/credentials';
+import { VERIFIABLE_EXCHANGES, verifyMany } from './live-verification.js';
 import type { EndpointOptions } from './options.js';
 import type { Finding, FindingVerification, FoundValues, VerificationRank } from './scanner.js';
 import { placeOf } from './scanner.js';
@@ -230,9 +231,11 @@ function best(results: ReadonlyArray<{ rank: VerificationRank; why?: string }>):
   );
 }
 
-/** The exchanges {@link verifyFindings} would send credentials to. */
+/** The exchanges {@link verifyFindings} will send credentials to (those exkeys can verify). */
 export function verifyTargets(candidates: readonly Candidate[]): string[] {
-  return [...new Set(candidates.map((candidate) => candidate.exchange))];
+  return [...new Set(candidates.map((candidate) => candidate.exchange))].filter((exchange) =>
+    VERIFIABLE_EXCHANGES.includes(exchange),
+  );
 }
 
 /**
@@ -244,7 +247,6 @@ export async function verifyFindings(
   unpaired: ReadonlyMap<Finding, string>,
   endpoint: EndpointOptions,
 ): Promise<void> {
-  const { VERIFIABLE_EXCHANGES, verifyMany } = await import('./live-verification.js');
   const env: Record<string, string> = {};
   const pairs: Array<{ exchange: string; profile: string }> = [];
   const profiles = new Map<string, string>();
