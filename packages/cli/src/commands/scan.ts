@@ -222,6 +222,8 @@ async function verifyAndRank(
   const targets = verifyTargets(candidates);
   if (targets.length > 0) {
     printError(err.yellow(verifyWarning(targets, endpoint)));
+  } else if (candidates.length > 0) {
+    printError('--verify: exkeys cannot verify these exchanges live, so nothing was sent.');
   } else if (findings.length > 0) {
     printError(
       '--verify: no finding pairs a key with its secret in one file, so nothing was sent.',
