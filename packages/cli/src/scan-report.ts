@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { EXCHANGES } from '@exkeys/credentials';
+import type { Finding } from './finding.js';
 import { LEAK_RULES, type LeakRule, PRIVATE_KEY_RULE } from './leak-rules.js';
-import type { Finding } from './scanner.js';
 
 /** The id of the rule for exact copies of the store's values. */
 export const CONFIGURED_VALUE_RULE = 'configured-value';

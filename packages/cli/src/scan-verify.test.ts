@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { FoundValues } from './found-values.js';
 import { pairFindings, verifyHost, verifyWarning } from './scan-verify.js';
-import { FoundValues, type ScanLine, scanLines } from './scanner.js';
+import { type ScanLine, scanLines } from './scanner.js';
 
 // Canary values of the exchanges' shapes, random-looking so the rules find them.
 const OKX = [

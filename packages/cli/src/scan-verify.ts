@@ -17,10 +17,10 @@
  * @module
  */
 import { EXCHANGES } from '@exkeys/credentials';
+import type { Finding, FindingVerification, VerificationRank } from './finding.js';
+import { type FoundValues, placeOf } from './found-values.js';
 import { VERIFIABLE_EXCHANGES, verifyMany } from './live-verification.js';
 import type { EndpointOptions } from './options.js';
-import type { Finding, FindingVerification, FoundValues, VerificationRank } from './scanner.js';
-import { placeOf } from './scanner.js';
 
 /** A credential assembled from findings, ready to send. */
 interface Candidate {

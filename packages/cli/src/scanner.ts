@@ -15,6 +15,8 @@ import {
   readLines,
   readSmallLines,
 } from './file-text.js';
+import type { Finding } from './finding.js';
+import type { FoundValues } from './found-values.js';
 import { git, isIgnored } from './git.js';
 import {
   type ConfiguredValue,
@@ -27,90 +29,9 @@ import {
   previewOf,
   TOKEN_MAX_LENGTH,
   TOKEN_MIN_LENGTH,
-  type ValueEncoding,
 } from './leak-rules.js';
 
-/** One leaked credential. Holds a masked preview only. */
-export interface Finding {
-  /** Path relative to the current directory (working tree) or to the repository root (history). */
-  file: string;
-  /** 1-based line number. */
-  line: number;
-  /** The commit that added the line, for history finds. */
-  commit?: string;
-  /** The rule that matched, or `configured-value`. */
-  rule: string;
-  /** The exchange concerned; `''` for a private key with no exchange name nearby. */
-  exchange: string;
-  /** For configured values: the variable whose value leaked. */
-  variable?: string;
-  /** For configured values found encoded: how. */
-  encoding?: ValueEncoding;
-  /** First ≤6 characters of a key, or `[redacted]` for a secret. */
-  preview: string;
-  /** With `scan --verify`: what the exchange said of the credential. */
-  verification?: FindingVerification;
-}
-
-/** How `scan --verify` ranks a finding, from least to most dangerous; see `scan-verify.ts`. */
-export type VerificationRank = 'invalid' | 'unverifiable' | 'valid' | 'can-trade' | 'can-withdraw';
-
-/** What `scan --verify` learned about one finding. Holds no secret. */
-export interface FindingVerification {
-  /** The rank. */
-  rank: VerificationRank;
-  /** Why it is `invalid` or `unverifiable`; for the others, which findings were paired. */
-  reason: string;
-}
-
-/** A value a pass(phrase|word) assignment holds, kept for `scan --verify` (OKX keys need one). */
-export interface PassphraseCandidate {
-  /** 1-based line number. */
-  line: number;
-  /** The value assigned. */
-  value: string;
-}
-
-/**
- * The raw values behind findings, kept (only with `scan --verify`) so the found credentials can be
- * checked live. Held apart from the findings, which carry masked previews only; its fields are
- * private, so printing or serialising it shows nothing.
- */
-export class FoundValues {
-  readonly #values = new WeakMap<Finding, string>();
-  readonly #passphrases = new Map<string, PassphraseCandidate[]>();
-
-  /** Remembers the value behind `finding`. */
-  keep(finding: Finding, value: string): void {
-    this.#values.set(finding, value);
-  }
-
-  /** The value behind `finding`, when it was kept. */
-  valueOf(finding: Finding): string | undefined {
-    return this.#values.get(finding);
-  }
-
-  /** Remembers a passphrase candidate found in `where`. */
-  keepPassphrase(where: { file: string; commit?: string }, candidate: PassphraseCandidate): void {
-    const id = placeOf(where);
-    this.#passphrases.set(id, [...(this.#passphrases.get(id) ?? []), candidate]);
-  }
-
-  /** The passphrase candidates found in `where` (a file, or a file in one commit). */
-  passphrasesIn(where: { file: string; commit?: string }): readonly PassphraseCandidate[] {
-    return this.#passphrases.get(placeOf(where)) ?? [];
-  }
-
-  /** Never shows a value. */
-  toJSON(): string {
-    return '[FoundValues]';
-  }
-}
-
-/** One key for a file, or a file in one commit. */
-export function placeOf(where: { file: string; commit?: string }): string {
-  return `${where.commit ?? ''}\0${where.file}`;
-}
+export type { Finding, FindingVerification, VerificationRank } from './finding.js';
 
 /**
  * `passphrase = "…"`, `"password": "…"`, `OKX_API_PASSPHRASE=…`: the value (8 to 64 characters

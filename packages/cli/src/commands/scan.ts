@@ -9,13 +9,15 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
+import type { Finding } from '../finding.js';
+import { FoundValues } from '../found-values.js';
 import { gitRoot } from '../git.js';
 import { configuredValues } from '../leak-rules.js';
 import { plural } from '../messages.js';
 import type { EndpointOptions, ScanFlagOptions } from '../options.js';
 import { BASELINE_FILE, readBaseline, writeBaseline } from '../scan-baseline.js';
 import type { ScanFormat } from '../scan-report.js';
-import { type Finding, FoundValues, scanDiff, scanWorkingTree } from '../scanner.js';
+import { scanDiff, scanWorkingTree } from '../scanner.js';
 import { loadPrivateEnv, type PrivateEnv, selectStore } from '../store-selection.js';
 import { err, out, print, printError, printJson, startProgress } from '../terminal.js';
 

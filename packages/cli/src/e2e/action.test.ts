@@ -160,7 +160,7 @@ describe('action.yml', () => {
     expect(scan?.id).toBe('scan');
     expect(scan?.run).toContain('scan --history --format sarif');
     expect(upload?.uses).toBe('github/codeql-action/upload-sarif@v4');
-    expect(upload?.with?.sarif_file).toBe('${{ steps.scan.outputs.sarif-file }}');
+    expect(upload?.with?.sarif_file).toBe(`\${{ steps.scan.outputs.sarif-file }}`);
     expect(upload?.if).toBe("inputs.upload == 'true'");
     expect(fail?.name).toBe('Fail on findings');
     for (const step of [scan, fail]) {
