@@ -170,6 +170,45 @@ describe('exkeys scan --verify (against the sandbox)', () => {
     expectNothingLeaked(sarif.stdout + sarif.stderr);
   });
 
+  it('with --history, a key deleted from the tree but still in a commit is ranked', async () => {
+    project = newProject({ git: true });
+    const bot = join(project.dir, 'bot.js');
+    const k = KEYS.bybitWithdraw;
+    writeFileSync(
+      bot,
+      `// bybit\nconst apiKey = '${k.apiKey}';\nconst secret = '${k.apiSecret}';\n`,
+    );
+    project.git('add', '.');
+    project.git('commit', '-q', '-m', 'bot');
+    const env = { EXKEYS_BASE_URL: sandbox.url };
+    // What one verification of the key costs, from the tree alone.
+    let before = signedRequests().length;
+    await exkeys(project, ['scan', '--verify', '--json'], { env });
+    const once = signedRequests().length - before;
+    expect(once).toBeGreaterThan(0);
+
+    // Found twice (tree and commit), sent once.
+    before = signedRequests().length;
+    const both = await exkeys(project, ['scan', '--verify', '--history', '--json'], { env });
+    expect((JSON.parse(both.stdout) as Finding[]).map((f) => f.verification?.rank)).toEqual([
+      'can-withdraw',
+      'can-withdraw',
+      'can-withdraw',
+      'can-withdraw',
+    ]);
+    expect(signedRequests().length - before).toBe(once);
+
+    writeFileSync(bot, '// bybit\nconst apiKey = process.env.BYBIT_API_KEY;\n');
+    project.git('commit', '-q', '-am', 'keys from the environment');
+    const result = await exkeys(project, ['scan', '--verify', '--history', '--json'], { env });
+
+    const findings = JSON.parse(result.stdout) as Array<Finding & { commit?: string }>;
+    expect(
+      findings.map((f) => `${f.commit !== undefined}:${f.line}:${f.verification?.rank}`),
+    ).toEqual(['true:2:can-withdraw', 'true:3:can-withdraw']);
+    expectNothingLeaked(result.stdout + result.stderr + both.stdout + both.stderr);
+  });
+
   it('control: without --verify nothing is sent and nothing is ranked', async () => {
     project = newProject({ git: true });
     plant(project.dir);
