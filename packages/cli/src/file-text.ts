@@ -126,16 +126,23 @@ function readSmall(path: string): SmallRead {
 
 /**
  * {@link readLines} for a file of at most {@link STREAM_THRESHOLD} bytes, synchronously: `'large'`
- * (nothing read, nothing called) for a larger file, to stream with {@link readLines}.
+ * (nothing read, nothing called) for a larger file, to stream with {@link readLines}. When
+ * `mayHold` is given and says `false` of the bytes of a UTF-8 or binary file, the file is not
+ * decoded and nothing is called (the result has no `text`).
  */
 export function readSmallLines(
   path: string,
   onLine: (line: string, piece: LinePiece) => void,
   before?: (file: FileText) => boolean | undefined,
+  mayHold?: (bytes: Uint8Array) => boolean,
 ): FileText | 'large' | undefined {
   const bytes = readSmall(path);
   if (bytes === undefined || bytes === 'large') return bytes;
   const encoding = sniffEncoding(bytes);
+  // ASCII stays ASCII in UTF-8 and in the binary decoding: a byte test can spare the decoding.
+  if (mayHold !== undefined && encoding !== 'utf-16le' && encoding !== 'utf-16be') {
+    if (!mayHold(bytes)) return { encoding };
+  }
   let text: string;
   if (encoding === 'utf-8') {
     // Buffer's decoder is the fast one; like TextDecoder, it drops a byte-order mark.

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LINE_OVERLAP_CHARS, MAX_LINE_CHARS, STREAM_THRESHOLD } from './file-text.js';
 import { configuredValues, TOKEN_MIN_LENGTH } from './leak-rules.js';
-import { mayMatch, scanDiff, scanFile } from './scanner.js';
+import { mayMatch, mayMatchBytes, scanDiff, scanFile } from './scanner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'exkeys-scanner-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -131,12 +131,14 @@ describe('mayMatch (the whole-file test that lets most files skip line splitting
     // Short words, separators and the occasional long run, so both answers come up often.
     const piece = fc.oneof(
       fc.stringMatching(/^[A-Za-z0-9-]{1,30}$/),
-      fc.constantFrom(' ', '\n', '.', '"', '_', '-----BEGIN', '\\n'),
+      fc.constantFrom(' ', '\n', '.', '"', '_', '-----BEGIN', '\\n', 'é', '€', '\u{1f511}', '\ufeff'),
     );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
         const text = pieces.join('');
         expect(mayMatch(text)).toBe(naive(text));
+        // Before decoding: the same answer from the UTF-8 bytes.
+        expect(mayMatchBytes(Buffer.from(text, 'utf8'))).toBe(naive(text));
       }),
       { numRuns: 2000 },
     );

@@ -106,6 +106,44 @@ function hasLongRun(text: string): boolean {
   return false;
 }
 
+/** {@link hasLongRun} for bytes (ASCII, UTF-8 or the binary decoding): the same jumps. */
+function hasLongRunInBytes(bytes: Uint8Array): boolean {
+  const length = TOKEN_MIN_LENGTH;
+  let at = length - 1;
+  while (at < bytes.length) {
+    if (!isTokenChar(bytes[at] as number)) {
+      at += length;
+      continue;
+    }
+    let run = 1;
+    for (
+      let back = at - 1;
+      back >= 0 && run < length && isTokenChar(bytes[back] as number);
+      back--
+    ) {
+      run += 1;
+    }
+    let next = at + 1;
+    while (run < length && next < bytes.length && isTokenChar(bytes[next] as number)) {
+      run += 1;
+      next += 1;
+    }
+    if (run >= length) return true;
+    at = next + length;
+  }
+  return false;
+}
+
+const PEM_HEADER = Buffer.from('-----BEGIN');
+
+/** {@link mayMatch} for the bytes of a UTF-8 or binary file, before decoding it. */
+export function mayMatchBytes(bytes: Uint8Array): boolean {
+  return (
+    hasLongRunInBytes(bytes) ||
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes(PEM_HEADER)
+  );
+}
+
 /**
  * False when no line of `text` can hold a rule match: no run of token characters as long as the
  * shortest rule's, and no PEM header. (Configured values are looked for separately.)
@@ -460,8 +498,10 @@ function scanSmallFile(
   configured: readonly ConfiguredValue[],
   found: FoundValues | undefined,
 ): Finding[] | 'large' | undefined {
+  // Without store values, a file whose bytes cannot match is not even decoded.
+  const mayHold = configured.length === 0 ? mayMatchBytes : undefined;
   const scan = scanWith(
-    (onLine, before) => readSmallLines(path, onLine, before),
+    (onLine, before) => readSmallLines(path, onLine, before, mayHold),
     file,
     configured,
     found,
