@@ -131,7 +131,19 @@ describe('mayMatch (the whole-file test that lets most files skip line splitting
     // Short words, separators and the occasional long run, so both answers come up often.
     const piece = fc.oneof(
       fc.stringMatching(/^[A-Za-z0-9-]{1,30}$/),
-      fc.constantFrom(' ', '\n', '.', '"', '_', '-----BEGIN', '\\n', 'é', '€', '\u{1f511}', '\ufeff'),
+      fc.constantFrom(
+        ' ',
+        '\n',
+        '.',
+        '"',
+        '_',
+        '-----BEGIN',
+        '\\n',
+        'é',
+        '€',
+        '\u{1f511}',
+        '\ufeff',
+      ),
     );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
