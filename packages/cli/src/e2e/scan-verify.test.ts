@@ -130,10 +130,10 @@ describe('exkeys scan --verify (against the sandbox)', () => {
     expect(result.stderr).toContain('WARNING: --verify sends the credentials found');
     expect(result.stderr).toContain(`bybit → ${host}`);
     expect(result.stderr).toContain(`okx → ${host}`);
-    // Each credential was sent (the lonely key was not).
-    const sent = signedRequests()
-      .slice(before)
-      .map((request) => request.keyPreview);
+    // Each credential was sent (the lonely key was not), with read-only calls only.
+    const requests = signedRequests().slice(before);
+    expect(requests.map((request) => request.method)).toEqual(requests.map(() => 'GET'));
+    const sent = requests.map((request) => request.keyPreview);
     for (const key of [KEYS.bybitTrade, KEYS.bybitWithdraw, KEYS.okxTrade, UNKNOWN]) {
       expect(sent).toContain(`${key.apiKey.slice(0, 6)}…`);
     }
