@@ -107,8 +107,10 @@ export function pairFindings(
   for (const finding of findings) {
     if (finding.rule === 'configured-value') {
       unpaired.set(finding, 'a value of the store in use: check it with exkeys verify');
-    } else if (!(isKeyRule(finding) || isSecretRule(finding) || isEitherRule(finding))) {
+    } else if (finding.rule === 'private-key' || finding.rule.endsWith('-private-key')) {
       unpaired.set(finding, 'a PEM private key is not verified: it needs its API key');
+    } else if (!(isKeyRule(finding) || isSecretRule(finding) || isEitherRule(finding))) {
+      unpaired.set(finding, `--verify does not pair ${finding.rule} findings`);
     } else if (found.valueOf(finding) === undefined) {
       unpaired.set(finding, 'its value was not kept');
     } else {
