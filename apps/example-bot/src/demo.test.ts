@@ -35,10 +35,14 @@ describe('the offline demo', () => {
     // One safe key per exchange, then each one's withdraw key and Bybit's P2P key, then the rotation.
     const exchanges = new Set(rows.map((r) => r.exchange)).size;
     const refused = rows.slice(exchanges, 2 * exchanges + 1);
-    expect(rows.slice(0, exchanges).every((r) => /placed and cancelled/.test(r.outcome))).toBe(true);
+    expect(rows.slice(0, exchanges).every((r) => /placed and cancelled/.test(r.outcome))).toBe(
+      true,
+    );
     expect(refused.every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
     // The rotation: the same bot run trades with the old key, then with the new one.
-    expect(rows[2 * exchanges + 1]?.outcome).toBe('kept trading across a rotation: exkeys… → rotDEM…');
+    expect(rows[2 * exchanges + 1]?.outcome).toBe(
+      'kept trading across a rotation: exkeys… → rotDEM…',
+    );
     expect(output).toMatch(/\[bybit\/default exkeys…\] key rotated: now signing with rotDEM…/);
     expect(output).toMatch(/\[bybit\/default rotDEM…\] cancelled order/);
     expect(output).toMatch(
