@@ -35,7 +35,7 @@ export async function readCdpKeyFile(path: string): Promise<CdpKeyFile> {
       `--from-file ${shown} ${why}. Give the path of the key file Coinbase downloaded when you created the key (cdp_api_key.json).`,
     );
   };
-  const bytes = await readSmall(path);
+  const bytes = readSmall(path);
   if (bytes === undefined) return refuse('is not a readable regular file');
   if (bytes === 'large' || bytes.length > MAX_KEY_FILE_BYTES) {
     return refuse(`is larger than ${MAX_KEY_FILE_BYTES / 1024} KiB, too large for a key file`);

@@ -5,14 +5,38 @@
  * {@link STREAM_THRESHOLD} are streamed, so memory stays bounded however large a file is.
  * @module
  */
-import { close, constants, fstat, open as openFd, read } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Files up to this size are read whole; larger ones are streamed in chunks. */
 export const STREAM_THRESHOLD = 1024 * 1024;
 
-/** A line longer than this is cut, so a file without line breaks cannot fill memory. */
-const MAX_LINE_CHARS = 1024 * 1024;
+/**
+ * A line longer than this is cut, so a file without line breaks cannot fill memory. The next piece
+ * repeats the last {@link LINE_OVERLAP_CHARS} characters of the one before, so a value the cut goes
+ * through is still seen whole.
+ */
+export const MAX_LINE_CHARS = 1024 * 1024;
+
+/**
+ * How many characters two pieces of a cut line share: far more than the longest key, secret or
+ * encoded store value the scanner looks for.
+ */
+export const LINE_OVERLAP_CHARS = 4096;
+
+/**
+ * How a piece of text relates to the lines around it. A line over {@link MAX_LINE_CHARS} comes in
+ * pieces: every piece but the last `continues`, every piece but the first is `continued` (same
+ * line, starting with the previous piece's last {@link LINE_OVERLAP_CHARS} characters).
+ */
+export interface LinePiece {
+  /** The text goes on in the next call, which repeats this one's last characters. */
+  continues: boolean;
+  /** The text carries on the line of the previous call (not a new line). */
+  continued: boolean;
+}
+
+const WHOLE_LINE: LinePiece = Object.freeze({ continues: false, continued: false });
 
 /** How many leading bytes decide the encoding. */
 const SNIFF_BYTES = 8000;
@@ -74,52 +98,83 @@ export interface FileText {
 export type SmallRead = Buffer | 'large' | undefined;
 
 /**
- * Reads a regular file of at most {@link STREAM_THRESHOLD} bytes in one go, with the callback API
- * (a quarter of the main-thread cost of `FileHandle` calls, which matters for thousands of small
- * files). Opened non-blocking, so a FIFO cannot hang the scan; anything but a regular file is
- * `undefined`.
+ * Reads a regular file of at most {@link STREAM_THRESHOLD} bytes in one go, synchronously: for a
+ * file in the page cache, four system calls cost less main-thread time than four thread-pool round
+ * trips (on the bench repository of 2,800 files, 0.32 s against 0.42 s for the callback API and more
+ * for `FileHandle`). Larger files are streamed, concurrently. Opened non-blocking, so a FIFO cannot
+ * hang the scan; anything but a regular file is `undefined`.
  */
-export function readSmall(path: string): Promise<SmallRead> {
-  return new Promise((resolve) => {
-    openFd(path, constants.O_RDONLY | constants.O_NONBLOCK, (openError, fd) => {
-      if (openError) return resolve(undefined);
-      const finish = (result: SmallRead) => close(fd, () => resolve(result));
-      fstat(fd, (statError, info) => {
-        if (statError || !info.isFile()) return finish(undefined);
-        if (info.size > STREAM_THRESHOLD) return finish('large');
-        const buffer = Buffer.allocUnsafe(info.size);
-        read(fd, buffer, 0, info.size, 0, (readError, got) =>
-          finish(readError ? undefined : buffer.subarray(0, got)),
-        );
-      });
-    });
-  });
+export function readSmall(path: string): SmallRead {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) return undefined;
+    if (info.size > STREAM_THRESHOLD) return 'large';
+    const buffer = Buffer.allocUnsafe(info.size);
+    return buffer.subarray(0, readSync(fd, buffer, 0, info.size, 0));
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * {@link readLines} for a file of at most {@link STREAM_THRESHOLD} bytes, synchronously: `'large'`
+ * (nothing read, nothing called) for a larger file, to stream with {@link readLines}. When
+ * `mayHold` is given and says `false` of the bytes of a UTF-8 or binary file, the file is not
+ * decoded and nothing is called (the result has no `text`).
+ */
+export function readSmallLines(
+  path: string,
+  onLine: (line: string, piece: LinePiece) => void,
+  before?: (file: FileText) => boolean | undefined,
+  mayHold?: (bytes: Uint8Array) => boolean,
+): FileText | 'large' | undefined {
+  const bytes = readSmall(path);
+  if (bytes === undefined || bytes === 'large') return bytes;
+  const encoding = sniffEncoding(bytes);
+  // ASCII stays ASCII in UTF-8 and in the binary decoding: a byte test can spare the decoding.
+  if (mayHold !== undefined && encoding !== 'utf-16le' && encoding !== 'utf-16be') {
+    if (!mayHold(bytes)) return { encoding };
+  }
+  let text: string;
+  if (encoding === 'utf-8') {
+    // Buffer's decoder is the fast one; like TextDecoder, it drops a byte-order mark.
+    text = bytes.toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  } else {
+    const decoder = decoderFor(encoding);
+    text = decoder.decode(bytes) + decoder.flush();
+  }
+  const file = { text, encoding };
+  if (before?.(file) === false) return file;
+  for (const line of text.split('\n')) {
+    onLine(line.endsWith('\r') ? line.slice(0, -1) : line, WHOLE_LINE);
+  }
+  return file;
 }
 
 /**
  * Calls `onLine` with each line of the regular file at `path` (without its `\n` or `\r\n`), in
  * order. Returns `undefined`, without calling `onLine`, for anything that is not a regular file or
- * cannot be opened.
+ * cannot be opened. `before` sees the file first (for a file read whole, all its text); when it
+ * returns `false`, the lines are not split out and `onLine` is not called.
  */
 export async function readLines(
   path: string,
-  onLine: (line: string) => void,
-  before?: (file: FileText) => void,
+  onLine: (line: string, piece: LinePiece) => void,
+  before?: (file: FileText) => boolean | undefined,
 ): Promise<FileText | undefined> {
-  const small = await readSmall(path);
-  if (small === undefined) return undefined;
+  const small = readSmallLines(path, onLine, before);
+  if (small !== 'large') return small;
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    if (small !== 'large') {
-      const bytes = small;
-      const encoding = sniffEncoding(bytes);
-      const decoder = decoderFor(encoding);
-      const text = decoder.decode(bytes) + decoder.flush();
-      const file = { text, encoding };
-      before?.(file);
-      for (const line of text.split('\n')) onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
-      return file;
-    }
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     if (!(await handle.stat()).isFile()) return undefined;
     return await streamLines(handle, onLine, before);
@@ -130,29 +185,62 @@ export async function readLines(
   }
 }
 
+/**
+ * Splits text written in chunks into lines (without `\n` or `\r\n`), in bounded memory: a line
+ * longer than {@link MAX_LINE_CHARS} is handed over in pieces that overlap by
+ * {@link LINE_OVERLAP_CHARS} characters.
+ */
+export class LineSplitter {
+  readonly #onLine: (line: string, piece: LinePiece) => void;
+  #carry = '';
+  // True while `carry` begins with the tail of a piece already handed over.
+  #continued = false;
+
+  /** @param onLine Called with each line or piece, in order. */
+  constructor(onLine: (line: string, piece: LinePiece) => void) {
+    this.#onLine = onLine;
+  }
+
+  /** Adds the next chunk of text. */
+  write(text: string): void {
+    const carry = this.#carry + text;
+    let start = 0;
+    for (let end = carry.indexOf('\n'); end !== -1; end = carry.indexOf('\n', start)) {
+      const line = carry.slice(start, end);
+      this.#onLine(line.endsWith('\r') ? line.slice(0, -1) : line, {
+        continues: false,
+        continued: this.#continued,
+      });
+      this.#continued = false;
+      start = end + 1;
+    }
+    let rest = carry.slice(start);
+    while (rest.length > MAX_LINE_CHARS) {
+      this.#onLine(rest.slice(0, MAX_LINE_CHARS), { continues: true, continued: this.#continued });
+      // The overlap: a value the cut goes through is whole in the next piece.
+      rest = rest.slice(MAX_LINE_CHARS - LINE_OVERLAP_CHARS);
+      this.#continued = true;
+    }
+    this.#carry = rest;
+  }
+
+  /** Hands over the last line (which had no line break). */
+  end(): void {
+    this.#onLine(this.#carry, { continues: false, continued: this.#continued });
+    this.#carry = '';
+    this.#continued = false;
+  }
+}
+
 async function streamLines(
   handle: Awaited<ReturnType<typeof open>>,
-  onLine: (line: string) => void,
-  before?: (file: FileText) => void,
+  onLine: (line: string, piece: LinePiece) => void,
+  before?: (file: FileText) => boolean | undefined,
 ): Promise<FileText> {
   const buffer = Buffer.alloc(256 * 1024);
   let decoder: ChunkDecoder | undefined;
   let file: FileText | undefined;
-  let carry = '';
-  const emit = (text: string) => {
-    carry += text;
-    let start = 0;
-    for (let end = carry.indexOf('\n'); end !== -1; end = carry.indexOf('\n', start)) {
-      const line = carry.slice(start, end);
-      onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
-      start = end + 1;
-    }
-    carry = carry.slice(start);
-    if (carry.length > MAX_LINE_CHARS) {
-      onLine(carry);
-      carry = '';
-    }
-  };
+  const lines = new LineSplitter(onLine);
   for (;;) {
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
     if (bytesRead === 0) break;
@@ -163,9 +251,9 @@ async function streamLines(
       file = { encoding };
       before?.(file);
     }
-    emit(decoder.decode(chunk));
+    lines.write(decoder.decode(chunk));
   }
-  if (decoder !== undefined) emit(decoder.flush());
-  onLine(carry);
+  if (decoder !== undefined) lines.write(decoder.flush());
+  lines.end();
   return file ?? { encoding: 'utf-8' };
 }

@@ -33,7 +33,9 @@ export interface StoreOptions {
 }
 
 /** Options of `exkeys scan`, declared next to the command in `program.ts`. */
-export interface ScanFlagOptions extends StoreOptions {
+export interface ScanFlagOptions extends StoreOptions, EndpointOptions {
+  /** Check each exact-shape finding live with its paired secret, and rank it. @default false */
+  verify?: boolean;
   /** Also scan every commit. */
   history?: boolean;
   /** Scan only the staged changes (`git diff --cached`). */

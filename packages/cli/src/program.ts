@@ -216,32 +216,42 @@ export function createProgram(version: string): Command {
       lazy(async () => (await import('./commands/doctor/index.js')).doctorCommand as Handler),
     );
 
-  withStore(
-    program
-      .command('scan')
-      .description('find exchange keys in files (and with --history, in every commit)')
-      .argument('[paths...]', 'files or directories to scan (default: the current directory)')
-      .option('--history', 'also scan every commit of the git history')
-      .option('--staged', 'scan only the staged changes (git diff --cached), for a pre-commit hook')
-      .addOption(
-        new Option('--format <format>', 'report as text, json or sarif (--json is json)').choices([
-          'text',
-          'json',
-          'sarif',
-        ]),
-      )
-      .option('--exit-code <code>', 'exit with this code when something is found', '1')
-      .option('--export-rules <format>', 'print the rules as a gitleaks config instead of scanning')
-      .option('--install-hook', 'write a git (or Husky) pre-commit hook that runs scan --staged')
-      .option(
-        '--baseline <file|write>',
-        'ignore the findings recorded in this file (default .exkeys-baseline.json); write records them',
-      ),
+  withEndpoint(
+    withStore(
+      program
+        .command('scan')
+        .description('find exchange keys in files (and with --history, in every commit)')
+        .argument('[paths...]', 'files or directories to scan (default: the current directory)')
+        .option('--history', 'also scan every commit of the git history')
+        .option(
+          '--staged',
+          'scan only the staged changes (git diff --cached), for a pre-commit hook',
+        )
+        .addOption(
+          new Option('--format <format>', 'report as text, json or sarif (--json is json)').choices(
+            ['text', 'json', 'sarif'],
+          ),
+        )
+        .option('--exit-code <code>', 'exit with this code when something is found', '1')
+        .option(
+          '--export-rules <format>',
+          'print the rules as a gitleaks config instead of scanning',
+        )
+        .option('--install-hook', 'write a git (or Husky) pre-commit hook that runs scan --staged')
+        .option(
+          '--baseline <file|write>',
+          'ignore the findings recorded in this file (default .exkeys-baseline.json); write records them',
+        )
+        .option(
+          '--verify',
+          'check each found key live with the secret found beside it, and rank it (sends it to the exchange)',
+        ),
+    ),
   )
     .addHelpText(
       'after',
       example(
-        'exkeys scan --history\nexkeys scan --history --format sarif > exkeys.sarif\nexkeys scan --staged\nexkeys scan --export-rules gitleaks > .gitleaks.toml\nexkeys scan --install-hook',
+        'exkeys scan --history\nexkeys scan --history --format sarif > exkeys.sarif\nexkeys scan --staged\nexkeys scan --export-rules gitleaks > .gitleaks.toml\nexkeys scan --install-hook\nexkeys scan --verify --base-url http://127.0.0.1:8080',
       ),
     )
     .action(lazy(async () => (await import('./commands/scan.js')).scanCommand as Handler));

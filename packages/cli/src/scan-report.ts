@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { EXCHANGES } from '@exkeys/credentials';
+import type { Finding } from './finding.js';
 import { LEAK_RULES, type LeakRule, PRIVATE_KEY_RULE } from './leak-rules.js';
-import type { Finding } from './scanner.js';
 
 /** The id of the rule for exact copies of the store's values. */
 export const CONFIGURED_VALUE_RULE = 'configured-value';
@@ -70,7 +70,19 @@ function message(finding: Finding): string {
       ? `${finding.rule} (${finding.preview})`
       : `the value of ${finding.variable}${finding.encoding === undefined ? '' : `, ${finding.encoding}-encoded`} (${finding.preview})`;
   const where = finding.commit === undefined ? '' : ` in commit ${finding.commit}`;
-  return `Exchange credential found${where}: ${what}. Rotate the key (exkeys rotate) and remove it from the file and the history.`;
+  const verified =
+    finding.verification === undefined
+      ? ''
+      : ` Verified live: ${finding.verification.rank} (${finding.verification.reason}).`;
+  return `Exchange credential found${where}: ${what}.${verified} Rotate the key (exkeys rotate) and remove it from the file and the history.`;
+}
+
+/**
+ * The SARIF level of a finding: `error`, except for one `scan --verify` found `invalid` (the
+ * exchange refused it: still a leak to clean up, but no longer a live key), which is a `warning`.
+ */
+function levelOf(finding: Finding): 'error' | 'warning' {
+  return finding.verification?.rank === 'invalid' ? 'warning' : 'error';
 }
 
 /** What {@link sarifLog} needs besides the findings. */
@@ -110,7 +122,7 @@ export function sarifLog(findings: readonly Finding[], options: SarifOptions): o
         results: findings.map((finding, at) => ({
           ruleId: finding.rule,
           ruleIndex: index.get(finding.rule) ?? 0,
-          level: 'error',
+          level: levelOf(finding),
           message: { text: message(finding) },
           locations: [
             {
@@ -127,6 +139,12 @@ export function sarifLog(findings: readonly Finding[], options: SarifOptions): o
             ...(finding.commit === undefined ? {} : { commit: finding.commit }),
             ...(finding.variable === undefined ? {} : { variable: finding.variable }),
             ...(finding.encoding === undefined ? {} : { encoding: finding.encoding }),
+            ...(finding.verification === undefined
+              ? {}
+              : {
+                  verification: finding.verification.rank,
+                  verificationReason: finding.verification.reason,
+                }),
           },
         })),
         columnKind: 'utf16CodeUnits',

@@ -7,9 +7,16 @@
 import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { createInterface } from 'node:readline';
 import { EXCHANGES } from '@exkeys/credentials';
-import { readLines } from './file-text.js';
+import {
+  type FileText,
+  type LinePiece,
+  LineSplitter,
+  readLines,
+  readSmallLines,
+} from './file-text.js';
+import type { Finding } from './finding.js';
+import type { FoundValues } from './found-values.js';
 import { git, isIgnored } from './git.js';
 import {
   BASE64_TOKEN_CHARS,
@@ -24,28 +31,16 @@ import {
   previewOf,
   TOKEN_MAX_LENGTH,
   TOKEN_MIN_LENGTH,
-  type ValueEncoding,
 } from './leak-rules.js';
 
-/** One leaked credential. Holds a masked preview only. */
-export interface Finding {
-  /** Path relative to the current directory (working tree) or to the repository root (history). */
-  file: string;
-  /** 1-based line number. */
-  line: number;
-  /** The commit that added the line, for history finds. */
-  commit?: string;
-  /** The rule that matched, or `configured-value`. */
-  rule: string;
-  /** The exchange concerned; `''` for a private key with no exchange name nearby. */
-  exchange: string;
-  /** For configured values: the variable whose value leaked. */
-  variable?: string;
-  /** For configured values found encoded: how. */
-  encoding?: ValueEncoding;
-  /** First ≤6 characters of a key, or `[redacted]` for a secret. */
-  preview: string;
-}
+export type { Finding, FindingVerification, VerificationRank } from './finding.js';
+
+/**
+ * `passphrase = "…"`, `"password": "…"`, `OKX_API_PASSPHRASE=…`: the value (8 to 64 characters
+ * without quotes or spaces) assigned to a name holding `passphrase` or `password`.
+ */
+const PASSPHRASE_ASSIGNMENT =
+  /pass(?:phrase|word)[A-Za-z0-9_-]*["'`]?\s*[:=]\s*["'`]?([^\s"'`,;]{8,64})/gi;
 
 /** A line to examine; context lines help the "near the exchange name" test but are not reported. */
 export interface ScanLine {
@@ -55,6 +50,12 @@ export interface ScanLine {
   number: number;
   /** False for context lines (history diffs). */
   report: boolean;
+  /**
+   * The text is a piece of a line too long to hold, cut at its end: the next `ScanLine` has the same
+   * number and begins with this one's last characters. A token that runs into the cut is left to
+   * the next piece, which holds it whole.
+   */
+  continues?: boolean;
 }
 
 /** Lines that carry one of these markers are skipped by the pattern rules (not by configured values). */
@@ -73,25 +74,97 @@ function isTokenChar(code: number): boolean {
   );
 }
 
-/** True when `text` has a run of `A-Za-z0-9-` as long as the shortest token a rule matches. */
-function hasLongRun(text: string): boolean {
-  let run = 0;
-  for (let index = 0; index < text.length; index += 1) {
-    if (isTokenChar(text.charCodeAt(index))) {
-      run += 1;
-      if (run >= TOKEN_MIN_LENGTH) return true;
-    } else {
-      run = 0;
+/** True for the characters of a base64 value (a Kraken or Coinbase secret): `A-Za-z0-9+/=`. */
+function isBase64Char(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 43 ||
+    code === 47 ||
+    code === 61
+  );
+}
+
+/**
+ * True when the `size` characters (or bytes) read by `at` hold a run of `length` characters that
+ * `isChar` accepts. Looks at every `length`-th character first: where that one is not accepted, no
+ * run of that length can span it, so the search jumps past it (most text is short words).
+ */
+function hasRun(
+  at: (index: number) => number,
+  size: number,
+  isChar: (code: number) => boolean,
+  length: number,
+): boolean {
+  let probe = length - 1;
+  while (probe < size) {
+    if (!isChar(at(probe))) {
+      probe += length;
+      continue;
     }
+    // The run through `probe`: backwards, then forwards.
+    let run = 1;
+    for (let back = probe - 1; back >= 0 && run < length && isChar(at(back)); back--) run += 1;
+    let next = probe + 1;
+    while (run < length && next < size && isChar(at(next))) {
+      run += 1;
+      next += 1;
+    }
+    if (run >= length) return true;
+    // `next` is not accepted (or the end): a run must start after it.
+    probe = next + length;
   }
   return false;
+}
+
+const [BASE64_MIN] = BASE64_TOKEN_LENGTHS;
+
+/**
+ * True when the characters read by `at` hold a run a rule could match: `A-Za-z0-9-` as long as the
+ * shortest token, or base64 as long as the shortest base64 value (`+` and `/` break the first kind).
+ */
+function hasLongRunAt(at: (index: number) => number, size: number): boolean {
+  return (
+    hasRun(at, size, isTokenChar, TOKEN_MIN_LENGTH) ||
+    (BASE64_MIN > 0 && hasRun(at, size, isBase64Char, BASE64_MIN))
+  );
+}
+
+/** {@link hasLongRunAt} for a string. */
+function hasLongRun(text: string): boolean {
+  return hasLongRunAt((index) => text.charCodeAt(index), text.length);
+}
+
+/** {@link hasLongRun} for bytes (ASCII, UTF-8 or the binary decoding): the same jumps. */
+function hasLongRunInBytes(bytes: Uint8Array): boolean {
+  return hasLongRunAt((index) => bytes[index] as number, bytes.length);
+}
+
+const PEM_HEADER = Buffer.from('-----BEGIN');
+
+/** {@link mayMatch} for the bytes of a UTF-8 or binary file, before decoding it. */
+export function mayMatchBytes(bytes: Uint8Array): boolean {
+  return (
+    hasLongRunInBytes(bytes) ||
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).includes(PEM_HEADER)
+  );
+}
+
+/**
+ * False when no line of `text` can hold a rule match: no run of token characters as long as the
+ * shortest rule's, and no PEM header. (Configured values are looked for separately.)
+ */
+export function mayMatch(text: string): boolean {
+  // A character loop: a regular expression for the run retries at every position.
+  return hasLongRun(text) || text.includes('-----BEGIN');
 }
 
 /**
  * The maximal runs of `A-Za-z0-9-` in `text` that are long enough for a rule, found in one pass
  * over the characters (a regular expression retries at every position).
  */
-function tokensIn(text: string): string[] {
+function tokensIn(text: string, cutAtEnd = false): string[] {
   const tokens: string[] = [];
   let start = -1;
   for (let index = 0; index <= text.length; index += 1) {
@@ -100,7 +173,8 @@ function tokensIn(text: string): string[] {
       if (start === -1) start = index;
     } else if (start !== -1) {
       const length = index - start;
-      if (length >= TOKEN_MIN_LENGTH && length <= TOKEN_MAX_LENGTH) {
+      const cut = cutAtEnd && index === text.length;
+      if (!cut && length >= TOKEN_MIN_LENGTH && length <= TOKEN_MAX_LENGTH) {
         tokens.push(text.slice(start, index));
       }
       start = -1;
@@ -110,11 +184,15 @@ function tokensIn(text: string): string[] {
 }
 const BASE64_RUN = new RegExp(`[${BASE64_TOKEN_CHARS}]+`, 'g');
 
-/** The maximal runs of base64 characters in `text` that are as long as a base64 rule's value. */
-function base64TokensIn(text: string): string[] {
+/**
+ * The maximal runs of base64 characters in `text` that are as long as a base64 rule's value; with
+ * `cutAtEnd`, not one that runs into the end of `text` (the next piece of the line holds it whole).
+ */
+function base64TokensIn(text: string, cutAtEnd = false): string[] {
   const [min, max] = BASE64_TOKEN_LENGTHS;
   if (max === 0) return [];
   return [...text.matchAll(BASE64_RUN)]
+    .filter((match) => !(cutAtEnd && match.index + match[0].length === text.length))
     .map((match) => match[0])
     .filter((run) => run.length >= min && run.length <= max);
 }
@@ -124,6 +202,8 @@ for (const rule of LEAK_RULES) {
   if (rule.marker) continue;
   RULES_BY_EXCHANGE.set(rule.exchange, [...(RULES_BY_EXCHANGE.get(rule.exchange) ?? []), rule]);
 }
+/** Stands in {@link LineScanner}'s per-line set for "a PEM header was reported here". */
+const PEM_SEEN = '\0pem';
 const PEM_RULES = new Map(LEAK_RULES.filter((rule) => rule.marker).map((r) => [r.exchange, r]));
 
 // JSON and string escapes: `"…\nKEY…"` in a notebook must not glue the `n` to the key.
@@ -175,16 +255,25 @@ export class LineScanner {
   private readonly pathExchanges: readonly string[];
   private readonly where: { file: string; commit?: string };
   private readonly configured: readonly ConfiguredValue[];
+  private readonly found: FoundValues | undefined;
   private previous = '';
   private previousJoined: string | undefined;
+  /** The values found on the line last examined: pieces of one cut line report a value once. */
+  private lineSeen: { number: number; values: Set<string> } = { number: 0, values: new Set() };
 
   /**
    * @param where Where the lines come from, copied into every finding.
    * @param configured The store's values to look for.
+   * @param found Where to keep the raw values of rule findings (for `scan --verify`).
    */
-  constructor(where: { file: string; commit?: string }, configured: readonly ConfiguredValue[]) {
+  constructor(
+    where: { file: string; commit?: string },
+    configured: readonly ConfiguredValue[],
+    found?: FoundValues,
+  ) {
     this.where = where;
     this.configured = configured;
+    this.found = found;
     this.pathExchanges = mentionsIn(where.file);
   }
 
@@ -216,24 +305,28 @@ export class LineScanner {
     this.previousJoined = undefined;
     if (!line.report) return;
     const text = line.text;
+    if (this.found !== undefined && /pass(?:phrase|word)/i.test(text)) {
+      for (const match of text.matchAll(PASSPHRASE_ASSIGNMENT)) {
+        this.found.keepPassphrase(this.where, { line: line.number, value: match[1] as string });
+      }
+    }
     // Most lines hold nothing a rule could match: leave before allocating anything for them.
-    if (
-      this.configured.length === 0 &&
-      !hasLongRun(text) &&
-      base64TokensIn(text).length === 0 &&
-      !text.includes('-----BEGIN')
-    )
-      return;
-    const seen = new Set<string>();
+    if (this.configured.length === 0 && !mayMatch(text)) return;
+    if (this.lineSeen.number !== line.number) {
+      this.lineSeen = { number: line.number, values: new Set() };
+    }
+    const seen = this.lineSeen.values;
     const add = (finding: Omit<Finding, 'file' | 'line' | 'commit'>, value: string) => {
       if (seen.has(value)) return;
       seen.add(value);
-      this.findings.push({
+      const full: Finding = {
         file: this.where.file,
         line: line.number,
         ...(this.where.commit === undefined ? {} : { commit: this.where.commit }),
         ...finding,
-      });
+      };
+      this.findings.push(full);
+      if (finding.rule !== 'configured-value') this.found?.keep(full, value);
     };
     if (this.configured.length > 0) {
       const quoted = QUOTE.test(text);
@@ -264,14 +357,18 @@ export class LineScanner {
     if (ALLOW_MARKERS.some((marker) => text.includes(marker))) return;
     const hasPem = text.includes('-----BEGIN');
     const variants = text.includes('\\') ? [text, text.replace(ESCAPE, ' ')] : [text];
+    const cut = line.continues === true;
     // Longest first: a base64 secret holds shorter runs of letters and digits (between its `+` and
     // `/`) that may have a key's shape; the secret is reported, and the runs inside it are not.
     const tokens = [
-      ...new Set([...variants.flatMap(tokensIn), ...variants.flatMap(base64TokensIn)]),
+      ...new Set(
+        variants.flatMap((variant) => [...tokensIn(variant, cut), ...base64TokensIn(variant, cut)]),
+      ),
     ].sort((a, b) => b.length - a.length);
     if (!hasPem && tokens.length === 0) return;
     const near = this.near(line.number);
-    if (hasPem && PRIVATE_KEY_RULE.pattern.test(text)) {
+    if (hasPem && PRIVATE_KEY_RULE.pattern.test(text) && !seen.has(PEM_SEEN)) {
+      seen.add(PEM_SEEN);
       PRIVATE_KEY_RULE.pattern.lastIndex = 0;
       const rules = [...near].flatMap((exchange) => PEM_RULES.get(exchange) ?? []);
       for (const rule of rules.length > 0 ? rules : [PRIVATE_KEY_RULE]) {
@@ -308,8 +405,9 @@ export function scanLines(
   lines: readonly ScanLine[],
   where: { file: string; commit?: string },
   configured: readonly ConfiguredValue[],
+  found?: FoundValues,
 ): Finding[] {
-  const scanner = new LineScanner(where, configured);
+  const scanner = new LineScanner(where, configured, found);
   for (const line of lines) scanner.push(line);
   return scanner.end();
 }
@@ -367,51 +465,112 @@ export interface ScanSummary {
   scanned: number;
 }
 
-/** How many files are read at once. */
+/**
+ * How many files are scanned at once. Small files are read synchronously (see `file-text.ts`), so
+ * this bounds the large files streamed side by side, and with them memory: each holds one 256 KiB
+ * read buffer and at most one line piece of 1 MiB.
+ */
 const READ_CONCURRENCY = 16;
+
+/** Reads `path` with `read`, feeding a {@link LineScanner} that only files that may match get. */
+function scanWith<R>(
+  read: (
+    onLine: (line: string, piece: LinePiece) => void,
+    before: (file: FileText) => boolean | undefined,
+  ) => R,
+  file: string,
+  configured: readonly ConfiguredValue[],
+  found: FoundValues | undefined,
+): { result: R; end: () => Finding[] } {
+  let scanner: LineScanner | undefined;
+  let number = 0;
+  const result = read(
+    (text, piece) => {
+      if (!piece.continued) number += 1;
+      scanner?.push({ text, number, report: true, continues: piece.continues });
+    },
+    (whole) => {
+      const values = whole.text === undefined ? configured : presentValues(configured, whole.text);
+      // Most files hold nothing a rule could match: one search of the whole text, and no lines.
+      if (whole.text !== undefined && values.length === 0 && !mayMatch(whole.text)) return false;
+      scanner = new LineScanner({ file }, values, found);
+      return undefined;
+    },
+  );
+  return { result, end: () => scanner?.end() ?? [] };
+}
 
 /** Scans one file of the working tree; `undefined` when it is not a readable regular file. */
 export async function scanFile(
   path: string,
   file: string,
   configured: readonly ConfiguredValue[],
+  found?: FoundValues,
 ): Promise<Finding[] | undefined> {
-  let scanner: LineScanner | undefined;
-  let number = 0;
-  const read = await readLines(
-    path,
-    (text) => {
-      number += 1;
-      scanner?.push({ text, number, report: true });
-    },
-    (whole) => {
-      const values = whole.text === undefined ? configured : presentValues(configured, whole.text);
-      scanner = new LineScanner({ file }, values);
-    },
+  const scan = scanWith(
+    (onLine, before) => readLines(path, onLine, before),
+    file,
+    configured,
+    found,
   );
-  if (read === undefined) return undefined;
-  return (scanner ?? new LineScanner({ file }, configured)).end();
+  return (await scan.result) === undefined ? undefined : scan.end();
 }
 
-/** Scans the working tree under `paths`, skipping `exclude` (absolute paths of the stores in use). */
+/** {@link scanFile} for a small file, synchronously; `'large'` for a file to stream instead. */
+function scanSmallFile(
+  path: string,
+  file: string,
+  configured: readonly ConfiguredValue[],
+  found: FoundValues | undefined,
+): Finding[] | 'large' | undefined {
+  // Without store values, a file whose bytes cannot match is not even decoded.
+  const mayHold = configured.length === 0 ? mayMatchBytes : undefined;
+  const scan = scanWith(
+    (onLine, before) => readSmallLines(path, onLine, before, mayHold),
+    file,
+    configured,
+    found,
+  );
+  return scan.result === undefined || scan.result === 'large' ? scan.result : scan.end();
+}
+
+/** How many small files are scanned between two turns of the event loop (progress, git's pipes). */
+const FILES_PER_TURN = 256;
+
+/**
+ * Scans the working tree under `paths`, skipping `exclude` (absolute paths of the stores in use);
+ * keeps the raw values of rule findings in `found` when given.
+ */
 export async function scanWorkingTree(
   cwd: string,
   paths: readonly string[],
   configured: readonly ConfiguredValue[],
   exclude: ReadonlySet<string>,
+  found?: FoundValues,
 ): Promise<ScanSummary> {
   const files = (await workingFiles(cwd, paths)).filter(
     (path) => !exclude.has(path) && !isSkippedName(path),
   );
   const results: Array<Finding[] | undefined> = new Array(files.length);
+  // Small files first, synchronously (no promise per file); large ones are streamed after, at most
+  // READ_CONCURRENCY at a time.
+  const large: number[] = [];
+  for (let index = 0; index < files.length; index += 1) {
+    if (index % FILES_PER_TURN === FILES_PER_TURN - 1) await new Promise(setImmediate);
+    const path = files[index] as string;
+    const result = scanSmallFile(path, relative(cwd, path), configured, found);
+    if (result === 'large') large.push(index);
+    else results[index] = result;
+  }
   let next = 0;
   const worker = async () => {
-    for (let index = next++; index < files.length; index = next++) {
+    for (let at = next++; at < large.length; at = next++) {
+      const index = large[at] as number;
       const path = files[index] as string;
-      results[index] = await scanFile(path, relative(cwd, path), configured);
+      results[index] = await scanFile(path, relative(cwd, path), configured, found);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, large.length) }, worker));
   const scanned = results.filter((result) => result !== undefined);
   return { findings: scanned.flat(), scanned: scanned.length };
 }
@@ -423,12 +582,14 @@ export type DiffSource = 'history' | 'staged';
  * Scans every line added by any commit on any ref (`git log -p --all`, merge commits as combined
  * diffs so a line a merge introduces counts), or by the staged changes (`git diff --cached`), with
  * {@link LINES_ABOVE} lines of context for the "near the exchange name" test. Files are diffed as
- * text whatever they hold, and however large. Paths are relative to the repository root.
+ * text whatever they hold, and however large. Paths are relative to the repository root. Keeps
+ * the raw values of rule findings in `found` when given.
  */
 export async function scanDiff(
   repoRoot: string,
   configured: readonly ConfiguredValue[],
   source: DiffSource = 'history',
+  found?: FoundValues,
 ): Promise<ScanSummary> {
   const common = [
     `-U${LINES_ABOVE}`,
@@ -458,9 +619,18 @@ export async function scanDiff(
     if (scanner !== undefined) findings.push(...scanner.end());
     scanner = undefined;
   };
-  const lines = createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const raw of lines) {
-    if (raw.startsWith('\0commit ')) {
+  let prefix = '';
+  const onLine = (raw: string, piece: LinePiece) => {
+    if (piece.continued) {
+      // The rest of a line too long to hold, after the overlap: same line, same prefix.
+      if (prefix.includes('-') || prefix.startsWith('\\')) return;
+      scanner?.push({
+        text: raw,
+        number: next - 1,
+        report: /^\++$/.test(prefix),
+        continues: piece.continues,
+      });
+    } else if (raw.startsWith('\0commit ')) {
       flush();
       commit = raw.slice('\0commit '.length);
       commits.add(commit);
@@ -483,18 +653,37 @@ export async function scanDiff(
         scanner = new LineScanner(
           commit === undefined ? { file } : { file, commit: commit.slice(0, 12) },
           configured,
+          found,
         );
       }
     } else if (scanner !== undefined) {
-      const prefix = raw.slice(0, columns);
-      if (prefix.includes('-') || raw.startsWith('\\')) continue;
+      prefix = raw.slice(0, columns);
+      if (prefix.includes('-') || prefix.startsWith('\\')) return;
       // Added against every parent: new in this commit. Added against some only: merged in.
       const body = raw.slice(columns);
       const text = body.includes('\0') ? body.replaceAll('\0', '') : body;
-      scanner.push({ text, number: next, report: /^\++$/.test(prefix) });
+      scanner.push({
+        text,
+        number: next,
+        report: /^\++$/.test(prefix),
+        continues: piece.continues,
+      });
       next += 1;
     }
+  };
+  // Lines are split by hand, chunk by chunk: an async iterator per line (readline) costs more than
+  // the scan itself. A line too long to hold comes in overlapping pieces, as in file-text.ts.
+  const splitter = new LineSplitter(onLine);
+  // Decoded up to the last line break of each chunk: a UTF-8 character never contains one.
+  let rest: Buffer = Buffer.alloc(0);
+  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    const bytes = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+    const cut = bytes.lastIndexOf(10) + 1;
+    if (cut > 0) splitter.write(bytes.toString('utf8', 0, cut));
+    rest = bytes.subarray(cut);
   }
+  splitter.write(rest.toString('utf8'));
+  splitter.end();
   flush();
   await new Promise((done) => (child.exitCode === null ? child.once('close', done) : done(null)));
   return { findings, scanned: source === 'history' ? commits.size : files.size };

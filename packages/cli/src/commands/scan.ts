@@ -1,22 +1,23 @@
 /**
  * `exkeys scan`: find exchange credentials in files, in the staged changes (`--staged`) or, with
  * `--history`, in every commit, and report them as text, JSON or SARIF. The store in use is
- * excluded from the working-tree scan (it is supposed to hold the keys).
+ * excluded from the working-tree scan (it is supposed to hold the keys). With `--verify`, found
+ * keys are checked live and ranked (`scan-verify.ts`).
  * @module
  */
 import { existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
+import type { Finding } from '../finding.js';
+import { FoundValues } from '../found-values.js';
 import { gitRoot } from '../git.js';
-import { gitleaksConfig } from '../gitleaks-rules.js';
 import { configuredValues } from '../leak-rules.js';
 import { plural } from '../messages.js';
-import type { ScanFlagOptions } from '../options.js';
-import { installPreCommitHook } from '../pre-commit-hook.js';
+import type { EndpointOptions, ScanFlagOptions } from '../options.js';
 import { BASELINE_FILE, readBaseline, writeBaseline } from '../scan-baseline.js';
-import { fingerprints, type ScanFormat, sarifLog } from '../scan-report.js';
-import { type Finding, scanDiff, scanWorkingTree } from '../scanner.js';
+import type { ScanFormat } from '../scan-report.js';
+import { scanDiff, scanWorkingTree } from '../scanner.js';
 import { loadPrivateEnv, type PrivateEnv, selectStore } from '../store-selection.js';
 import { err, out, print, printError, printJson, startProgress } from '../terminal.js';
 
@@ -28,7 +29,13 @@ function describe(finding: Finding): string {
   const detail = [finding.variable, finding.encoding].filter((part) => part !== undefined);
   const what =
     detail.length === 0 ? finding.rule : `${finding.rule} ${out.dim(`(${detail.join(', ')})`)}`;
-  return `${where}  ${out.red(what)}  ${finding.preview}`;
+  const line = `${where}  ${out.red(what)}  ${finding.preview}`;
+  const verification = finding.verification;
+  if (verification === undefined) return line;
+  const rank = ['can-withdraw', 'can-trade', 'valid'].includes(verification.rank)
+    ? out.red(out.bold(verification.rank.toUpperCase()))
+    : out.dim(verification.rank);
+  return `${line}  ${rank} ${out.dim(`(${verification.reason})`)}`;
 }
 
 function formatOf(options: ScanOptions): ScanFormat {
@@ -66,10 +73,12 @@ export async function scanCommand(
         `--export-rules knows only gitleaks (got ${JSON.stringify(options.exportRules)}).`,
       );
     }
+    const { gitleaksConfig } = await import('../gitleaks-rules.js');
     process.stdout.write(gitleaksConfig(versionOf(command)));
     return;
   }
   if (options.installHook) {
+    const { installPreCommitHook } = await import('../pre-commit-hook.js');
     const hook = await installPreCommitHook(cwd);
     const where = hook.kind === 'husky' ? `Husky's ${hook.path}` : hook.path;
     print(
@@ -82,6 +91,14 @@ export async function scanCommand(
   }
   const format = formatOf(options);
   const exitCode = exitCodeOf(options);
+  if (options.verify && options.baseline === 'write') {
+    throw new UsageError('--verify and --baseline write do not go together: drop one of them.');
+  }
+  // A bad --base-url is a usage error before anything is read. Loaded only for --verify.
+  const endpointFrom = options.verify
+    ? (await import('../live-verification.js')).endpointFrom
+    : undefined;
+  endpointFrom?.(options);
   if (options.staged && (options.history || paths.length > 0)) {
     throw new UsageError('--staged scans the staged changes only: drop --history and the paths.');
   }
@@ -94,7 +111,10 @@ export async function scanCommand(
   let env: PrivateEnv = {};
   if (store.files.some((file) => existsSync(file))) env = await loadPrivateEnv(store);
   const configured = configuredValues(env);
-  const root = options.history || options.staged ? await gitRoot(cwd) : undefined;
+  const found = options.verify ? new FoundValues() : undefined;
+  // Asked now, so git answers while the files are read; every scan needs it for the report's paths.
+  const repoRoot = gitRoot(cwd);
+  const root = options.history || options.staged ? await repoRoot : undefined;
   if ((options.history || options.staged) && root === undefined) {
     const flag = options.staged ? '--staged' : '--history';
     throw new UsageError(`${flag} needs a git repository: run exkeys scan inside one.`);
@@ -107,7 +127,7 @@ export async function scanCommand(
   let summary: string;
   try {
     if (options.staged && root !== undefined) {
-      const staged = await scanDiff(root, configured, 'staged');
+      const staged = await scanDiff(root, configured, 'staged', found);
       for (const finding of staged.findings) fromRoot.add(finding);
       findings.push(...staged.findings);
       summary = `the staged changes of ${plural(staged.scanned, 'file')}`;
@@ -115,8 +135,8 @@ export async function scanCommand(
       // git writes the history while the tree is scanned: the two overlap on separate cores.
       if (root !== undefined) progress.update('Scanning files and git history…');
       const [tree, history] = await Promise.all([
-        scanWorkingTree(cwd, paths, configured, new Set(store.files)),
-        root === undefined ? undefined : scanDiff(root, configured, 'history'),
+        scanWorkingTree(cwd, paths, configured, new Set(store.files), found),
+        root === undefined ? undefined : scanDiff(root, configured, 'history', found),
       ]);
       findings.push(...tree.findings);
       summary = plural(tree.scanned, 'file');
@@ -131,12 +151,16 @@ export async function scanCommand(
   }
 
   // Repository-relative paths with `/`: what SARIF shows and what fingerprints are made of.
-  const base = root ?? (await gitRoot(cwd)) ?? cwd;
+  const base = (await repoRoot) ?? cwd;
   const uriOf = (finding: Finding) =>
     (fromRoot.has(finding) ? finding.file : relative(base, resolve(cwd, finding.file)))
       .split(sep)
       .join('/');
-  const prints = fingerprints(findings.map((finding) => ({ ...finding, file: uriOf(finding) })));
+  // The report module (and node:crypto) only when there is something to report.
+  const report =
+    findings.length > 0 || format === 'sarif' ? await import('../scan-report.js') : undefined;
+  const prints =
+    report?.fingerprints(findings.map((finding) => ({ ...finding, file: uriOf(finding) }))) ?? [];
   const baselinePath =
     options.baseline === undefined || options.baseline === 'write'
       ? join(base, BASELINE_FILE)
@@ -161,10 +185,14 @@ export async function scanCommand(
     );
   }
 
+  if (found !== undefined && endpointFrom !== undefined) {
+    await verifyAndRank(findings, found, endpointFrom(options, { ...env, ...process.env }));
+  }
+
   if (format === 'json') {
     printJson(findings);
   } else if (format === 'sarif') {
-    printJson(sarifLog(findings, { version: versionOf(command), uriOf }));
+    printJson(report?.sarifLog(findings, { version: versionOf(command), uriOf }));
   } else if (findings.length === 0) {
     print(`${out.green('✔')} No exchange credentials found in ${summary}.`);
   } else {
@@ -181,4 +209,32 @@ export async function scanCommand(
     );
   }
   if (findings.length > 0 && exitCode !== 0) throw new CommandFailed(exitCode);
+}
+
+/** `--verify`: pairs the findings, warns on stderr, sends each credential once, ranks them all. */
+async function verifyAndRank(
+  findings: Finding[],
+  found: FoundValues,
+  endpoint: EndpointOptions,
+): Promise<void> {
+  const { pairFindings, verifyFindings, verifyTargets, verifyWarning } = await import(
+    '../scan-verify.js'
+  );
+  const { candidates, unpaired } = pairFindings(findings, found);
+  const targets = verifyTargets(candidates);
+  if (targets.length > 0) {
+    printError(err.yellow(verifyWarning(targets, endpoint)));
+  } else if (candidates.length > 0) {
+    printError('--verify: exkeys cannot verify these exchanges live, so nothing was sent.');
+  } else if (findings.length > 0) {
+    printError(
+      '--verify: no finding pairs a key with its secret in one file, so nothing was sent.',
+    );
+  }
+  const progress = startProgress('Verifying found keys…');
+  try {
+    await verifyFindings(candidates, unpaired, endpoint);
+  } finally {
+    progress.stop();
+  }
 }
