@@ -65,7 +65,8 @@ export function gitleaksRules(): GitleaksRule[] {
     return {
       id: `exkeys-${rule.id}`,
       description,
-      regex: `(?:^|[^${chars(rule)}])(${body(rule)})(?:[^${chars(rule)}]|$)`,
+      // `=` pads the end of a base64 value, so one may precede it (`NAME=<value>`), never follow it.
+      regex: `(?:^|[^${chars(rule).replace('=', '')}])(${body(rule)})(?:[^${chars(rule)}]|$)`,
       keywords: [EXCHANGES[rule.exchange as keyof typeof EXCHANGES]?.id ?? rule.exchange],
       entropy: entropyFloor(rule),
       secretGroup: 1,

@@ -165,16 +165,43 @@ function ruleFor(facts: ExchangeFacts, field: Field): string {
   return id ?? '(none)';
 }
 
+// Fixed values: drawing from the seeded generator here would shift the table tests' values below.
+const fixedRun = (length: number, offset = 0) =>
+  'Qx7Lm2Zr9Tk4Wn8Vb3Yp6Hs1Jd5Fc0AeGu'.repeat(4).slice(offset, offset + length);
+
 describe('a base64 secret holding a run with a key shape', () => {
   it('is reported as the secret, not as the key inside it (Kraken: 56-character keys, 88-character secrets)', () => {
-    const run56 = randomValue('alphanumeric', [56]);
-    const secret = `${run56}/${randomValue('alphanumeric', [29])}==`;
+    const run56 = fixedRun(56);
+    const secret = `${run56}/${fixedRun(29, 3)}==`;
     expect(secret).toHaveLength(88);
     expect(scan(EXCHANGES.kraken, secret).map((finding) => finding.rule)).toEqual([
       'kraken-secret',
     ]);
     // Control: the run alone is a key.
     expect(scan(EXCHANGES.kraken, run56).map((finding) => finding.rule)).toEqual(['kraken-key']);
+  });
+
+  it('is found in a .env line, where the variable name and = come right before it', () => {
+    const secret = `${fixedRun(56)}/${fixedRun(29, 3)}==`;
+    const found = scanLines(
+      [{ text: `KRAKEN_API_SECRET=${secret}`, number: 1, report: true }],
+      { file: '.env' },
+      [],
+    );
+    expect(found.map((finding) => finding.rule)).toEqual(['kraken-secret']);
+    // Coinbase's secrets have the same shape: the exchange named on the line wins, either way.
+    const lines = [
+      { text: `COINBASE_API_SECRET=${secret}`, number: 1, report: true },
+      {
+        text: `KRAKEN_API_SECRET=${fixedRun(40, 5)}+${fixedRun(45, 7)}==`,
+        number: 2,
+        report: true,
+      },
+    ];
+    expect(scanLines(lines, { file: '.env' }, []).map((f) => f.rule)).toEqual([
+      'coinbase-secret',
+      'kraken-secret',
+    ]);
   });
 });
 

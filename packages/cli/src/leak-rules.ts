@@ -52,7 +52,8 @@ export const NEAR_LINES = 2;
 export const LINES_ABOVE = 12;
 
 function token(body: string, chars = 'A-Za-z0-9-'): RegExp {
-  return new RegExp(`(?<![${chars}])(?:${body})(?![${chars}])`, 'g');
+  // `=` only pads the end of a base64 value: it may precede one (`NAME=<value>`).
+  return new RegExp(`(?<![${chars.replace('=', '')}])(?:${body})(?![${chars}])`, 'g');
 }
 
 function whole(body: string): RegExp {

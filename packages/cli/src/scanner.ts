@@ -19,7 +19,6 @@ import type { Finding } from './finding.js';
 import type { FoundValues } from './found-values.js';
 import { git, isIgnored } from './git.js';
 import {
-  BASE64_TOKEN_CHARS,
   BASE64_TOKEN_LENGTHS,
   type ConfiguredValue,
   LEAK_RULES,
@@ -182,7 +181,8 @@ function tokensIn(text: string, cutAtEnd = false): string[] {
   }
   return tokens;
 }
-const BASE64_RUN = new RegExp(`[${BASE64_TOKEN_CHARS}]+`, 'g');
+// `=` only pads the end of a base64 value: `KRAKEN_API_SECRET=<value>` is two runs, not one.
+const BASE64_RUN = /[A-Za-z0-9+/]+=*/g;
 
 /**
  * The maximal runs of base64 characters in `text` that are as long as a base64 rule's value; with
@@ -384,10 +384,14 @@ export class LineScanner {
     }
     PRIVATE_KEY_RULE.pattern.lastIndex = 0;
     if (near.size === 0) return;
+    // A value two exchanges' shapes share (Coinbase's and Kraken's 88-character base64 secrets)
+    // goes to the exchange named on its own line, as in `KRAKEN_API_SECRET=…`, before the others.
+    const own = mentionsIn(text);
+    const order = [...near].sort((a, b) => Number(own.includes(b)) - Number(own.includes(a)));
     for (const value of tokens) {
       if (seen.has(value)) continue;
       let random: boolean | undefined;
-      for (const exchange of near) {
+      for (const exchange of order) {
         for (const rule of RULES_BY_EXCHANGE.get(exchange) ?? []) {
           if (!rule.whole.test(value)) continue;
           random ??= looksRandom(value);
