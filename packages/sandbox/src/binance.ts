@@ -10,7 +10,7 @@ import {
 import { BALANCES, findMarket, SPOT_MARKETS, type SpotMarket, undersized } from './market-data.js';
 import type { OrderStore, SandboxOrder } from './order-store.js';
 import { ipAllowed, isExpired, keyId, type ResolvedKey } from './sandbox-key.js';
-import { hmacSha256, isPemKey, sameText, verifyPemSignature } from './signatures.js';
+import { hmacSha256, sameText, verifyPemSignature } from './signatures.js';
 
 /** Binance's default and largest `recvWindow`. */
 const DEFAULT_RECV_WINDOW = 5000;
@@ -252,8 +252,8 @@ function authenticate(
   // totalParams = query string + body, concatenated without '&', signature left out.
   const payload = withoutSignature(call.rawQuery) + withoutSignature(call.rawBody);
   const signature = params.signature ?? '';
-  const valid = isPemKey(key.apiSecret)
-    ? verifyPemSignature(key.apiSecret, payload, signature)
+  const valid = key.verifyPem
+    ? verifyPemSignature(key.verifyPem, payload, signature)
     : sameText(hmacSha256(key.apiSecret, payload, 'hex'), signature.toLowerCase());
   if (!valid) return reject(400, -1022, 'Signature for this request is not valid.');
   if (!ipAllowed(key, call.ip)) return reject(401, -2015, INVALID_KEY_IP_OR_PERMISSION);

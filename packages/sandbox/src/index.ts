@@ -12,5 +12,6 @@ export type {
   SandboxKey,
   SandboxKeyFailure,
   SandboxKeyPermissions,
+  SandboxKeyView,
 } from './sandbox-key.js';
 export { type Sandbox, type SandboxOptions, type SandboxRequest, startSandbox } from './server.js';

@@ -12,6 +12,8 @@ import {
   type SandboxEnvironment,
   type SandboxExchange,
   type SandboxKey,
+  type SandboxKeyView,
+  viewKey,
 } from './sandbox-key.js';
 
 /** Options of {@link startSandbox}. */
@@ -56,6 +58,8 @@ export interface Sandbox {
   readonly port: number;
   /** The most recent requests (up to 1000), oldest first, for assertions. */
   readonly requests: ReadonlyArray<SandboxRequest>;
+  /** Every key the sandbox accepts right now (created and deleted ones included), without secrets. */
+  keys(): SandboxKeyView[];
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
@@ -177,6 +181,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     url: `http://127.0.0.1:${port}`,
     port,
     requests: records,
+    keys: () => [...keys.values()].map(viewKey),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
