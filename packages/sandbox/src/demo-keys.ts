@@ -32,7 +32,7 @@ export interface DemoKey extends SandboxKey {
    * withdraw; `PAYOUT` for the Bybit key that can pay funds out over P2P. A safety check must
    * refuse every key with a profile.
    */
-  profile?: 'WITHDRAW' | 'PAYOUT';
+  profile?: 'WITHDRAW' | 'PAYOUT' | 'ADMIN' | 'BOT';
 }
 
 /**
@@ -70,4 +70,37 @@ export function demoKeys(): DemoKey[] {
         ]
       : []),
   ]);
+}
+
+/** The sub-account the demo bot keys of {@link demoSubAccountKeys} live on (Bybit sub UID). */
+export const DEMO_SUB_ACCOUNT = '100400345';
+
+/**
+ * Keys for trying `exkeys rotate --auto`: per exchange that supports it, an `ADMIN` master key
+ * allowed to manage sub-account keys, and a `BOT` key on a sub-account, bound to `127.0.0.1`
+ * (where the sandbox's requests come from). Separate from {@link demoKeys}, whose profiled keys a
+ * safety check must refuse.
+ */
+export function demoSubAccountKeys(): DemoKey[] {
+  return [
+    {
+      exchange: 'bybit',
+      apiKey: 'exkeysDEMOadmin001',
+      apiSecret: 'exkeysDEMObybitADMINsecretNotReal000',
+      // Bybit lets a master key manage sub-account keys with one of these permissions.
+      nativePermissions: { Wallet: ['AccountTransfer', 'SubMemberTransfer'] },
+      ips: ['127.0.0.1'],
+      profile: 'ADMIN',
+    },
+    {
+      exchange: 'bybit',
+      apiKey: 'exkeysDEMObot00001',
+      apiSecret: 'exkeysDEMObybitBOTsecretNotReal00000',
+      subAccount: DEMO_SUB_ACCOUNT,
+      label: 'grid bot',
+      nativePermissions: { Spot: ['SpotTrade'], ContractTrade: ['Order', 'Position'] },
+      ips: ['127.0.0.1'],
+      profile: 'BOT',
+    },
+  ];
 }
