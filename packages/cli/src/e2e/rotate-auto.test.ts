@@ -339,3 +339,45 @@ describe('exkeys rotate --auto (Bybit, sandbox sub-accounts)', () => {
     });
   });
 });
+
+describe('admin profiles stay away from bots', () => {
+  it('exkeys run injects the bot profile but never the admin profile', async () => {
+    const s = await setup();
+    const result = await exkeys(
+      s.project,
+      [
+        'run',
+        '--',
+        process.execPath,
+        '-e',
+        'console.log(Object.keys(process.env).filter((n) => n.startsWith("BYBIT_")).sort().join(","))',
+      ],
+      { env: { ...s.env, BYBIT_ADMIN2_API_KEY: 'CANARYshellADMIN02' } },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe('BYBIT_BOT_API_KEY,BYBIT_BOT_API_SECRET');
+  });
+
+  it('doctor warns about an admin key in the same store as bot keys', async () => {
+    const s = await setup();
+    const result = await exkeys(s.project, ['doctor', '--json'], { env: s.env });
+    const findings = JSON.parse(result.stdout) as
+      | { findings?: Array<{ id: string; status: string }> }
+      | Array<{ id: string; status: string }>;
+    const list = Array.isArray(findings) ? findings : (findings.findings ?? []);
+    expect(list.find((f) => f.id === 'admin.beside-bot-keys')?.status).toBe('warn');
+    // Control: without bot keys beside it, no warning.
+    writeFileSync(
+      join(s.project.dir, '.env'),
+      `BYBIT_ADMIN_API_KEY=${ADMIN.key}\nBYBIT_ADMIN_API_SECRET=${ADMIN.secret}\n`,
+      { mode: 0o600 },
+    );
+    const alone = await exkeys(s.project, ['doctor', '--json'], { env: s.env });
+    const parsed = JSON.parse(alone.stdout) as
+      | { findings?: Array<{ id: string }> }
+      | Array<{ id: string }>;
+    const aloneList = Array.isArray(parsed) ? parsed : (parsed.findings ?? []);
+    expect(aloneList.length).toBeGreaterThan(0);
+    expect(aloneList.some((f) => f.id === 'admin.beside-bot-keys')).toBe(false);
+  });
+});
