@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { demoKeys, type Sandbox, type SandboxKey, startSandbox } from '@exkeys/sandbox';
+import {
+  demoKeys,
+  demoSubAccountKeys,
+  type Sandbox,
+  type SandboxKey,
+  startSandbox,
+} from '@exkeys/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cliProjects, exkeys, leakedFragments, type TempProject } from './test-cli.js';
 
@@ -355,7 +361,8 @@ describe('exkeys sandbox', () => {
       const envFile = readFileSync(join(project.dir, '.env.sandbox'), 'utf8');
       expect(envFile).toContain(`EXKEYS_BASE_URL=${url}`);
       // Written through the store, so each demo key has a rotation time.
-      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(7);
+      // Seven demo keys, plus Bybit's ADMIN and sub-account BOT keys for rotate --auto.
+      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(9);
       const verify = await exkeys(project, [
         'verify',
         '--json',
@@ -369,13 +376,15 @@ describe('exkeys sandbox', () => {
       expect(results.map((r) => `${r.exchange}/${r.profile}:${r.ok}`)).toEqual([
         'binance/default:true',
         'binance/WITHDRAW:false',
+        'bybit/ADMIN:true',
+        'bybit/BOT:true',
         'bybit/default:true',
         'bybit/PAYOUT:false',
         'bybit/WITHDRAW:false',
         'okx/default:true',
         'okx/WITHDRAW:false',
       ]);
-      for (const demo of demoKeys())
+      for (const demo of [...demoKeys(), ...demoSubAccountKeys()])
         expect(stdout + verify.stdout + verify.stderr).not.toContain(demo.apiSecret);
     } finally {
       child.kill('SIGTERM');
