@@ -20,6 +20,7 @@ import { err, out, print, printError, printJson } from './terminal.js';
 
 const MANAGERS: Readonly<Record<string, () => Promise<KeyManager>>> = {
   bybit: async () => (await import('@exkeys/bybit')).bybitKeyManager as KeyManager,
+  okx: async () => (await import('@exkeys/okx')).okxKeyManager as KeyManager,
 };
 
 /** Exchanges `rotate --auto` can rotate through their sub-account key API. */

@@ -72,8 +72,13 @@ export function demoKeys(): DemoKey[] {
   ]);
 }
 
-/** The sub-account the demo bot keys of {@link demoSubAccountKeys} live on (Bybit sub UID). */
-export const DEMO_SUB_ACCOUNT = '100400345';
+/** The sub-accounts the demo bot keys of {@link demoSubAccountKeys} live on. */
+export const DEMO_SUB_ACCOUNTS: Readonly<Record<'bybit' | 'okx', string>> = {
+  /** A Bybit sub UID. */
+  bybit: '100400345',
+  /** An OKX sub-account name. */
+  okx: 'exkeysdemobot',
+};
 
 /**
  * Keys for trying `exkeys rotate --auto`: per exchange that supports it, an `ADMIN` master key
@@ -96,9 +101,30 @@ export function demoSubAccountKeys(): DemoKey[] {
       exchange: 'bybit',
       apiKey: 'exkeysDEMObot00001',
       apiSecret: 'exkeysDEMObybitBOTsecretNotReal00000',
-      subAccount: DEMO_SUB_ACCOUNT,
+      subAccount: DEMO_SUB_ACCOUNTS.bybit,
       label: 'grid bot',
       nativePermissions: { Spot: ['SpotTrade'], ContractTrade: ['Order', 'Position'] },
+      ips: ['127.0.0.1'],
+      profile: 'BOT',
+    },
+    {
+      exchange: 'okx',
+      apiKey: 'dea00003-0000-4000-8000-00000000e4e5',
+      apiSecret: 'DEA00003'.padEnd(32, '0'),
+      passphrase: 'exkeysDEMO-admin-passphrase',
+      // OKX lets a master key with Trade, bound to IP addresses, manage sub-account keys.
+      nativePermissions: 'read_only,trade',
+      ips: ['127.0.0.1'],
+      profile: 'ADMIN',
+    },
+    {
+      exchange: 'okx',
+      apiKey: 'dea00004-0000-4000-8000-00000000e4e5',
+      apiSecret: 'DEA00004'.padEnd(32, '0'),
+      passphrase: 'exkeysDEMO-bot-passphrase',
+      subAccount: DEMO_SUB_ACCOUNTS.okx,
+      label: 'grid bot',
+      nativePermissions: 'read_only,trade',
       ips: ['127.0.0.1'],
       profile: 'BOT',
     },

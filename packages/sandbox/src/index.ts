@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { DEMO_SUB_ACCOUNT, type DemoKey, demoKeys, demoSubAccountKeys } from './demo-keys.js';
+export { DEMO_SUB_ACCOUNTS, type DemoKey, demoKeys, demoSubAccountKeys } from './demo-keys.js';
 export type {
   SandboxEnvironment,
   SandboxExchange,

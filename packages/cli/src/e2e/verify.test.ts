@@ -361,8 +361,8 @@ describe('exkeys sandbox', () => {
       const envFile = readFileSync(join(project.dir, '.env.sandbox'), 'utf8');
       expect(envFile).toContain(`EXKEYS_BASE_URL=${url}`);
       // Written through the store, so each demo key has a rotation time.
-      // Seven demo keys, plus Bybit's ADMIN and sub-account BOT keys for rotate --auto.
-      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(9);
+      // Seven demo keys, plus Bybit's and OKX's ADMIN and sub-account BOT keys for rotate --auto.
+      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(11);
       const verify = await exkeys(project, [
         'verify',
         '--json',
@@ -381,6 +381,8 @@ describe('exkeys sandbox', () => {
         'bybit/default:true',
         'bybit/PAYOUT:false',
         'bybit/WITHDRAW:false',
+        'okx/ADMIN:true',
+        'okx/BOT:true',
         'okx/default:true',
         'okx/WITHDRAW:false',
       ]);
