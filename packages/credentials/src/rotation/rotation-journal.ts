@@ -10,7 +10,7 @@ import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KeyRotationError } from '../errors.js';
-import { writeFileAtomic } from '../stores/atomic-file.js';
+import { listTemporaryFiles, writeFileAtomic } from '../stores/atomic-file.js';
 
 /**
  * The steps, in order. Each is recorded before it starts: `create` (a new key may exist from here
@@ -127,11 +127,16 @@ export async function writeJournal(path: string, journal: RotationJournal): Prom
   }
 }
 
-/** Removes the journal of a finished (or rolled back) rotation. */
+/**
+ * Removes the journal of a finished (or rolled back) rotation, and the temporary files of journal
+ * writes a killed rotation left. The caller holds the journal's lock, so no live writer owns them.
+ */
 export async function removeJournal(path: string): Promise<void> {
-  await unlink(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
-  });
+  for (const file of [path, ...(await listTemporaryFiles(path))]) {
+    await unlink(file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
 }
 
 function journalError(exchange: string, what: string): KeyRotationError {
