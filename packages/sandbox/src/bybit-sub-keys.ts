@@ -61,6 +61,8 @@ export function bybitSubKeyRoutes(
   }
   const subAccounts = () =>
     new Set([...keys.values()].filter((k) => k.exchange === 'bybit').map((k) => k.subAccount));
+  // Key ids count up, so transcripts of a fresh sandbox are reproducible; secrets stay random.
+  let created = 0;
   const subKeys = (uid: string) =>
     [...keys.values()].filter((k) => k.exchange === 'bybit' && k.subAccount === uid);
 
@@ -114,7 +116,8 @@ export function bybitSubKeyRoutes(
           typeof p.ips === 'string' && p.ips !== '' && p.ips !== '*'
             ? p.ips.split(',').map((ip) => ip.trim())
             : [];
-        const apiKey = randomToken(18);
+        created += 1;
+        const apiKey = `SANDBOXsubkey${String(created).padStart(5, '0')}`;
         const secret = randomToken(36);
         const trades = Object.entries(granted).some(([g, v]) => g !== 'Wallet' && v.length > 0);
         keys.set(keyId('bybit', apiKey), {

@@ -9,7 +9,7 @@
  * @see https://www.okx.com/docs-v5/en/#sub-account-rest-api-get-sub-account-list
  * @module
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ExchangeReply, Route } from './exchange-api.js';
 import { keyId, type ResolvedKey } from './sandbox-key.js';
 
@@ -64,6 +64,8 @@ export function okxSubKeyRoutes(
     const bound = key.ips.some((ip) => ip !== '*');
     return tokens.includes('trade') && bound ? undefined : denied(key);
   }
+  // Key ids count up, so transcripts of a fresh sandbox are reproducible; secrets stay random.
+  let created = 0;
   const unknownSub = (key: ResolvedKey) => fail('51000', 'Parameter subAcct error', key.apiKey);
 
   return {
@@ -113,7 +115,8 @@ export function okxSubKeyRoutes(
         const ips =
           typeof p.ip === 'string' && p.ip !== '' ? p.ip.split(',').map((ip) => ip.trim()) : [];
         if (ips.length > 20) return fail('51000', 'Parameter ip error', key.apiKey);
-        const apiKey = randomUUID();
+        created += 1;
+        const apiKey = `5a0d0000-0000-4000-8000-${String(created).padStart(12, '0')}`;
         const secret = randomBytes(16).toString('hex').toUpperCase();
         const granted = ['read_only', ...(tokens.includes('trade') ? ['trade'] : [])].join(',');
         keys.set(keyId('okx', apiKey), {
