@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { demoKeys } from '@exkeys/sandbox';
+import { demoKeys, demoSubAccountKeys } from '@exkeys/sandbox';
 import { describe, expect, it } from 'vitest';
 import { ROTATED_KEYS, runDemo } from './demo.js';
 
-const keys = [...demoKeys(), ...Object.values(ROTATED_KEYS)];
+const keys = [...demoKeys(), ...Object.values(ROTATED_KEYS), ...demoSubAccountKeys()];
 const secrets = keys.flatMap((key) => [key.apiSecret, key.passphrase ?? key.apiSecret]);
 
 function assertNoSecrets(text: string) {
@@ -27,6 +27,7 @@ describe('the offline demo', () => {
       'binance/WITHDRAW:true',
       'okx/WITHDRAW:true',
       'bybit/default:true',
+      'bybit/BOT:true',
     ]);
     expect(rows.slice(0, 3).every((r) => /placed and cancelled/.test(r.outcome))).toBe(true);
     expect(rows.slice(3, 7).every((r) => r.outcome === 'refused: withdraw-enabled')).toBe(true);
@@ -41,6 +42,11 @@ describe('the offline demo', () => {
     expect(output).toMatch(
       /✗ \[bybit\/PAYOUT exkeys…\] Refusing .* PAY OUT funds to other parties \(FiatP2P\.FiatP2POrder, FiatP2P\.Advertising\)/,
     );
+    // The sub-account key, rotated through Bybit's key API; the old key is refused afterwards.
+    expect(rows[8]?.outcome).toBe(
+      'rotated through the key API: exkeys… → SANDBO…; old key refused (invalid-key)',
+    );
+    expect(output).toMatch(/✔ Bybit refuses the old key exkeys…/);
     expect(rows.every((r) => /^[\w-]{1,6}…$/.test(r.key))).toBe(true);
     expect(output).toMatch(/key verified: read=true trade=true withdraw=false/);
     assertNoSecrets(output);

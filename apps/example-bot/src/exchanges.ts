@@ -5,7 +5,12 @@
  * @module
  */
 import { createBinanceClient, updateBinanceClient, verifyBinanceKey } from '@exkeys/binance';
-import { createBybitClient, updateBybitClient, verifyBybitKey } from '@exkeys/bybit';
+import {
+  bybitKeyManager,
+  createBybitClient,
+  updateBybitClient,
+  verifyBybitKey,
+} from '@exkeys/bybit';
 import {
   assertSafeKey,
   type CredentialWatcher,
@@ -16,7 +21,8 @@ import {
   type ValidatedCredentials,
   watchCredentials,
 } from '@exkeys/credentials';
-import { createOkxClient, updateOkxClient, verifyOkxKey } from '@exkeys/okx';
+import type { KeyManager } from '@exkeys/credentials/exchange';
+import { createOkxClient, okxKeyManager, updateOkxClient, verifyOkxKey } from '@exkeys/okx';
 
 /** The exchanges this bot supports. */
 export const EXCHANGES = ['bybit', 'binance', 'okx'] as const;
@@ -68,6 +74,11 @@ export interface Connection {
    * fails either check is not used: the client keeps the old one and `onError` is told.
    */
   watch(client: TradingClient, options: KeyWatchOptions): Promise<CredentialWatcher>;
+  /**
+   * The exchange's sub-account key API, for `rotateKey` (`exkeys rotate --auto`); unset for an
+   * exchange exkeys cannot rotate that way.
+   */
+  keyManager?: KeyManager;
 }
 
 /** Options of {@link Connection.watch}. */
@@ -121,6 +132,7 @@ export function connect(
             (next) => updateBybitClient(client as never, next),
             on,
           ),
+        keyManager: bybitKeyManager as KeyManager,
       };
     }
     case 'binance': {
@@ -153,6 +165,7 @@ export function connect(
             (next) => updateOkxClient(client as never, next),
             on,
           ),
+        keyManager: okxKeyManager as KeyManager,
       };
     }
   }
