@@ -19,6 +19,7 @@ import { loadPrivateEnv, profileOf, selectStore } from './store-selection.js';
 import { err, out, print, printError, printJson } from './terminal.js';
 
 const MANAGERS: Readonly<Record<string, () => Promise<KeyManager>>> = {
+  binance: async () => (await import('@exkeys/binance')).binanceKeyManager as KeyManager,
   bybit: async () => (await import('@exkeys/bybit')).bybitKeyManager as KeyManager,
   okx: async () => (await import('@exkeys/okx')).okxKeyManager as KeyManager,
 };

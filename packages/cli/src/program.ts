@@ -151,7 +151,7 @@ export function createProgram(version: string): Command {
             .option('--no-verify', 'skip live verification of the new key')
             .option(
               '--auto',
-              "create the new key through the exchange's sub-account key API and delete the old one (bybit, okx)",
+              "create the new key through the exchange's sub-account key API and delete the old one (binance, bybit, okx)",
             )
             .option(
               '--admin-profile <name>',

@@ -1,3 +1,4 @@
+import { binanceSubKeyRoutes } from './binance-sub-keys.js';
 import {
   type ExchangeApi,
   type ExchangeCall,
@@ -38,10 +39,7 @@ const d8 = (value: string | number): string => Number(value).toFixed(8);
  * base64) of the query string concatenated with the body, without the signature itself, and
  * `timestamp` must fall within `recvWindow`.
  */
-export function binanceApi(
-  keys: ReadonlyMap<string, ResolvedKey>,
-  orders: OrderStore,
-): ExchangeApi {
+export function binanceApi(keys: Map<string, ResolvedKey>, orders: OrderStore): ExchangeApi {
   for (const key of keys.values()) if (key.exchange === 'binance') nativeFlags(key);
   // Rate-limited answers so far, per key: Binance bans an IP that keeps sending after a 429.
   const limited = new Map<string, number>();
@@ -83,6 +81,7 @@ export function binanceApi(
       handle: (call, p, key) => cancelOrder(call, p, key),
     },
     'GET /api/v3/order': { access: 'read', handle: (call, p, key) => queryOrder(call, p, key) },
+    ...binanceSubKeyRoutes(keys, powers),
   };
 
   function createOrder(

@@ -71,7 +71,7 @@ const MAX_RECORDS = 1000;
 function exchangeOf(path: string): SandboxExchange | null {
   if (path.startsWith('/v5/')) return 'bybit';
   if (path.startsWith('/api/v5/')) return 'okx';
-  if (/^\/(api\/v3|sapi\/v1|fapi\/v1|dapi\/v1)\//.test(path)) return 'binance';
+  if (/^\/(api\/v3|sapi\/v[12]|fapi\/v1|dapi\/v1)\//.test(path)) return 'binance';
   return null;
 }
 

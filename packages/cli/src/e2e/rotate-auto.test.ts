@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { verifyBinanceKey } from '@exkeys/binance';
 import { verifyBybitKey } from '@exkeys/bybit';
 import {
   getCredentials,
@@ -33,7 +34,7 @@ const newProject = cliProjects();
 
 /** What differs between the exchanges: keys, variable names, the verifier, fund-moving markers. */
 interface Case {
-  exchange: 'bybit' | 'okx';
+  exchange: 'bybit' | 'okx' | 'binance';
   name: string;
   sub: string;
   admin: SandboxKey;
@@ -44,6 +45,8 @@ interface Case {
   unreadable: { body: unknown; field: string };
   /** A fund-moving permission the bot key holds, never to be copied. */
   fundMoving: string;
+  /** How that permission shows in the sandbox's key list when granted. */
+  fundMovingNative: string;
   verify: (creds: ValidatedCredentials, options: { baseUrl: string }) => Promise<KeyReport>;
 }
 
@@ -77,6 +80,7 @@ const CASES: Case[] = [
       field: 'result.userID',
     },
     fundMoving: 'AccountTransfer',
+    fundMovingNative: 'AccountTransfer',
     verify: (creds, options) => verifyBybitKey(creds as ValidatedCredentials<'bybit'>, options),
   },
   {
@@ -106,7 +110,36 @@ const CASES: Case[] = [
       field: 'data.0.uid',
     },
     fundMoving: 'withdraw',
+    fundMovingNative: 'withdraw',
     verify: (creds, options) => verifyOkxKey(creds as ValidatedCredentials<'okx'>, options),
+  },
+  {
+    exchange: 'binance',
+    name: 'Binance',
+    sub: 'canary-bot@example.invalid',
+    admin: {
+      exchange: 'binance',
+      apiKey: 'CANARYadminKEYbinance'.padEnd(64, '0'),
+      apiSecret: 'CANARYadminSECRETbinance'.padEnd(64, 'Q'),
+      ips: ['127.0.0.1'],
+    },
+    bot: {
+      exchange: 'binance',
+      apiKey: 'CANARYbotKEYbinance'.padEnd(64, '0'),
+      apiSecret: 'CANARYbotSECRETbinance'.padEnd(64, 'Z'),
+      subAccount: 'canary-bot@example.invalid',
+      nativePermissions: {
+        enableReading: true,
+        enableSpotAndMarginTrading: true,
+        permitsUniversalTransfer: true,
+      },
+      ips: ['127.0.0.1', '192.0.2.10'],
+    },
+    weakAdmin: { permissions: { read: true, trade: false } },
+    unreadable: { body: { ipRestrict: true, createTime: 1 }, field: 'enableReading' },
+    fundMoving: 'permitsUniversalTransfer',
+    fundMovingNative: '"permitsUniversalTransfer":true',
+    verify: (creds, options) => verifyBinanceKey(creds as ValidatedCredentials<'binance'>, options),
   },
 ];
 
@@ -204,7 +237,7 @@ async function expectOneWorkingKey(s: Setup): Promise<string> {
   expect(journalFiles(s)).toEqual([]);
   if (stored !== s.c.bot.apiKey) {
     // A rotated key never gets the old key's fund-moving permission.
-    expect(JSON.stringify(subKeys(s)[0]?.nativePermissions)).not.toContain(s.c.fundMoving);
+    expect(JSON.stringify(subKeys(s)[0]?.nativePermissions)).not.toContain(s.c.fundMovingNative);
     expect(report.permissions.withdraw || report.permissions.transfer).toBe(false);
     const prefix = s.c.exchange.toUpperCase();
     const old = getCredentials(s.c.exchange, {
@@ -255,6 +288,10 @@ describe.each(CASES)('exkeys rotate $exchange --auto (sandbox sub-accounts)', (c
     );
     const stored = await expectOneWorkingKey(s);
     expect(stored).not.toBe(c.bot.apiKey);
+    // Binance: an Ed25519 key pair made here; the exchange only ever got the public half.
+    const secret = (await storeEnv(s))[botVar(s, 'SECRET')] ?? '';
+    expect(subKeys(s)[0]?.publicKeyOnly).toBe(c.exchange === 'binance');
+    expect(secret.startsWith('-----BEGIN PRIVATE KEY-----')).toBe(c.exchange === 'binance');
     // The admin key is untouched, in the store and on the exchange.
     expect((await storeEnv(s))[`${c.exchange.toUpperCase()}_ADMIN_API_KEY`]).toBe(c.admin.apiKey);
     expect(sandbox?.keys().some((k) => k.apiKey === c.admin.apiKey)).toBe(true);

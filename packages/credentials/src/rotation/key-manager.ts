@@ -210,7 +210,10 @@ function managementError<E extends string, C, O extends ExchangeClientOptions>(
     origin: 'its API',
   });
   const code = exchangeCode(body);
-  if (step !== 'describe' && verification?.reason === 'permission-denied') {
+  // Binance answers a missing permission as it answers an unknown key (-2015).
+  const refusedAdmin =
+    verification?.reason === 'permission-denied' || verification?.reason === 'invalid-key';
+  if (step !== 'describe' && refusedAdmin) {
     return new KeyRotationError(
       spec.id,
       'admin-refused',
