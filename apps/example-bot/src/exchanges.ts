@@ -4,7 +4,12 @@
  * validated Bybit credentials reach the Bybit client, and so on.
  * @module
  */
-import { createBinanceClient, updateBinanceClient, verifyBinanceKey } from '@exkeys/binance';
+import {
+  binanceKeyManager,
+  createBinanceClient,
+  updateBinanceClient,
+  verifyBinanceKey,
+} from '@exkeys/binance';
 import {
   bybitKeyManager,
   createBybitClient,
@@ -149,6 +154,7 @@ export function connect(
             (next) => updateBinanceClient(client as never, next),
             on,
           ),
+        keyManager: binanceKeyManager as KeyManager,
       };
     }
     case 'okx': {

@@ -73,11 +73,13 @@ export function demoKeys(): DemoKey[] {
 }
 
 /** The sub-accounts the demo bot keys of {@link demoSubAccountKeys} live on. */
-export const DEMO_SUB_ACCOUNTS: Readonly<Record<'bybit' | 'okx', string>> = {
+export const DEMO_SUB_ACCOUNTS: Readonly<Record<'bybit' | 'okx' | 'binance', string>> = {
   /** A Bybit sub UID. */
   bybit: '100400345',
   /** An OKX sub-account name. */
   okx: 'exkeysdemobot',
+  /** A Binance sub-account email. */
+  binance: 'exkeys-demo-bot@example.invalid',
 };
 
 /**
@@ -88,6 +90,25 @@ export const DEMO_SUB_ACCOUNTS: Readonly<Record<'bybit' | 'okx', string>> = {
  */
 export function demoSubAccountKeys(): DemoKey[] {
   return [
+    {
+      exchange: 'binance',
+      apiKey: 'exkeysDEMObinanceADMINkey'.padEnd(64, '0'),
+      apiSecret: 'exkeysDEMObinanceADMINsecretNotReal'.padEnd(64, '0'),
+      // Binance's create and delete calls are TRADE endpoints for an IP-checked master key.
+      permissions: { read: true, trade: true, withdraw: false },
+      ips: ['127.0.0.1'],
+      profile: 'ADMIN',
+    },
+    {
+      exchange: 'binance',
+      apiKey: 'exkeysDEMObinanceBOTkey'.padEnd(64, '0'),
+      apiSecret: 'exkeysDEMObinanceBOTsecretNotReal'.padEnd(64, '0'),
+      subAccount: DEMO_SUB_ACCOUNTS.binance,
+      label: 'grid bot',
+      permissions: { read: true, trade: true, withdraw: false },
+      ips: ['127.0.0.1'],
+      profile: 'BOT',
+    },
     {
       exchange: 'bybit',
       apiKey: 'exkeysDEMOadmin001',

@@ -90,7 +90,7 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
   );
   if (options.writeEnv !== undefined) {
     print(
-      `  Demo keys written to ${options.writeEnv} (mode 0600): trade keys in the default profile, withdraw-enabled keys in profile WITHDRAW, Bybit's P2P key in profile PAYOUT (verification must refuse both); for rotate --auto, Bybit's and OKX's master keys in profile ADMIN and sub-account bot keys in profile BOT.`,
+      `  Demo keys written to ${options.writeEnv} (mode 0600): trade keys in the default profile, withdraw-enabled keys in profile WITHDRAW, Bybit's P2P key in profile PAYOUT (verification must refuse both); for rotate --auto, each exchange's master key in profile ADMIN and a sub-account bot key in profile BOT.`,
     );
     print('');
     print(

@@ -361,8 +361,8 @@ describe('exkeys sandbox', () => {
       const envFile = readFileSync(join(project.dir, '.env.sandbox'), 'utf8');
       expect(envFile).toContain(`EXKEYS_BASE_URL=${url}`);
       // Written through the store, so each demo key has a rotation time.
-      // Seven demo keys, plus Bybit's and OKX's ADMIN and sub-account BOT keys for rotate --auto.
-      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(11);
+      // Seven demo keys, plus an ADMIN and a sub-account BOT key per exchange for rotate --auto.
+      expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(13);
       const verify = await exkeys(project, [
         'verify',
         '--json',
@@ -374,6 +374,8 @@ describe('exkeys sandbox', () => {
       expect(verify.code).toBe(1);
       const results = JSON.parse(verify.stdout) as Result[];
       expect(results.map((r) => `${r.exchange}/${r.profile}:${r.ok}`)).toEqual([
+        'binance/ADMIN:true',
+        'binance/BOT:true',
         'binance/default:true',
         'binance/WITHDRAW:false',
         'bybit/ADMIN:true',
