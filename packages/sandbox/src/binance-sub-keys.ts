@@ -59,7 +59,10 @@ export function binanceSubKeyRoutes(
     apiName: k.label,
     apiKey: k.apiKey,
     ...Object.fromEntries(
-      Object.entries(CREATE_FLAGS).map(([can, flag]) => [can, flags(k)[flag] === true]),
+      // The fields of the documented answer; the FIX flags are request parameters only.
+      Object.entries(CREATE_FLAGS)
+        .filter(([can]) => !can.startsWith('canFix'))
+        .map(([can, flag]) => [can, flags(k)[flag] === true]),
     ),
     status: k.ips.length > 0 ? 2 : 1,
     ipList: [...k.ips],
