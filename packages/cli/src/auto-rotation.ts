@@ -6,9 +6,11 @@
  */
 import {
   CredentialsError,
+  isAdminProfile,
   KeyRotationError,
   KeyVerificationError,
   normalizeExchange,
+  normalizeProfile,
   UnsafeKeyError,
 } from '@exkeys/credentials';
 import type { KeyManager, RotationEvent, RotationResult } from '@exkeys/credentials/exchange';
@@ -48,6 +50,14 @@ export async function autoRotate(exchangeArg: string, options: AutoRotateOptions
     );
   }
   const graceSeconds = parseGrace(options.grace);
+  // Bad names are usage errors (exit 2), found before anything is read.
+  const profile = normalizeProfile(profileOf(options));
+  const adminProfile = normalizeProfile(options.adminProfile ?? 'ADMIN');
+  if (!isAdminProfile(adminProfile)) {
+    throw new UsageError(
+      `--admin-profile must name an admin profile: ADMIN, or a profile starting with ADMIN such as ADMIN2 (got ${adminProfile}). Admin profiles are never loaded by bots.`,
+    );
+  }
   const store = await selectStore(options);
   const current = await loadPrivateEnv(store);
   const endpoint = endpointFrom(options, { ...current, ...process.env });
@@ -62,8 +72,8 @@ export async function autoRotate(exchangeArg: string, options: AutoRotateOptions
     result = await rotateKey({
       manager: await load(),
       ...store.target,
-      profile: profileOf(options),
-      adminProfile: options.adminProfile ?? 'ADMIN',
+      profile,
+      adminProfile,
       graceSeconds,
       allowNoIp: options.allowNoIp === true,
       dryRun: options.dryRun === true,

@@ -488,3 +488,22 @@ describe('admin profiles stay away from bots', () => {
     expect(alone.some((f) => f.id === 'admin.beside-bot-keys')).toBe(false);
   });
 });
+
+describe('rotate --auto usage errors exit 2 and change nothing', () => {
+  it.each([
+    [['--auto', '--admin-profile', 'BOT'], /--admin-profile must name an admin profile/],
+    [['--auto', '--grace', 'soon'], /--grace takes a number of seconds/],
+    [['--auto', '--profile', 'no-dashes'], /Invalid profile/],
+    [['--json'], /only work with --auto/],
+  ])('rotate bybit %j', async (args, message) => {
+    const s = await setup(CASES[0] as Case);
+    const before = readFileSync(join(s.project.dir, '.env'), 'utf8');
+    const result = await exkeys(s.project, ['rotate', 'bybit', '--base-url', s.baseUrl, ...args], {
+      env: s.env,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(readFileSync(join(s.project.dir, '.env'), 'utf8')).toBe(before);
+    expect(sandbox?.requests).toEqual([]);
+  });
+});

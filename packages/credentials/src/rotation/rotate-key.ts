@@ -142,7 +142,7 @@ export async function rotateKey<E extends string, O extends ExchangeClientOption
     Object.fromEntries((await readStoreSnapshot(store)).values);
   const co = options.clientOptions;
 
-  return withFileLock(
+  return withFileLock<RotationResult>(
     path,
     async () => {
       let env = await readEnv();
@@ -173,7 +173,15 @@ export async function rotateKey<E extends string, O extends ExchangeClientOption
       return settled === undefined ? result : { ...result, settled };
     },
     { timeoutMs: 15_000 },
-  );
+  ).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    throw new KeyRotationError(
+      manager.exchange,
+      'journal',
+      `Another rotation of the ${manager.name} key (profile ${profile}) holds the lock on ${path}. Nothing was changed: wait for it to finish, or run again with resume once it has stopped.`,
+      { step: 'lock', cause: error },
+    );
+  });
 
   function empty(current: string | undefined): RotationResult {
     return {
