@@ -47,12 +47,15 @@ function readIps(value: unknown, path: string): string[] {
   return (ips as string[]).filter((ip) => ip !== '*' && ip !== '');
 }
 
-/** `Group.Value` names to the `permissions` object create-sub-api takes. */
+/**
+ * `Group.Value` names to the `permissions` object create-sub-api takes. `Derivatives` is left out:
+ * Bybit documents it as deprecated there and adds it itself by account type (UTA or classic).
+ */
 function permissionsObject(grants: readonly string[]): Record<string, string[]> {
   const groups: Record<string, string[]> = {};
   for (const name of grants) {
     const [group, value] = name.split('.', 2);
-    if (!group || !value) continue;
+    if (!group || !value || group === 'Derivatives') continue;
     groups[group] = [...(groups[group] ?? []), value];
   }
   return groups;
