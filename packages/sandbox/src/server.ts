@@ -14,6 +14,8 @@ import {
   type SandboxEnvironment,
   type SandboxExchange,
   type SandboxKey,
+  type SandboxKeyView,
+  viewKey,
 } from './sandbox-key.js';
 
 /** Options of {@link startSandbox}. */
@@ -58,6 +60,8 @@ export interface Sandbox {
   readonly port: number;
   /** The most recent requests (up to 1000), oldest first, for assertions. */
   readonly requests: ReadonlyArray<SandboxRequest>;
+  /** Every key the sandbox accepts right now (created and deleted ones included), without secrets. */
+  keys(): SandboxKeyView[];
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
@@ -81,7 +85,7 @@ function exchangeOf(path: string): SandboxExchange | null {
   if (path.startsWith('/api/v3/brokerage/')) return 'coinbase';
   if (path.startsWith('/api/v5/')) return 'okx';
   if (/^\/api\/(v1|v2|ua\/v1)\//.test(path) || KUCOIN_V3_PATHS.has(path)) return 'kucoin';
-  if (/^\/(api\/v3|sapi\/v1|fapi\/v1|dapi\/v1)\//.test(path)) return 'binance';
+  if (/^\/(api\/v3|sapi\/v[12]|fapi\/v1|dapi\/v1)\//.test(path)) return 'binance';
   return null;
 }
 
@@ -199,6 +203,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     url: `http://127.0.0.1:${port}`,
     port,
     requests: records,
+    keys: () => [...keys.values()].map(viewKey),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
