@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { demoKeys } from '@exkeys/sandbox';
+import { demoKeys, demoSubAccountKeys } from '@exkeys/sandbox';
 import { describe, expect, it } from 'vitest';
 import { ROTATED_KEYS, runDemo } from './demo.js';
 
-const keys = [...demoKeys(), ...Object.values(ROTATED_KEYS)];
+const keys = [...demoKeys(), ...Object.values(ROTATED_KEYS), ...demoSubAccountKeys()];
 const secrets = keys.flatMap((key) => [key.apiSecret, key.passphrase ?? key.apiSecret]);
 
 function assertNoSecrets(text: string) {
@@ -33,6 +33,7 @@ describe('the offline demo', () => {
       'kucoin/WITHDRAW:true',
       'kraken/WITHDRAW:true',
       'bybit/default:true',
+      'bybit/BOT:true',
     ]);
     // One safe key per exchange, then each one's withdraw key and Bybit's P2P key, then the rotation.
     const exchanges = new Set(rows.map((r) => r.exchange)).size;
@@ -58,6 +59,11 @@ describe('the offline demo', () => {
     expect(output).toMatch(
       /✗ \[kucoin\/WITHDRAW dea000…\] Refusing .* WITHDRAW funds \(Withdrawal\): revoke it now/,
     );
+    // The sub-account key, rotated through Bybit's key API; the old key is refused afterwards.
+    expect(rows[2 * exchanges + 2]?.outcome).toBe(
+      'rotated through the key API: exkeys… → SANDBO…; old key refused (invalid-key)',
+    );
+    expect(output).toMatch(/✔ Bybit refuses the old key exkeys…/);
     expect(rows.every((r) => /^[\w-]{1,6}…$/.test(r.key))).toBe(true);
     expect(output).toMatch(/key verified: read=true trade=true withdraw=false/);
     assertNoSecrets(output);

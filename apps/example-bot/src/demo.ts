@@ -1,9 +1,10 @@
 /**
  * `pnpm demo`: the whole exkeys path, offline. Starts the loopback sandbox exchange, saves demo keys
- * for Bybit, Binance, OKX, Coinbase, KuCoin and Kraken into a throwaway `.env` with `saveApiKeys`,
- * runs the example bot on each, shows the keys that can withdraw (and Bybit's P2P key, which can
- * pay funds out) being refused, rotates the first exchange's key while the bot keeps trading, and
- * prints a summary table.
+ * for Bybit, Binance, OKX, Coinbase, KuCoin and Kraken into a throwaway `.env` with `saveApiKeys`, runs the
+ * example bot on each, shows the keys that can withdraw (and Bybit's P2P key, which can pay funds
+ * out) being refused, rotates the first exchange's key while the bot keeps trading, rotates a
+ * sub-account key through the exchange's key API (`rotateKey`, as `exkeys rotate --auto`) and shows
+ * the old key refused, and prints a summary table.
  * @module
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,15 +12,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ExkeysError,
+  KeyVerificationError,
+  loadApiKeys,
   maskKey,
   saveApiKeys,
   type UncheckedFact,
   UnsafeKeyError,
   updateApiKey,
 } from '@exkeys/credentials';
-import { cdpKeySecret, demoKeys, type SandboxKey, startSandbox } from '@exkeys/sandbox';
+import { rotateKey } from '@exkeys/credentials/exchange';
+import {
+  cdpKeySecret,
+  demoKeys,
+  demoSubAccountKeys,
+  type SandboxKey,
+  startSandbox,
+} from '@exkeys/sandbox';
 import { type BotResult, runBot } from './bot.js';
-import { EXCHANGES, type ExchangeId } from './exchanges.js';
+import { connect, EXCHANGES, type ExchangeId } from './exchanges.js';
 
 /**
  * The keys the demo rotates to, one per exchange, shaped like the demo keys. The sandbox's keys are
@@ -88,7 +98,9 @@ export interface DemoRow {
 
 /** Runs the demo, printing through `log`. Resolves to the summary rows; every row is `ok` on success. */
 export async function runDemo(log: (line: string) => void = console.log): Promise<DemoRow[]> {
-  const sandbox = await startSandbox({ keys: [...demoKeys(), ...Object.values(ROTATED_KEYS)] });
+  const sandbox = await startSandbox({
+    keys: [...demoKeys(), ...Object.values(ROTATED_KEYS), ...demoSubAccountKeys()],
+  });
   const dir = await mkdtemp(join(tmpdir(), 'exkeys-demo-'));
   const envFile = join(dir, '.env');
   const rows: DemoRow[] = [];
@@ -124,6 +136,8 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       `\nNow the ${first} key is rotated in the .env (as \`exkeys rotate\` does) while the bot runs:`,
     );
     rows.push(await rotation(first, envFile, sandbox.url, log));
+    const auto = await autoRotation(dir, sandbox.url, log);
+    if (auto) rows.push(auto);
   } finally {
     await sandbox.close();
     await rm(dir, { recursive: true, force: true });
@@ -224,6 +238,71 @@ async function rotation(
     log(
       `  ! [${exchange}/default] ${ExkeysError.isInstance(error) ? error.message : String(error)}`,
     );
+    return { ...row, outcome: 'failed', ok: false };
+  }
+}
+
+/**
+ * `exkeys rotate --auto` as a library call: the sandbox's sub-account BOT key of the first exchange
+ * that has one is replaced through the exchange's key API with the ADMIN master key, then the old
+ * key is shown refused. `undefined` when none of this bot's exchanges has a sub-account demo key.
+ */
+async function autoRotation(
+  dir: string,
+  baseUrl: string,
+  log: (line: string) => void,
+): Promise<DemoRow | undefined> {
+  const exchange = EXCHANGES.find((id) =>
+    demoSubAccountKeys().some((k) => k.exchange === id && k.profile === 'BOT'),
+  );
+  if (exchange === undefined) return undefined;
+  const envFile = join(dir, 'sub-account.env');
+  for (const { apiKey, apiSecret, passphrase, profile, ...key } of demoSubAccountKeys()) {
+    if (key.exchange !== exchange) continue;
+    await saveApiKeys(
+      exchange,
+      { apiKey, apiSecret, ...(passphrase ? { passphrase } : {}) },
+      {
+        envFile,
+        profile,
+      },
+    );
+  }
+  const env: Record<string, string | undefined> = {};
+  await loadApiKeys({ envFile, target: env });
+  const old = connect(exchange, { env, profile: 'BOT' }, { baseUrl });
+  const row = { exchange, profile: 'BOT', key: maskKey(old.creds.apiKey) };
+  log(
+    `\nNow the ${exchange} BOT key (on a sub-account) is rotated through ${exchange}'s key API with the ADMIN master key, as \`exkeys rotate ${exchange} --auto\` does:`,
+  );
+  try {
+    if (old.keyManager === undefined) throw new Error(`${exchange} has no key manager`);
+    const result = await rotateKey({
+      manager: old.keyManager,
+      envFile,
+      profile: 'BOT',
+      graceSeconds: 0,
+      stateDir: join(dir, 'state'),
+      clientOptions: { baseUrl },
+      onStep: (event) => {
+        if (event.status === 'done') log(`  ✔ ${event.message}`);
+      },
+    });
+    const refusal = await old.verify().then(
+      () => undefined,
+      (error: unknown) => (KeyVerificationError.isInstance(error) ? error.reason : undefined),
+    );
+    log(
+      `  ✗ [${exchange}/BOT ${result.oldKey}] the old key is now refused: ${refusal ?? 'not refused!'}`,
+    );
+    return {
+      ...row,
+      key: result.newKey ?? '',
+      outcome: `rotated through the key API: ${result.oldKey} → ${result.newKey}; old key refused (${refusal})`,
+      ok: result.outcome === 'rotated' && refusal === 'invalid-key',
+    };
+  } catch (error) {
+    log(`  ! [${exchange}/BOT] ${ExkeysError.isInstance(error) ? error.message : String(error)}`);
     return { ...row, outcome: 'failed', ok: false };
   }
 }

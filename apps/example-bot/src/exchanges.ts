@@ -4,8 +4,18 @@
  * validated Bybit credentials reach the Bybit client, and so on.
  * @module
  */
-import { createBinanceClient, updateBinanceClient, verifyBinanceKey } from '@exkeys/binance';
-import { createBybitClient, updateBybitClient, verifyBybitKey } from '@exkeys/bybit';
+import {
+  binanceKeyManager,
+  createBinanceClient,
+  updateBinanceClient,
+  verifyBinanceKey,
+} from '@exkeys/binance';
+import {
+  bybitKeyManager,
+  createBybitClient,
+  updateBybitClient,
+  verifyBybitKey,
+} from '@exkeys/bybit';
 import { createCoinbaseClient, updateCoinbaseClient, verifyCoinbaseKey } from '@exkeys/coinbase';
 import {
   assertSafeKey,
@@ -18,9 +28,10 @@ import {
   type ValidatedCredentials,
   watchCredentials,
 } from '@exkeys/credentials';
+import type { KeyManager } from '@exkeys/credentials/exchange';
 import { createKrakenClient, updateKrakenClient, verifyKrakenKey } from '@exkeys/kraken';
 import { createKucoinClient, updateKucoinClient, verifyKucoinKey } from '@exkeys/kucoin';
-import { createOkxClient, updateOkxClient, verifyOkxKey } from '@exkeys/okx';
+import { createOkxClient, okxKeyManager, updateOkxClient, verifyOkxKey } from '@exkeys/okx';
 
 /** The exchanges this bot supports. */
 export const EXCHANGES = ['bybit', 'binance', 'okx', 'coinbase', 'kucoin', 'kraken'] as const;
@@ -72,6 +83,11 @@ export interface Connection {
    * fails either check is not used: the client keeps the old one and `onError` is told.
    */
   watch(client: TradingClient, options: KeyWatchOptions): Promise<CredentialWatcher>;
+  /**
+   * The exchange's sub-account key API, for `rotateKey` (`exkeys rotate --auto`); unset for an
+   * exchange exkeys cannot rotate that way.
+   */
+  keyManager?: KeyManager;
 }
 
 /** Options of {@link Connection.watch}. */
@@ -127,6 +143,7 @@ export function connect(
             (next) => updateBybitClient(client as never, next),
             on,
           ),
+        keyManager: bybitKeyManager as KeyManager,
       };
     }
     case 'binance': {
@@ -143,6 +160,7 @@ export function connect(
             (next) => updateBinanceClient(client as never, next),
             on,
           ),
+        keyManager: binanceKeyManager as KeyManager,
       };
     }
     case 'okx': {
@@ -159,6 +177,7 @@ export function connect(
             (next) => updateOkxClient(client as never, next),
             on,
           ),
+        keyManager: okxKeyManager as KeyManager,
       };
     }
     case 'coinbase': {

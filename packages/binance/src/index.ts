@@ -6,10 +6,14 @@
 import {
   ccxtSource,
   defineExchange,
+  defineKeyManager,
   type ExchangeClientOptions,
   type ExchangeFunctions,
+  type ExchangeSpec,
+  type KeyManager,
 } from '@exkeys/credentials/exchange';
 import type { binance } from 'ccxt';
+import { BINANCE_KEY_MANAGEMENT } from './key-management.js';
 import { readApiRestrictions } from './permissions.js';
 
 /** The ccxt version this package pins and is tested with; another installed version loads all of ccxt. */
@@ -21,7 +25,7 @@ export type BinanceClientOptions = ExchangeClientOptions;
 
 type BinanceFunctions = ExchangeFunctions<'binance', binance>;
 
-const exchange: BinanceFunctions = defineExchange({
+const spec: ExchangeSpec<'binance', binance> = {
   id: 'binance',
   name: 'Binance',
   ccxt: ccxtSource(import.meta.url, () => import('ccxt')),
@@ -65,7 +69,22 @@ const exchange: BinanceFunctions = defineExchange({
       hint: 'Binance sends -2015 alike for an unknown key, an IP not on the key whitelist, a missing permission, and a key of another environment (testnet, demo): check all four.',
     },
   },
-});
+};
+
+const exchange: BinanceFunctions = defineExchange(spec);
+
+/**
+ * Binance's sub-account key API for `rotateKey` (from `@exkeys/credentials/exchange`): the bot key
+ * reads its flags with `GET /sapi/v1/account/apiRestrictions`; the admin (master) key finds its
+ * sub-account and IP list (`GET /sapi/v1/sub-account/list`, `…/subAccountApi/ipRestriction`), and
+ * creates (`POST /sapi/v2/sub-account/subAccountApi` with the public half of an Ed25519 key pair
+ * generated on this machine), lists and deletes (`GET`/`DELETE /sapi/v1/sub-account/subAccountApi`)
+ * the sub-account's keys. The new key's private half never crosses the network.
+ */
+export const binanceKeyManager: KeyManager<'binance'> = defineKeyManager(
+  spec,
+  BINANCE_KEY_MANAGEMENT,
+);
 
 /**
  * Creates a ccxt `binance` client from `getCredentials('binance')`. Loads only ccxt's Binance module.

@@ -6,15 +6,19 @@
 import {
   ccxtSource,
   defineExchange,
+  defineKeyManager,
   type ExchangeClientOptions,
   type ExchangeFunctions,
+  type ExchangeSpec,
   type KeyFacts,
+  type KeyManager,
   unreadableField,
   withUncodedAnswer,
   type Zod,
 } from '@exkeys/credentials/exchange';
 import type { bybit } from 'ccxt';
 import { readKeyInfo } from './key-info.js';
+import { BYBIT_KEY_MANAGEMENT } from './key-management.js';
 
 /** The ccxt version this package pins and is tested with; another installed version loads all of ccxt. */
 export { CCXT_VERSION } from '@exkeys/credentials/exchange';
@@ -55,7 +59,7 @@ function readDemoAccount(_z: Zod, response: unknown): KeyFacts {
 
 type BybitFunctions = ExchangeFunctions<'bybit', bybit>;
 
-const exchange: BybitFunctions = defineExchange({
+const spec: ExchangeSpec<'bybit', bybit> = {
   id: 'bybit',
   name: 'Bybit',
   ccxt: ccxtSource(import.meta.url, () => import('ccxt')),
@@ -94,7 +98,17 @@ const exchange: BybitFunctions = defineExchange({
     '-2015': 'expired',
   },
   retryAfter: bybitRetryAfter,
-});
+};
+
+const exchange: BybitFunctions = defineExchange(spec);
+
+/**
+ * Bybit's sub-account key API for `rotateKey` (from `@exkeys/credentials/exchange`): the bot key
+ * reads itself with `GET /v5/user/query-api`; the admin (master) key creates, lists and deletes
+ * sub-account keys with `POST /v5/user/create-sub-api`, `GET /v5/user/sub-apikeys` and
+ * `POST /v5/user/delete-sub-api`. New keys are HMAC keys whose secret Bybit returns once.
+ */
+export const bybitKeyManager: KeyManager<'bybit'> = defineKeyManager(spec, BYBIT_KEY_MANAGEMENT);
 
 /**
  * Creates a ccxt `bybit` client from `getCredentials('bybit')`. Loads only ccxt's Bybit module.

@@ -144,6 +144,7 @@ async function newSession(base, name, parent) {
   return { dir, home, env, port: await freePort(), sandbox: undefined, base };
 }
 
+// The last replacement: rotate --auto labels each new key with a random rotation id.
 function normalise(text, session, base) {
   const today = new Date().toISOString().slice(0, 10);
   return text
@@ -152,7 +153,8 @@ function normalise(text, session, base) {
     .replaceAll(today, SHOWN_DATE)
     .replaceAll(`${session.dir}/`, '')
     .replaceAll(base, '/tmp/exkeys-transcripts')
-    .replace(/^-> scrypt [A-Za-z0-9+/]{22} /gm, `-> scrypt ${SHOWN_SALT} `);
+    .replace(/^-> scrypt [A-Za-z0-9+/]{22} /gm, `-> scrypt ${SHOWN_SALT} `)
+    .replace(/\bexkeys-([a-z0-9]+)-[0-9a-f]{8}\b/g, 'exkeys-$1-0c1d2e3f');
 }
 
 /** The transcript of one block: each command, its output and its exit code. */

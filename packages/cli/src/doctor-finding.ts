@@ -29,6 +29,7 @@ export type DoctorFindingId =
   | 'age.ok'
   | 'shared.none'
   | 'shared.same-value'
+  | 'admin.beside-bot-keys'
   // live-checks.ts
   | 'live.ok'
   | 'live.unsafe'

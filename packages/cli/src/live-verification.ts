@@ -7,6 +7,7 @@
 import {
   assertSafeKey,
   getCredentials,
+  isAdminProfile,
   type KeyPolicy,
   type KeyReport,
   KeyVerificationError,
@@ -98,7 +99,9 @@ export async function verifyMany(
     tasks[id(pair)] = async () => {
       const load = VERIFIERS[pair.exchange];
       if (load === undefined) throw unsupported(pair.exchange);
-      const creds = getCredentials(pair.exchange, { profile: pair.profile, env });
+      // An admin profile is verified too (rotate --auto needs it to work), asked for as admin.
+      const admin = isAdminProfile(pair.profile);
+      const creds = getCredentials(pair.exchange, { profile: pair.profile, env, admin });
       secrets.set(id(pair), [creds.apiKey, creds.apiSecret, creds.passphrase ?? '']);
       // --region is OKX's alone: the other exchanges have one domain per environment.
       const { region, ...common } = endpoint;

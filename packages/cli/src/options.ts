@@ -87,6 +87,27 @@ export interface MaxAgeOptions {
   maxAge: string;
 }
 
+/** The flags of `exkeys rotate --auto` (see `auto-rotation.ts`). */
+export interface AutoRotateFlags {
+  /** Rotate through the exchange's sub-account key API. */
+  auto?: boolean;
+  /** The admin profile holding the master key. @default 'ADMIN' */
+  adminProfile?: string;
+  /** Seconds between the swap and deleting the old key, as typed. @default '30' */
+  grace?: string;
+  /** Rotate a key without an IP whitelist. */
+  allowNoIp?: boolean;
+  /** Print the plan; change nothing. */
+  dryRun?: boolean;
+  /** Only finish or roll back an unfinished rotation. */
+  resume?: boolean;
+  /** Report each step as JSON. */
+  json?: boolean;
+}
+
+/** Everything `rotate --auto` reads. */
+export type AutoRotateOptions = StoreOptions & EndpointOptions & AutoRotateFlags;
+
 /** `--secret-file`. */
 export interface SecretFileOptions {
   /** Read the secret from this file (a PEM private key) instead of the prompt or stdin. */

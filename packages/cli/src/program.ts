@@ -179,14 +179,38 @@ export function createProgram(version: string): Command {
             .option(
               '--from-file <path>',
               "read the new key and secret from the exchange's key file (Coinbase: cdp_api_key.json)",
-            ),
+            )
+            .option(
+              '--auto',
+              "create the new key through the exchange's sub-account key API and delete the old one (binance, bybit, okx)",
+            )
+            .option(
+              '--admin-profile <name>',
+              'with --auto: the profile of the master key (default ADMIN)',
+            )
+            .option(
+              '--grace <seconds>',
+              'with --auto: wait this long before deleting the old key (default 30)',
+            )
+            .option(
+              '--allow-no-ip',
+              'with --auto: rotate a key without an IP whitelist (it lapses)',
+            )
+            .option('--dry-run', 'with --auto: print the plan and change nothing')
+            .option('--resume', 'finish or roll back an interrupted --auto rotation')
+            .option('--json', 'with --auto: report each step as JSON'),
           'read the new secret from this file (a PEM private key)',
         ),
         { json: false, profile: true },
       ),
     ),
   )
-    .addHelpText('after', example('exkeys rotate bybit --profile grid'))
+    .addHelpText(
+      'after',
+      example(
+        'exkeys rotate bybit --profile grid\nexkeys rotate bybit --auto --admin-profile ADMIN --profile grid --dry-run\nexkeys rotate bybit --resume --profile grid',
+      ),
+    )
     .action(lazy(async () => (await import('./commands/rotate.js')).rotateCommand as Handler));
 
   withStore(

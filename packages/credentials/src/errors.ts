@@ -12,7 +12,8 @@ export type ExkeysErrorCode =
   | CredentialsErrorCode
   | KeystoreErrorCode
   | 'unsafe-key'
-  | 'key-verification';
+  | 'key-verification'
+  | 'key-rotation';
 
 /** Options accepted by every exkeys error constructor. */
 export interface ExkeysErrorOptions {
@@ -71,6 +72,7 @@ export type CredentialsErrorCode =
   | 'wrong-exchange'
   | 'not-validated'
   | 'read-only-store'
+  | 'admin-profile'
   | 'io';
 
 /** Credentials are missing, malformed, or cannot be stored. Lists every problem by variable name. */
@@ -232,6 +234,76 @@ export class KeyVerificationError extends ExkeysError {
   /** True when `error` is a `KeyVerificationError` from any copy of this package. */
   static override isInstance(error: unknown): error is KeyVerificationError {
     return hasMarker(error, verificationMarker);
+  }
+}
+
+const rotationMarker = Symbol.for('exkeys.error.key-rotation');
+
+/**
+ * Why `rotateKey` stopped. Switch on this, not on the message.
+ * - `no-ip-whitelist`: the key has no IP whitelist and `allowNoIp` was not given;
+ * - `master-key`: the key belongs to the master account; only sub-account keys are rotated;
+ * - `unknown-permission`: the key holds a permission exkeys does not know, so it cannot be copied;
+ * - `no-permission-left`: without its fund-moving permissions the key would grant nothing;
+ * - `admin-refused`: the exchange refused a key-management call of the admin key;
+ * - `exchange-refused`: the exchange refused a call for another reason (see `cause`);
+ * - `unreadable-response`: an answer lacks a field rotation needs, or it is malformed;
+ * - `new-key-unsafe`: the new key failed live verification or the audit, and was deleted again;
+ * - `old-key-still-works`: the old key was deleted but the exchange still accepts it;
+ * - `journal`: the rotation journal cannot be read or written;
+ * - `store-changed`: the store no longer holds the key the journal started from.
+ */
+export type KeyRotationReason =
+  | 'no-ip-whitelist'
+  | 'master-key'
+  | 'unknown-permission'
+  | 'no-permission-left'
+  | 'admin-refused'
+  | 'exchange-refused'
+  | 'unreadable-response'
+  | 'new-key-unsafe'
+  | 'old-key-still-works'
+  | 'journal'
+  | 'store-changed';
+
+/** Extra facts of a {@link KeyRotationError}. */
+export interface KeyRotationErrorOptions extends ExkeysErrorOptions {
+  /** The rotation step that failed, e.g. `create`. */
+  step?: string;
+  /** The exchange's own error code, when it sent one. */
+  exchangeCode?: string;
+}
+
+/** `rotateKey` could not rotate a key; the message says what changed (usually nothing) and what to do. */
+export class KeyRotationError extends ExkeysError {
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through Symbol.for() by isInstance
+  private readonly [rotationMarker] = true;
+  /** Why rotation stopped. */
+  readonly reason: KeyRotationReason;
+  /** The exchange id, e.g. `bybit`. */
+  readonly exchange: string;
+  /** The step that failed, e.g. `describe`, `create`, `verify`, `delete`. */
+  readonly step: string | undefined;
+  /** The exchange's own error code, when it sent one. */
+  readonly exchangeCode: string | undefined;
+
+  constructor(
+    exchange: string,
+    reason: KeyRotationReason,
+    message: string,
+    options: KeyRotationErrorOptions = {},
+  ) {
+    super('key-rotation', message, options);
+    this.name = 'KeyRotationError';
+    this.exchange = exchange;
+    this.reason = reason;
+    this.step = options.step;
+    this.exchangeCode = options.exchangeCode;
+  }
+
+  /** True when `error` is a `KeyRotationError` from any copy of this package. */
+  static override isInstance(error: unknown): error is KeyRotationError {
+    return hasMarker(error, rotationMarker);
   }
 }
 

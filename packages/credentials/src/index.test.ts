@@ -47,6 +47,7 @@ describe('the package entry', () => {
     const names = Object.keys(credentials).sort();
     expect(names).toEqual(
       [
+        'ADMIN_PROFILE',
         'AGE_KEY_SOURCES',
         'AGE_KEY_VARIABLES',
         'CredentialsError',
@@ -61,6 +62,7 @@ describe('the package entry', () => {
         'matchesShape',
         'shapeSource',
         'ExkeysError',
+        'KeyRotationError',
         'KeyVerificationError',
         'KeystoreError',
         'MAX_STORE_FILE_BYTES',
@@ -79,6 +81,7 @@ describe('the package entry', () => {
         'getApiPassphrase',
         'getApiSecret',
         'getCredentials',
+        'isAdminProfile',
         'isPermissionAllowed',
         'isValidatedCredentials',
         'keychainStore',

@@ -27,8 +27,10 @@ export {
 export { type ConfiguredExchange, type ListOptions, listConfiguredExchanges } from './list.js';
 export { type LoadOptions, type LoadResult, loadApiKeys } from './load.js';
 export {
+  ADMIN_PROFILE,
   type CredentialVariables,
   DEFAULT_PROFILE,
+  isAdminProfile,
   needsPassphrase,
   normalizeExchange,
   normalizeProfile,

@@ -57,6 +57,18 @@ export function normalizeProfile(profile: string | undefined): string {
 }
 
 /**
+ * Admin profiles hold a master-account key that may manage sub-account keys (`rotateKey`): the
+ * profile `ADMIN`, or one starting with `ADMIN` (`ADMIN2`, `ADMINOKX`). Profile names allow only
+ * letters and digits, so a prefix is the one marker that fits every store and variable name.
+ */
+export const ADMIN_PROFILE = 'ADMIN';
+
+/** True for an admin profile (see {@link ADMIN_PROFILE}); the bot never loads one. */
+export function isAdminProfile(profile: string | undefined): boolean {
+  return profile?.toUpperCase().startsWith(ADMIN_PROFILE) === true;
+}
+
+/**
  * True when the exchange's keys need a passphrase: OKX and the others marked so in the exchange
  * table, plus KuCoin and Bitget.
  */

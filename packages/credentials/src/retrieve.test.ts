@@ -195,3 +195,34 @@ describe('ValidatedCredentials against every inspect option', () => {
     expect(creds.apiSecret).toBe(env.OKX_API_SECRET);
   });
 });
+
+describe('getCredentials and admin profiles', () => {
+  const admin = { BYBIT_ADMIN_API_KEY: KEY, BYBIT_ADMIN_API_SECRET: SECRET, ...env };
+
+  it('refuses an admin profile unless asked for as admin, naming what to do', () => {
+    for (const profile of ['ADMIN', 'admin', 'ADMIN2']) {
+      const vars = {
+        [`BYBIT_${profile.toUpperCase()}_API_KEY`]: KEY,
+        [`BYBIT_${profile.toUpperCase()}_API_SECRET`]: SECRET,
+      };
+      const error = (() => {
+        try {
+          getCredentials('bybit', { profile, env: vars });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(CredentialsError.isInstance(error)).toBe(true);
+      expect((error as CredentialsError).code).toBe('admin-profile');
+      expect((error as Error).message).toContain('a bot never loads it');
+      expect((error as Error).message).not.toContain(SECRET.slice(0, 8));
+      // Control: asked for as admin, the same variables are handed out.
+      expect(getCredentials('bybit', { profile, env: vars, admin: true }).apiKey).toBe(KEY);
+    }
+  });
+
+  it('refuses admin: true for a bot profile', () => {
+    expect(() => getCredentials('bybit', { env: admin, admin: true })).toThrow(/not one/);
+    expect(getCredentials('bybit', { env: admin }).apiKey).toBe(KEY);
+  });
+});

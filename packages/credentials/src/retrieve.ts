@@ -4,7 +4,7 @@
  * @module
  */
 import { CredentialsError } from './errors.js';
-import { variableNames } from './names.js';
+import { isAdminProfile, normalizeProfile, variableNames } from './names.js';
 import { type ReadOptions, validateCredentials } from './validate.js';
 import { sealCredentials, type ValidatedCredentials } from './validated-credentials.js';
 
@@ -41,6 +41,7 @@ export function getCredentials<E extends string>(
   exchange: E,
   options: ReadOptions = {},
 ): ValidatedCredentials<Lowercase<E>> {
+  assertAdminChoice(exchange, options);
   const result = validateCredentials(exchange, options);
   if (!result.valid) {
     const lines = result.errors.map((issue) => `  - ${issue.message}`);
@@ -59,4 +60,17 @@ export function getCredentials<E extends string>(
     apiSecret: env[names.secret] ?? '',
     passphrase: env[names.passphrase] || undefined,
   });
+}
+
+/** Refuses an admin profile unless asked for as admin, and asking as admin for a bot profile. */
+function assertAdminChoice(exchange: string, options: ReadOptions): void {
+  const admin = isAdminProfile(options.profile);
+  if (admin === (options.admin === true)) return;
+  const profile = normalizeProfile(options.profile);
+  throw new CredentialsError(
+    'admin-profile',
+    admin
+      ? `The ${exchange} profile ${profile} is an admin profile: it holds a master key that can manage sub-account keys, and a bot never loads it. Give the bot its own profile (e.g. \`exkeys set ${exchange} --profile BOT\`); only key rotation reads ${profile}, with getCredentials(exchange, { profile, admin: true }).`
+      : `admin: true asks for an admin profile, but ${profile} is not one. Admin profiles are named ADMIN or start with ADMIN (e.g. ADMIN2).`,
+  );
 }

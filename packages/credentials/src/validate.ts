@@ -29,6 +29,12 @@ export interface ReadOptions {
    * @default process.env
    */
   env?: EnvSource;
+  /**
+   * Ask for an admin profile (see `isAdminProfile`): `getCredentials` refuses an admin profile
+   * without it, and any other profile with it, so a bot cannot load a key-managing key by accident.
+   * @default false
+   */
+  admin?: boolean;
 }
 
 /** The outcome of `validateCredentials`. Holds names and flags only, never a value. */

@@ -6,10 +6,14 @@
 import {
   ccxtSource,
   defineExchange,
+  defineKeyManager,
   type ExchangeClientOptions,
   type ExchangeFunctions,
+  type ExchangeSpec,
+  type KeyManager,
 } from '@exkeys/credentials/exchange';
 import type { okx } from 'ccxt';
+import { OKX_KEY_MANAGEMENT } from './key-management.js';
 import { callAccountConfig, readAccountConfig } from './permissions.js';
 
 /** The ccxt version this package pins and is tested with; another installed version loads all of ccxt. */
@@ -66,7 +70,7 @@ const REGIONS_HINT =
 
 type OkxFunctions = ExchangeFunctions<'okx', okx, OkxClientOptions>;
 
-const exchange: OkxFunctions = defineExchange({
+const spec: ExchangeSpec<'okx', okx, OkxClientOptions> = {
   id: 'okx',
   name: 'OKX',
   ccxt: ccxtSource(import.meta.url, () => import('ccxt')),
@@ -91,7 +95,21 @@ const exchange: OkxFunctions = defineExchange({
     '50119': { reason: 'expired', hint: REGIONS_HINT }, // [401] API key doesn't exist
     '50120': 'permission-denied', // [401] API key doesn't have permission
   },
-});
+};
+
+const exchange: OkxFunctions = defineExchange(spec);
+
+/**
+ * OKX's sub-account key API for `rotateKey` (from `@exkeys/credentials/exchange`): the bot key
+ * reads itself with `GET /api/v5/account/config`; the admin (master) key finds its sub-account
+ * with `GET /api/v5/users/subaccount/list`, and creates, lists and deletes its keys with
+ * `POST /api/v5/users/subaccount/apikey`, `GET /api/v5/users/subaccount/apikey` and
+ * `POST /api/v5/users/subaccount/delete-apikey`. A new key's passphrase is generated here.
+ */
+export const okxKeyManager: KeyManager<'okx', OkxClientOptions> = defineKeyManager(
+  spec,
+  OKX_KEY_MANAGEMENT,
+);
 
 /**
  * Creates a ccxt `okx` client from `getCredentials('okx')`. Loads only ccxt's OKX module. ccxt's

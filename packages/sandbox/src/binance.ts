@@ -1,3 +1,4 @@
+import { binanceSubKeyRoutes } from './binance-sub-keys.js';
 import {
   type ExchangeApi,
   type ExchangeCall,
@@ -10,7 +11,7 @@ import {
 import { BALANCES, findMarket, SPOT_MARKETS, type SpotMarket, undersized } from './market-data.js';
 import type { OrderStore, SandboxOrder } from './order-store.js';
 import { ipAllowed, isExpired, keyId, type ResolvedKey } from './sandbox-key.js';
-import { hmacSha256, isPemKey, sameText, verifyPemSignature } from './signatures.js';
+import { hmacSha256, sameText, verifyPemSignature } from './signatures.js';
 
 /** Binance's default and largest `recvWindow`. */
 const DEFAULT_RECV_WINDOW = 5000;
@@ -38,10 +39,7 @@ const d8 = (value: string | number): string => Number(value).toFixed(8);
  * base64) of the query string concatenated with the body, without the signature itself, and
  * `timestamp` must fall within `recvWindow`.
  */
-export function binanceApi(
-  keys: ReadonlyMap<string, ResolvedKey>,
-  orders: OrderStore,
-): ExchangeApi {
+export function binanceApi(keys: Map<string, ResolvedKey>, orders: OrderStore): ExchangeApi {
   for (const key of keys.values()) if (key.exchange === 'binance') nativeFlags(key);
   // Rate-limited answers so far, per key: Binance bans an IP that keeps sending after a 429.
   const limited = new Map<string, number>();
@@ -83,6 +81,7 @@ export function binanceApi(
       handle: (call, p, key) => cancelOrder(call, p, key),
     },
     'GET /api/v3/order': { access: 'read', handle: (call, p, key) => queryOrder(call, p, key) },
+    ...binanceSubKeyRoutes(keys, powers),
   };
 
   function createOrder(
@@ -252,8 +251,8 @@ function authenticate(
   // totalParams = query string + body, concatenated without '&', signature left out.
   const payload = withoutSignature(call.rawQuery) + withoutSignature(call.rawBody);
   const signature = params.signature ?? '';
-  const valid = isPemKey(key.apiSecret)
-    ? verifyPemSignature(key.apiSecret, payload, signature)
+  const valid = key.verifyPem
+    ? verifyPemSignature(key.verifyPem, payload, signature)
     : sameText(hmacSha256(key.apiSecret, payload, 'hex'), signature.toLowerCase());
   if (!valid) return reject(400, -1022, 'Signature for this request is not valid.');
   if (!ipAllowed(key, call.ip)) return reject(401, -2015, INVALID_KEY_IP_OR_PERMISSION);

@@ -1,3 +1,4 @@
+import { BYBIT_MASTER_UID, bybitSubKeyRoutes } from './bybit-sub-keys.js';
 import {
   type ExchangeApi,
   type ExchangeCall,
@@ -17,7 +18,7 @@ import {
 } from './market-data.js';
 import type { OrderStore, SandboxOrder } from './order-store.js';
 import { ipAllowed, isExpired, keyId, type ResolvedKey } from './sandbox-key.js';
-import { hmacSha256, isPemKey, sameText, verifyPemSignature } from './signatures.js';
+import { hmacSha256, sameText, verifyPemSignature } from './signatures.js';
 
 /** Bybit's default `X-BAPI-RECV-WINDOW` when a request omits it. */
 const DEFAULT_RECV_WINDOW = 5000;
@@ -69,7 +70,7 @@ function holds(key: ResolvedKey, group: string, value: string): boolean {
  * (`timestamp + apiKey + recvWindow + queryString|jsonBody`, HMAC hex or RSA base64) and
  * failures carry Bybit's retCodes.
  */
-export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStore): ExchangeApi {
+export function bybitApi(keys: Map<string, ResolvedKey>, orders: OrderStore): ExchangeApi {
   const routes: Record<string, Route<Record<string, unknown>>> = {
     'GET /v5/market/time': {
       access: 'public',
@@ -124,6 +125,7 @@ export function bybitApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderSt
       access: 'read',
       handle: (call, p, key) => openOrders(call, p, key),
     },
+    ...bybitSubKeyRoutes(keys, envelope, groupsOf),
   };
 
   function createOrder(
@@ -279,8 +281,8 @@ function authenticate(
     apiKey +
     (sentRecvWindow ?? '') +
     (call.method === 'GET' ? call.rawQuery : call.rawBody);
-  const valid = isPemKey(key.apiSecret)
-    ? verifyPemSignature(key.apiSecret, payload, signature)
+  const valid = key.verifyPem
+    ? verifyPemSignature(key.verifyPem, payload, signature)
     : sameText(hmacSha256(key.apiSecret, payload, 'hex'), signature.toLowerCase());
   if (!valid) {
     // Bybit echoes the signed text with its timestamp, key and recv window masked.
@@ -428,6 +430,25 @@ function coinInfo(call: ExchangeCall): ExchangeReply {
   return envelope(0, 'success', { rows }, call.now);
 }
 
+/** The key's permissions as Bybit reports them: its native ones, else derived from its flags. */
+function groupsOf(key: ResolvedKey): Readonly<Record<string, readonly string[]>> {
+  return (
+    nativeGroups(key) ?? {
+      ContractTrade: key.trade ? ['Order', 'Position'] : [],
+      Spot: key.trade ? ['SpotTrade'] : [],
+      Wallet: key.withdraw ? ['Withdraw'] : [],
+      Options: key.trade ? ['OptionsTrade'] : [],
+      Derivatives: key.trade ? ['DerivativesTrade'] : [],
+      CopyTrading: [],
+      BlockTrade: [],
+      Exchange: key.trade ? ['ExchangeHistory'] : [],
+      NFT: [],
+      Affiliate: [],
+      Earn: [],
+    }
+  );
+}
+
 function keyInfo(call: ExchangeCall, key: ResolvedKey): ExchangeReply {
   if (key.keyInfoBody !== undefined) {
     return { status: 200, body: key.keyInfoBody, apiKey: key.apiKey };
@@ -442,23 +463,11 @@ function keyInfo(call: ExchangeCall, key: ResolvedKey): ExchangeReply {
     '',
     {
       id: '13770661',
-      note: 'exkeys sandbox key',
+      note: key.label,
       apiKey: key.apiKey,
       readOnly: readOnly(key),
       secret: '',
-      permissions: nativeGroups(key) ?? {
-        ContractTrade: key.trade ? ['Order', 'Position'] : [],
-        Spot: key.trade ? ['SpotTrade'] : [],
-        Wallet: key.withdraw ? ['Withdraw'] : [],
-        Options: key.trade ? ['OptionsTrade'] : [],
-        Derivatives: key.trade ? ['DerivativesTrade'] : [],
-        CopyTrading: [],
-        BlockTrade: [],
-        Exchange: key.trade ? ['ExchangeHistory'] : [],
-        NFT: [],
-        Affiliate: [],
-        Earn: [],
-      },
+      permissions: groupsOf(key),
       ips: bound ? [...key.ips] : ['*'],
       type: 1,
       deadlineDay,
@@ -466,14 +475,14 @@ function keyInfo(call: ExchangeCall, key: ResolvedKey): ExchangeReply {
       createdAt: '2026-01-05T08:00:00Z',
       unified: 0,
       uta: 1,
-      userID: 24617703,
+      userID: Number(key.subAccount ?? BYBIT_MASTER_UID),
       inviterID: 0,
       vipLevel: 'No VIP',
       mktMakerLevel: '0',
       affiliateID: 0,
       rsaPublicKey: '',
-      isMaster: true,
-      parentUid: '0',
+      isMaster: key.subAccount === null,
+      parentUid: key.subAccount === null ? '0' : BYBIT_MASTER_UID,
       kycLevel: 'LEVEL_DEFAULT',
       kycRegion: '',
     },

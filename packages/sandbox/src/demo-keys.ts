@@ -65,7 +65,7 @@ export interface DemoKey extends SandboxKey {
    * withdraw; `PAYOUT` for the Bybit key that can pay funds out over P2P. A safety check must
    * refuse every key with a profile.
    */
-  profile?: 'WITHDRAW' | 'PAYOUT';
+  profile?: 'WITHDRAW' | 'PAYOUT' | 'ADMIN' | 'BOT';
 }
 
 /**
@@ -103,4 +103,84 @@ export function demoKeys(): DemoKey[] {
         ]
       : []),
   ]);
+}
+
+/** The sub-accounts the demo bot keys of {@link demoSubAccountKeys} live on. */
+export const DEMO_SUB_ACCOUNTS: Readonly<Record<'bybit' | 'okx' | 'binance', string>> = {
+  /** A Bybit sub UID. */
+  bybit: '100400345',
+  /** An OKX sub-account name. */
+  okx: 'exkeysdemobot',
+  /** A Binance sub-account email. */
+  binance: 'exkeys-demo-bot@example.invalid',
+};
+
+/**
+ * Keys for trying `exkeys rotate --auto`: per exchange that supports it, an `ADMIN` master key
+ * allowed to manage sub-account keys, and a `BOT` key on a sub-account, bound to `127.0.0.1`
+ * (where the sandbox's requests come from). Separate from {@link demoKeys}, whose profiled keys a
+ * safety check must refuse.
+ */
+export function demoSubAccountKeys(): DemoKey[] {
+  return [
+    {
+      exchange: 'binance',
+      apiKey: 'exkeysDEMObinanceADMINkey'.padEnd(64, '0'),
+      apiSecret: 'exkeysDEMObinanceADMINsecretNotReal'.padEnd(64, '0'),
+      // Binance's create and delete calls are TRADE endpoints for an IP-checked master key.
+      permissions: { read: true, trade: true, withdraw: false },
+      ips: ['127.0.0.1'],
+      profile: 'ADMIN',
+    },
+    {
+      exchange: 'binance',
+      apiKey: 'exkeysDEMObinanceBOTkey'.padEnd(64, '0'),
+      apiSecret: 'exkeysDEMObinanceBOTsecretNotReal'.padEnd(64, '0'),
+      subAccount: DEMO_SUB_ACCOUNTS.binance,
+      label: 'grid bot',
+      permissions: { read: true, trade: true, withdraw: false },
+      ips: ['127.0.0.1'],
+      profile: 'BOT',
+    },
+    {
+      exchange: 'bybit',
+      apiKey: 'exkeysDEMOadmin001',
+      apiSecret: 'exkeysDEMObybitADMINsecretNotReal000',
+      // Bybit lets a master key manage sub-account keys with one of these permissions.
+      nativePermissions: { Wallet: ['AccountTransfer', 'SubMemberTransfer'] },
+      ips: ['127.0.0.1'],
+      profile: 'ADMIN',
+    },
+    {
+      exchange: 'bybit',
+      apiKey: 'exkeysDEMObot00001',
+      apiSecret: 'exkeysDEMObybitBOTsecretNotReal00000',
+      subAccount: DEMO_SUB_ACCOUNTS.bybit,
+      label: 'grid bot',
+      nativePermissions: { Spot: ['SpotTrade'], ContractTrade: ['Order', 'Position'] },
+      ips: ['127.0.0.1'],
+      profile: 'BOT',
+    },
+    {
+      exchange: 'okx',
+      apiKey: 'dea00003-0000-4000-8000-00000000e4e5',
+      apiSecret: 'DEA00003'.padEnd(32, '0'),
+      passphrase: 'exkeysDEMO-admin-passphrase',
+      // OKX lets a master key with Trade, bound to IP addresses, manage sub-account keys.
+      nativePermissions: 'read_only,trade',
+      ips: ['127.0.0.1'],
+      profile: 'ADMIN',
+    },
+    {
+      exchange: 'okx',
+      apiKey: 'dea00004-0000-4000-8000-00000000e4e5',
+      apiSecret: 'DEA00004'.padEnd(32, '0'),
+      passphrase: 'exkeysDEMO-bot-passphrase',
+      subAccount: DEMO_SUB_ACCOUNTS.okx,
+      label: 'grid bot',
+      nativePermissions: 'read_only,trade',
+      ips: ['127.0.0.1'],
+      profile: 'BOT',
+    },
+  ];
 }

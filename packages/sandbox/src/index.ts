@@ -6,12 +6,13 @@
  * @module
  */
 export { type CdpKeyType, cdpKeySecret } from './cdp-keys.js';
-export { type DemoKey, demoKeys } from './demo-keys.js';
+export { DEMO_SUB_ACCOUNTS, type DemoKey, demoKeys, demoSubAccountKeys } from './demo-keys.js';
 export type {
   SandboxEnvironment,
   SandboxExchange,
   SandboxKey,
   SandboxKeyFailure,
   SandboxKeyPermissions,
+  SandboxKeyView,
 } from './sandbox-key.js';
 export { type Sandbox, type SandboxOptions, type SandboxRequest, startSandbox } from './server.js';

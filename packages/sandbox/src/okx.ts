@@ -9,6 +9,7 @@ import {
   type Route,
 } from './exchange-api.js';
 import { BALANCES, findMarket, SPOT_MARKETS, totalUsd, undersized } from './market-data.js';
+import { OKX_MASTER_UID, okxSubKeyRoutes, okxSubUid } from './okx-sub-keys.js';
 import type { OrderStore, SandboxOrder } from './order-store.js';
 import { ipAllowed, isExpired, keyId, type ResolvedKey } from './sandbox-key.js';
 import { hmacSha256, sameText } from './signatures.js';
@@ -36,7 +37,7 @@ const fail = (status: number, code: string, msg: string, apiKey?: string): Excha
  * passphrase must match. A request with `x-simulated-trading: 1` is a demo-trading request: only
  * keys of the `demo` (or `testnet`) environment may send it, and only they must.
  */
-export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStore): ExchangeApi {
+export function okxApi(keys: Map<string, ResolvedKey>, orders: OrderStore): ExchangeApi {
   for (const key of keys.values()) if (key.exchange === 'okx') nativePerm(key);
   const routes: Record<string, Route<Record<string, unknown>>> = {
     'GET /api/v5/public/time': {
@@ -73,6 +74,7 @@ export function okxApi(keys: ReadonlyMap<string, ResolvedKey>, orders: OrderStor
       access: 'read',
       handle: (call, p, key) => queryOrder(call, p, key),
     },
+    ...okxSubKeyRoutes(keys, permOf),
   };
 
   /** Places one order; returns OKX's per-order result item and whether it was accepted. */
@@ -374,9 +376,7 @@ function accountConfig(_call: ExchangeCall, key: ResolvedKey): ExchangeReply {
   if (key.keyInfoBody !== undefined) {
     return { status: 200, body: key.keyInfoBody, apiKey: key.apiKey };
   }
-  const perm =
-    nativePerm(key) ??
-    ['read_only', ...(key.withdraw ? ['withdraw'] : []), ...(key.trade ? ['trade'] : [])].join(',');
+  const perm = permOf(key);
   const bound = key.ips.filter((ip) => ip !== '*');
   return ok(
     [
@@ -390,11 +390,11 @@ function accountConfig(_call: ExchangeCall, key: ResolvedKey): ExchangeReply {
         ip: bound.join(','),
         type: '0',
         kycLv: '2',
-        label: 'exkeys sandbox key',
+        label: key.label,
         level: 'Lv1',
         levelTmp: '',
         liquidationGear: '-1',
-        mainUid: '44705892343619584',
+        mainUid: OKX_MASTER_UID,
         mgnIsoMode: 'automatic',
         opAuth: '1',
         perm,
@@ -405,7 +405,7 @@ function accountConfig(_call: ExchangeCall, key: ResolvedKey): ExchangeReply {
         spotRoleType: '0',
         spotTraderInsts: [],
         traderInsts: [],
-        uid: '44705892343619584',
+        uid: key.subAccount === null ? OKX_MASTER_UID : okxSubUid(key.subAccount),
         settleCcy: 'USDT',
         settleCcyList: ['USD', 'USDC', 'USDG'],
         feeType: '0',
@@ -425,6 +425,14 @@ function nativePerm(key: ResolvedKey): string | undefined {
   if (native === undefined || typeof native === 'string') return native;
   throw new TypeError(
     "nativePermissions of an OKX sandbox key must be a perm string, e.g. 'read_only,trade'.",
+  );
+}
+
+/** The key's `perm` string as OKX reports it: its native one, else derived from its flags. */
+function permOf(key: ResolvedKey): string {
+  return (
+    nativePerm(key) ??
+    ['read_only', ...(key.withdraw ? ['withdraw'] : []), ...(key.trade ? ['trade'] : [])].join(',')
   );
 }
 

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /** The exchanges the sandbox imitates. */
 export type SandboxExchange = 'bybit' | 'binance' | 'okx' | 'coinbase' | 'kucoin' | 'kraken';
 
@@ -37,6 +39,18 @@ export interface SandboxKey {
    * P-256 private key or a base64 Ed25519 key of 64 bytes (see `cdpKeySecret`).
    */
   apiSecret: string;
+  /**
+   * A PEM public key (SPKI) instead of `apiSecret` (then `''`), for self-generated Ed25519 (Binance) and RSA
+   * (Bybit) keys: the sandbox verifies signatures with it and never knows the private key.
+   */
+  publicKey?: string;
+  /**
+   * The sub-account the key belongs to (Bybit sub UID, OKX `subAcct` name, Binance sub-account
+   * email); unset for a key of the master account. Only master keys may manage sub-account keys.
+   */
+  subAccount?: string;
+  /** The key's label (Bybit `note`, OKX `label`). @default 'exkeys sandbox key' */
+  label?: string;
   /** The passphrase; required for OKX and KuCoin keys, ignored elsewhere. */
   passphrase?: string;
   /** What the key may do. @default { read: true, trade: true, withdraw: false } */
@@ -80,7 +94,12 @@ export interface SandboxKey {
 export interface ResolvedKey {
   readonly exchange: SandboxExchange;
   readonly apiKey: string;
+  /** The HMAC secret or PEM private key, `''` for a public-key-only key. */
   readonly apiSecret: string;
+  /** The PEM key signatures are verified with: `publicKey`, or `apiSecret` when it is a PEM key. */
+  readonly verifyPem: string | null;
+  readonly subAccount: string | null;
+  readonly label: string;
   readonly passphrase: string;
   readonly read: boolean;
   readonly trade: boolean;
@@ -103,8 +122,10 @@ export function resolveKeys(keys: readonly SandboxKey[]): Map<string, ResolvedKe
         `Sandbox key exchange must be bybit, binance, okx, coinbase, kucoin or kraken, got "${key.exchange}".`,
       );
     }
-    if (!key.apiKey || !key.apiSecret) {
-      throw new TypeError(`A ${key.exchange} sandbox key needs a non-empty apiKey and apiSecret.`);
+    if (!key.apiKey || !(key.apiSecret || key.publicKey)) {
+      throw new TypeError(
+        `A ${key.exchange} sandbox key needs a non-empty apiKey, and an apiSecret or publicKey.`,
+      );
     }
     if ((key.exchange === 'okx' || key.exchange === 'kucoin') && !key.passphrase) {
       const name = key.exchange === 'okx' ? 'OKX' : 'KuCoin';
@@ -124,6 +145,9 @@ export function resolveKeys(keys: readonly SandboxKey[]): Map<string, ResolvedKe
       exchange: key.exchange,
       apiKey: key.apiKey,
       apiSecret: key.apiSecret,
+      verifyPem: key.publicKey ?? (key.apiSecret.includes('PRIVATE KEY') ? key.apiSecret : null),
+      subAccount: key.subAccount ?? null,
+      label: key.label ?? 'exkeys sandbox key',
       passphrase: key.passphrase ?? '',
       read: key.permissions?.read ?? true,
       trade: key.permissions?.trade ?? true,
@@ -157,4 +181,45 @@ export function ipAllowed(key: ResolvedKey, ip: string): boolean {
 /** Whether the key has expired at `now` (ms). */
 export function isExpired(key: ResolvedKey, now: number): boolean {
   return key.expiresAt !== null && key.expiresAt <= now;
+}
+
+/** A key as the sandbox holds it, for invariant checks in tests. Holds no secret. */
+export interface SandboxKeyView {
+  readonly exchange: SandboxExchange;
+  /** The key id (not a secret: it is sent in a header with every request). */
+  readonly apiKey: string;
+  /** The sub-account, `null` for a master-account key. */
+  readonly subAccount: string | null;
+  readonly label: string;
+  readonly ips: readonly string[];
+  /** What the key may do, as the exchange reports it (see `SandboxKey.nativePermissions`). */
+  readonly nativePermissions: SandboxKey['nativePermissions'];
+  readonly read: boolean;
+  readonly trade: boolean;
+  readonly withdraw: boolean;
+  /** True when the sandbox only knows the key's public half. */
+  readonly publicKeyOnly: boolean;
+}
+
+/** The secret-free view of a key. */
+export function viewKey(key: ResolvedKey): SandboxKeyView {
+  return {
+    exchange: key.exchange,
+    apiKey: key.apiKey,
+    subAccount: key.subAccount,
+    label: key.label,
+    ips: [...key.ips],
+    nativePermissions: key.nativePermissions,
+    read: key.read,
+    trade: key.trade,
+    withdraw: key.withdraw,
+    publicKeyOnly: key.apiSecret === '',
+  };
+}
+
+/** A random key id or secret of `length` letters and digits, as the sandbox hands out. */
+export function randomToken(length: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = randomBytes(length);
+  return Array.from(bytes, (byte) => alphabet[byte % alphabet.length]).join('');
 }

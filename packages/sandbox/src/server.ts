@@ -15,6 +15,8 @@ import {
   type SandboxEnvironment,
   type SandboxExchange,
   type SandboxKey,
+  type SandboxKeyView,
+  viewKey,
 } from './sandbox-key.js';
 
 /** Options of {@link startSandbox}. */
@@ -59,6 +61,8 @@ export interface Sandbox {
   readonly port: number;
   /** The most recent requests (up to 1000), oldest first, for assertions. */
   readonly requests: ReadonlyArray<SandboxRequest>;
+  /** Every key the sandbox accepts right now (created and deleted ones included), without secrets. */
+  keys(): SandboxKeyView[];
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
@@ -82,7 +86,7 @@ function exchangeOf(path: string): SandboxExchange | null {
   if (path.startsWith('/api/v3/brokerage/')) return 'coinbase';
   if (path.startsWith('/api/v5/')) return 'okx';
   if (/^\/api\/(v1|v2|ua\/v1)\//.test(path) || KUCOIN_V3_PATHS.has(path)) return 'kucoin';
-  if (/^\/(api\/v3|sapi\/v1|fapi\/v1|dapi\/v1)\//.test(path)) return 'binance';
+  if (/^\/(api\/v3|sapi\/v[12]|fapi\/v1|dapi\/v1)\//.test(path)) return 'binance';
   if (path.startsWith('/0/')) return 'kraken';
   return null;
 }
@@ -203,6 +207,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     url: `http://127.0.0.1:${port}`,
     port,
     requests: records,
+    keys: () => [...keys.values()].map(viewKey),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -18,7 +18,7 @@ export function isPemKey(secret: string): boolean {
 }
 
 /**
- * Verifies a base64 signature made with a PEM private key: Ed25519 over the raw payload, or
+ * Verifies a base64 signature against a PEM key (the private key, or only its public half): Ed25519 over the raw payload, or
  * RSA PKCS#1 v1.5 with SHA-256, as Binance and Bybit do for asymmetric keys.
  */
 export function verifyPemSignature(

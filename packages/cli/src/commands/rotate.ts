@@ -16,6 +16,7 @@ import { printLiveResults } from '../live-report.js';
 import { describeTarget, endpointFrom, verifyMany } from '../live-verification.js';
 import { profileFlag } from '../messages.js';
 import {
+  type AutoRotateFlags,
   type EndpointOptions,
   type PurposeOptions,
   parseAllowPermissions,
@@ -31,7 +32,8 @@ export interface RotateOptions
   extends StoreOptions,
     EndpointOptions,
     PurposeOptions,
-    SecretFileOptions {
+    SecretFileOptions,
+    AutoRotateFlags {
   /** False with `--no-verify`. */
   verify: boolean;
 }
@@ -46,6 +48,24 @@ function apiManagementPage(exchange: string): string {
 
 /** Runs `exkeys rotate`. */
 export async function rotateCommand(exchangeArg: string, options: RotateOptions): Promise<void> {
+  if (options.auto || options.resume) {
+    const { autoRotate } = await import('../auto-rotation.js');
+    return autoRotate(exchangeArg, options);
+  }
+  const autoOnly = (
+    [
+      ['adminProfile', '--admin-profile'],
+      ['grace', '--grace'],
+      ['allowNoIp', '--allow-no-ip'],
+      ['dryRun', '--dry-run'],
+      ['json', '--json'],
+    ] as const
+  ).filter(([name]) => options[name] !== undefined);
+  if (autoOnly.length > 0) {
+    throw new UsageError(
+      `${autoOnly.map(([, flag]) => flag).join(', ')} only work with --auto (rotation through the exchange's sub-account key API).`,
+    );
+  }
   const exchange = normalizeExchange(exchangeArg);
   const profile = profileOf(options);
   const names = variableNames(exchange, profile);

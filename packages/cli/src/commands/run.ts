@@ -12,6 +12,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import {
   AGE_KEY_VARIABLES,
+  isAdminProfile,
   normalizeExchange,
   parseCredentialReference,
   parseVariableName,
@@ -72,6 +73,10 @@ function childEnvironment(
 ): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of MASTER_KEY_VARIABLES) delete env[name];
+  // Admin profiles hold master keys that manage sub-account keys: never a bot's to see.
+  for (const name of Object.keys(env)) {
+    if (isAdminProfile(parseCredentialReference(name)?.profile)) delete env[name];
+  }
   if (only.size > 0) {
     for (const name of Object.keys(env)) {
       const parsed = parseCredentialReference(name);
@@ -81,6 +86,7 @@ function childEnvironment(
   for (const [name, value] of Object.entries(loaded)) {
     if (value === undefined || MASTER_KEY_VARIABLES.includes(name)) continue;
     const parsed = parseVariableName(name);
+    if (isAdminProfile(parsed?.profile)) continue;
     if (only.size > 0 && (parsed === undefined || !only.has(parsed.exchange))) continue;
     // The shell wins, as with loadApiKeys: an explicit variable is never overridden by the file.
     if (env[name] === undefined) env[name] = value;

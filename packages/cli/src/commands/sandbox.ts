@@ -39,8 +39,8 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
   if (!Number.isFinite(latencyMs) || latencyMs < 0) {
     throw new UsageError('--latency takes a number of milliseconds, such as 50.');
   }
-  const { demoKeys, startSandbox } = await import('@exkeys/sandbox');
-  const keys = demoKeys();
+  const { demoKeys, demoSubAccountKeys, startSandbox } = await import('@exkeys/sandbox');
+  const keys = [...demoKeys(), ...demoSubAccountKeys()];
 
   const changes: Record<string, string> = {};
   for (const key of keys) {
@@ -90,7 +90,7 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
   );
   if (options.writeEnv !== undefined) {
     print(
-      `  Demo keys written to ${options.writeEnv} (mode 0600): trade keys in the default profile, withdraw-enabled keys in profile WITHDRAW, Bybit's P2P key in profile PAYOUT (verification must refuse both).`,
+      `  Demo keys written to ${options.writeEnv} (mode 0600): trade keys in the default profile, withdraw-enabled keys in profile WITHDRAW, Bybit's P2P key in profile PAYOUT (verification must refuse both); for rotate --auto, each exchange's master key in profile ADMIN and a sub-account bot key in profile BOT.`,
     );
     print('');
     print(
@@ -99,6 +99,12 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<vo
     print(`  ${EXKEYS_COMMAND} run --env-file ${options.writeEnv} -- npm start`);
     print('Verify the demo keys (verify reads EXKEYS_BASE_URL from the file):');
     print(`  ${EXKEYS_COMMAND} verify --env-file ${options.writeEnv}`);
+    print(
+      "Rotate the Bybit BOT key (on a sub-account) with the ADMIN master key, through Bybit's key API:",
+    );
+    print(
+      `  ${EXKEYS_COMMAND} rotate bybit --auto --admin-profile ADMIN --profile BOT --env-file ${options.writeEnv}`,
+    );
   } else {
     print('');
     print('Point your bot at it (with demo keys in its env file):');

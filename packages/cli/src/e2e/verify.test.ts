@@ -1,7 +1,13 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { demoKeys, type Sandbox, type SandboxKey, startSandbox } from '@exkeys/sandbox';
+import {
+  demoKeys,
+  demoSubAccountKeys,
+  type Sandbox,
+  type SandboxKey,
+  startSandbox,
+} from '@exkeys/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cliProjects, exkeys, leakedFragments, type TempProject } from './test-cli.js';
 
@@ -520,7 +526,8 @@ describe('exkeys sandbox', () => {
       expect(envFile).toContain(`EXKEYS_BASE_URL=${url}`);
       // Written through the store, so each demo key has a rotation time.
       const keys = envFile.match(/^\w+_API_KEY=/gm) ?? [];
-      expect(keys.length).toBeGreaterThanOrEqual(13);
+      // The demo keys, plus an ADMIN and a sub-account BOT key per exchange for rotate --auto.
+      expect(keys.length).toBeGreaterThanOrEqual(11);
       expect(envFile.match(/^# exkeys:rotated-at \w+_API_KEY /gm)).toHaveLength(keys.length);
       // Coinbase reports no IP allowlist: its trade key passes only once that is accepted.
       const verify = await exkeys(project, [
@@ -536,8 +543,12 @@ describe('exkeys sandbox', () => {
       expect(verify.code).toBe(1);
       const results = JSON.parse(verify.stdout) as Result[];
       expect(results.map((r) => `${r.exchange}/${r.profile}:${r.ok}`)).toEqual([
+        'binance/ADMIN:true',
+        'binance/BOT:true',
         'binance/default:true',
         'binance/WITHDRAW:false',
+        'bybit/ADMIN:true',
+        'bybit/BOT:true',
         'bybit/default:true',
         'bybit/PAYOUT:false',
         'bybit/WITHDRAW:false',
@@ -547,10 +558,12 @@ describe('exkeys sandbox', () => {
         'kraken/WITHDRAW:false',
         'kucoin/default:true',
         'kucoin/WITHDRAW:false',
+        'okx/ADMIN:true',
+        'okx/BOT:true',
         'okx/default:true',
         'okx/WITHDRAW:false',
       ]);
-      for (const demo of demoKeys())
+      for (const demo of [...demoKeys(), ...demoSubAccountKeys()])
         expect(stdout + verify.stdout + verify.stderr).not.toContain(demo.apiSecret);
     } finally {
       child.kill('SIGTERM');

@@ -5,6 +5,24 @@
  * This entry never imports ccxt: each exchange package hands over its own.
  * @module
  */
+
+export {
+  type CreatedKey,
+  defineKeyManager,
+  type KeyManagementEndpoints,
+  type KeyManagementSpec,
+  type KeyManager,
+  type ListedKey,
+  type ManagedKey,
+  type NewKeyRequest,
+} from '../rotation/key-manager.js';
+export {
+  type RotateKeyOptions,
+  type RotationEvent,
+  type RotationResult,
+  rotateKey,
+} from '../rotation/rotate-key.js';
+export { defaultStateDir, type RotationStep } from '../rotation/rotation-journal.js';
 export { parseBaseUrl, rebaseApiUrls } from './base-url.js';
 export {
   CCXT_VERSION,

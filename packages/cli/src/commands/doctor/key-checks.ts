@@ -3,7 +3,7 @@
  * `--max-age`; no value is shared.
  * @module
  */
-import { listConfiguredExchanges } from '@exkeys/credentials';
+import { isAdminProfile, listConfiguredExchanges } from '@exkeys/credentials';
 import type { DoctorFinding } from '../../doctor-finding.js';
 import { isStale, validateIn } from '../../key-status.js';
 import { ADD_KEY_COMMAND, profileFlag } from '../../messages.js';
@@ -91,6 +91,26 @@ export async function checkKeys(
       });
     }
   }
-  findings.push(...sharedValues(env));
+  findings.push(...sharedValues(env), ...adminBesideBots(store, pairs));
   return findings;
+}
+
+/**
+ * An admin profile (a master key that manages sub-account keys) in the same store as bot keys:
+ * whoever reads the store for a bot can read the master key too.
+ */
+function adminBesideBots(
+  store: SelectedStore,
+  pairs: ReadonlyArray<{ exchange: string; profile: string }>,
+): DoctorFinding[] {
+  const admins = pairs.filter((pair) => isAdminProfile(pair.profile));
+  const bots = pairs.filter((pair) => !isAdminProfile(pair.profile));
+  if (admins.length === 0 || bots.length === 0) return [];
+  return admins.map(({ exchange, profile }) => ({
+    id: 'admin.beside-bot-keys' as const,
+    check: 'admin',
+    status: 'warn' as const,
+    message: `${exchange} (${profile}) is an admin key (it can create and delete sub-account keys) in ${store.location}, next to ${bots.length} bot key(s): anyone who can read this store for a bot can read the master key too`,
+    fix: `keep the admin key in a store of its own, e.g. \`exkeys set ${exchange} --profile ${profile} --keystore admin.age\`, and run \`exkeys rotate ${exchange} --auto --admin-profile ${profile} --keystore admin.age\` where both are readable`,
+  }));
 }
