@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LINE_OVERLAP_CHARS, MAX_LINE_CHARS, STREAM_THRESHOLD } from './file-text.js';
 import { BASE64_TOKEN_LENGTHS, configuredValues, TOKEN_MIN_LENGTH } from './leak-rules.js';
-import { mayMatch, mayMatchBytes, scanDiff, scanFile } from './scanner.js';
+import { mayMatch, mayMatchBytes, scanDiff, scanFile, scanLines } from './scanner.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'exkeys-scanner-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -169,5 +170,24 @@ describe('mayMatch (the whole-file test that lets most files skip line splitting
     expect(mayMatch(`head ${run}`)).toBe(true);
     expect(mayMatch(`x ${run.slice(1)} y ${run.slice(2)}`)).toBe(false);
     expect(mayMatch('')).toBe(false);
+  });
+});
+
+describe('Coinbase key names', () => {
+  it('reports the key id of organizations/{org}/apiKeys/{key} once, never the organisation id', () => {
+    const org = randomUUID();
+    const key = randomUUID();
+    const lines = [
+      { text: `COINBASE_API_KEY=organizations/${org}/apiKeys/${key}`, number: 1, report: true },
+    ];
+    const findings = scanLines(lines, { file: 'bot.env' }, []);
+    expect(findings.map((f) => [f.rule, f.preview])).toEqual([['coinbase-key', `${key.slice(0, 6)}…`]]);
+    // Control: the bare key id alone is found too.
+    const bare = scanLines(
+      [{ text: `COINBASE_API_KEY=${key}`, number: 1, report: true }],
+      { file: 'bot.env' },
+      [],
+    );
+    expect(bare.map((f) => f.rule)).toEqual(['coinbase-key']);
   });
 });

@@ -202,6 +202,9 @@ for (const rule of LEAK_RULES) {
   if (rule.marker) continue;
   RULES_BY_EXCHANGE.set(rule.exchange, [...(RULES_BY_EXCHANGE.get(rule.exchange) ?? []), rule]);
 }
+/** The organisation id of a Coinbase CDP key name, `organizations/{org}/apiKeys/{key}`. */
+const ORGANIZATION_ID = /organizations\/([0-9A-Fa-f-]{36})\/apiKeys\//g;
+
 /** Stands in {@link LineScanner}'s per-line set for "a PEM header was reported here". */
 const PEM_SEEN = '\0pem';
 const PEM_RULES = new Map(LEAK_RULES.filter((rule) => rule.marker).map((r) => [r.exchange, r]));
@@ -388,8 +391,12 @@ export class LineScanner {
     // goes to the exchange named on its own line, as in `KRAKEN_API_SECRET=…`, before the others.
     const own = mentionsIn(text);
     const order = [...near].sort((a, b) => Number(own.includes(b)) - Number(own.includes(a)));
+    // In a Coinbase key name `organizations/{org}/apiKeys/{key}` the organisation id is no credential.
+    const organizations = text.includes('/apiKeys/')
+      ? new Set([...text.matchAll(ORGANIZATION_ID)].map((match) => match[1]))
+      : undefined;
     for (const value of tokens) {
-      if (seen.has(value)) continue;
+      if (seen.has(value) || organizations?.has(value)) continue;
       let random: boolean | undefined;
       for (const exchange of order) {
         for (const rule of RULES_BY_EXCHANGE.get(exchange) ?? []) {
