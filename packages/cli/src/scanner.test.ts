@@ -181,7 +181,9 @@ describe('Coinbase key names', () => {
       { text: `COINBASE_API_KEY=organizations/${org}/apiKeys/${key}`, number: 1, report: true },
     ];
     const findings = scanLines(lines, { file: 'bot.env' }, []);
-    expect(findings.map((f) => [f.rule, f.preview])).toEqual([['coinbase-key', `${key.slice(0, 6)}…`]]);
+    expect(findings.map((f) => [f.rule, f.preview])).toEqual([
+      ['coinbase-key', `${key.slice(0, 6)}…`],
+    ]);
     // Control: the bare key id alone is found too.
     const bare = scanLines(
       [{ text: `COINBASE_API_KEY=${key}`, number: 1, report: true }],
