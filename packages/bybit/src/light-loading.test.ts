@@ -1,14 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type CcxtSource, loadExchangeClass } from '@exkeys/credentials/exchange';
+import { describeLightLoading } from '@exkeys/credentials/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CCXT_VERSION } from './index.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const packageRoot = join(here, '..');
 const source: CcxtSource = {
   version: CCXT_VERSION,
   packageUrl: import.meta.url,
@@ -34,23 +32,20 @@ function captureWarnings(): { lines: string[]; stop: () => void } {
   };
 }
 
-describe('light loading of ccxt', () => {
-  it('pins the ccxt version the package depends on', () => {
-    const manifest = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8'));
-    expect(manifest.dependencies.ccxt).toBe(CCXT_VERSION);
-  });
+describeLightLoading({
+  exchange: 'bybit',
+  packageName: '@exkeys/bybit',
+  factory: 'createBybitClient',
+  ccxtVersion: CCXT_VERSION,
+  testUrl: import.meta.url,
+  importCcxt: () => import('ccxt'),
+  env: {
+    BYBIT_API_KEY: 'abcdefghijklmnopqr',
+    BYBIT_API_SECRET: 'abcdefghijklmnopqrstuvwxyz0123456789',
+  },
+});
 
-  it('imports only js/src/bybit.js from the installed, pinned ccxt', async () => {
-    const warnings = captureWarnings();
-    const { Exchange, via } = await loadExchangeClass('bybit', source);
-    await new Promise((resolve) => setImmediate(resolve));
-    warnings.stop();
-    expect(via).toBe('module');
-    expect(warnings.lines).toEqual([]);
-    const ccxt = await import('ccxt');
-    expect(Exchange).toBe(ccxt.bybit);
-  });
-
+describe('the ccxt loader falls back to the full module', () => {
   it.each([
     [
       'another ccxt version',
@@ -94,42 +89,4 @@ describe('light loading of ccxt', () => {
     expect(via).toBe('full');
     expect(warnings.lines[0]).toMatch(/root not found/);
   });
-
-  // Checks the built package in a fresh process, where nothing else has imported ccxt.
-  const dist = join(packageRoot, 'dist', 'index.js');
-  it.skipIf(!existsSync(dist))(
-    'never imports the ccxt root module when building a client (built dist)',
-    () => {
-      const log = join(temp, 'resolved.log');
-      const hooks = `import { appendFileSync } from 'node:fs';
-      export async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }`;
-      const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
-      const main = `
-      import { getCredentials } from '@exkeys/credentials';
-      import { createBybitClient } from '@exkeys/bybit';
-      const env = { BYBIT_API_KEY: 'abcdefghijklmnopqr', BYBIT_API_SECRET: 'abcdefghijklmnopqrstuvwxyz0123456789' };
-      const client = await createBybitClient(getCredentials('bybit', { env }));
-      console.log(client.id);`;
-      const out = execFileSync(
-        process.execPath,
-        [
-          '--import',
-          `data:text/javascript,${encodeURIComponent(register)}`,
-          '--input-type=module',
-          '-e',
-          main,
-        ],
-        {
-          cwd: packageRoot,
-          encoding: 'utf8',
-        },
-      );
-      expect(out.trim()).toBe('bybit');
-      const resolved = readFileSync(log, 'utf8').split('\n');
-      expect(resolved.some((url) => url.endsWith('/ccxt/js/src/bybit.js'))).toBe(true);
-      expect(resolved.some((url) => url.endsWith('/ccxt/js/ccxt.js'))).toBe(false);
-    },
-  );
-  if (!existsSync(dist))
-    console.warn(`skipped the fresh-process loading test: build ${dist} first`);
 });

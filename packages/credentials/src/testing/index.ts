@@ -12,6 +12,7 @@ export {
   type SuiteSandbox,
   type SuiteSandboxKey,
 } from './exchange-suite.js';
+export { describeLightLoading, type LightLoadingSuite } from './light-loading.js';
 export {
   type AuditOutcome,
   auditOutcome,
