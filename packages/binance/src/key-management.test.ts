@@ -14,6 +14,18 @@ const CREATE = fixture('create-sub-account-api-key.json');
 const LIST = fixture('sub-account-list.json');
 const IP = fixture('ip-restriction.json');
 const RESTRICTIONS = fixture('api-restrictions.json');
+const KEYS = fixture('query-sub-account-api-key.json');
+const DELETED = fixture('delete-sub-account-api-key.json');
+
+/** A client whose signed `request` answers `body`, recording what it was sent. */
+function signedAnswering(body: unknown, sent: Array<Record<string, unknown>> = []): binance {
+  return {
+    request: async (_p: string, _a: string, _m: string, params: Record<string, unknown>) => {
+      sent.push(params);
+      return body;
+    },
+  } as unknown as binance;
+}
 
 const REQUEST = {
   account: 'testsub@gmail.com',
@@ -70,6 +82,33 @@ describe('the Binance key manager reads the documented answers', () => {
     expect((error as { field: string }).field).toBe('apiKey');
   });
 
+  it('lists and deletes from the documented answers, and fails closed on others', async () => {
+    const sent: Array<Record<string, unknown>> = [];
+    expect(await BINANCE_KEY_MANAGEMENT.list(signedAnswering(KEYS, sent), '123@test.com')).toEqual([
+      { apiKey: 'k5V49ldtn4tszj6W3hystegdfvmGbqDzjmkCtpTvC0G74WhK7yd4rfCTo4lShf', label: 'myKey' },
+    ]);
+    expect(sent[0]).toEqual({ email: '123@test.com', page: 1, size: 100 });
+    await expect(
+      BINANCE_KEY_MANAGEMENT.remove(signedAnswering(DELETED), '123@test.com', 'k'),
+    ).resolves.toBeUndefined();
+    const row = (KEYS.rows as Record<string, unknown>[])[0];
+    const cases: Array<[unknown, string]> = [
+      // The shape exkeys guessed before the documented example was found: a bare list.
+      [KEYS.rows, '(the whole body)'],
+      [{ total: 1 }, 'rows'],
+      [{ rows: KEYS.rows }, 'total'],
+      [{ total: 2, rows: KEYS.rows }, 'total'],
+      [{ total: 1, rows: [{ ...row, apikey: undefined, apiKey: row?.apikey }] }, 'rows.0.apikey'],
+    ];
+    for (const [body, field] of cases) {
+      const error = await BINANCE_KEY_MANAGEMENT.list(signedAnswering(body), 'x').catch(
+        (e: unknown) => e,
+      );
+      expect(isUnreadableField(error), String(error)).toBe(true);
+      expect((error as { field: string }).field).toBe(field);
+    }
+  });
+
   it('the sandbox answers in the documented shapes', async () => {
     const adminEnv = {
       BINANCE_API_KEY: 'CANARYadminKEYbinance'.padEnd(64, '0'),
@@ -117,6 +156,28 @@ describe('the Binance key manager reads the documented answers', () => {
         canTrade: 'true',
       });
       expect(shape(created)).toEqual(shape(CREATE));
+      /** Field names with the JSON type of each value. */
+      const typed = (value: unknown) =>
+        Object.entries(value as object)
+          .map(([k, v]) => `${k}:${Array.isArray(v) ? 'array' : typeof v}`)
+          .sort();
+      const signed = admin as unknown as {
+        request(p: string, a: string, m: string, q: Record<string, unknown>): Promise<unknown>;
+      };
+      const keys = (await signed.request('sub-account/subAccountApi', 'sapi', 'GET', {
+        email: 'testsub@gmail.com',
+      })) as { total: unknown; rows: unknown[] };
+      expect(typed(keys)).toEqual(typed(KEYS));
+      expect(keys.total).toBe(2);
+      expect(keys.rows).toHaveLength(2);
+      for (const row of keys.rows) {
+        expect(typed(row)).toEqual(typed((KEYS.rows as unknown[])[0]));
+      }
+      const deleted = await signed.request('sub-account/subAccountApi', 'sapi', 'DELETE', {
+        email: 'testsub@gmail.com',
+        subAccountApiKey: (created as { apiKey: string }).apiKey,
+      });
+      expect(deleted).toEqual(DELETED);
     } finally {
       await sandbox.close();
     }

@@ -4,11 +4,12 @@
  * (`GET /sapi/v1/sub-account/list`, then `GET /sapi/v1/sub-account/subAccountApi/ipRestriction`,
  * which also gives the IP list), creates a key from an Ed25519 key pair generated here
  * (`POST /sapi/v2/sub-account/subAccountApi` with `publicKey`: the private key never leaves this
- * machine), lists (`GET /sapi/v1/sub-account/subAccountApi`) and deletes
+ * machine), lists ("Query Sub-account API Key", `GET /sapi/v1/sub-account/subAccountApi`) and deletes
  * (`DELETE /sapi/v1/sub-account/subAccountApi`) the sub-account's keys. ccxt 4.5.84 has no implicit
  * methods for the create, list and delete calls, so they go through its signed `request`.
  * @see https://developers.binance.com/docs/sub_account/api-management/Create-Sub-account-API-Key-V2
  * @see https://developers.binance.com/docs/sub_account/api-management/Delete-Sub-account-API-Key
+ * @see https://developers.binance.com/en/docs/catalog/vip-and-institutional-sub-account/api/rest-api/api-management
  * @see https://developers.binance.com/docs/sub_account/api-management/Get-IP-Restriction-for-a-Sub-account-API-Key
  * @see https://developers.binance.com/docs/sub_account/account-management/Query-Sub-account-List
  * @module
@@ -27,6 +28,9 @@ const CREATE_FLAGS: Readonly<Record<string, string>> = {
   enableFixApiTrade: 'canFixApiTrading',
   enableFixReadOnly: 'canFixApiReading',
 };
+
+/** The largest page "Query Sub-account API Key" answers. */
+const LIST_PAGE_SIZE = 100;
 
 /** ccxt's signed request, for endpoints it has no implicit method for. */
 interface SignedRequest {
@@ -146,17 +150,29 @@ export const BINANCE_KEY_MANAGEMENT: KeyManagementSpec<binance> = {
     return { apiKey: text(answer, 'apiKey', 'apiKey') };
   },
   async list(admin, account) {
+    // "Query Sub-account API Key": `{ total, rows: [{ apikey, apiName, ... }] }`, `apikey` in lower
+    // case, pages of at most 100. No Binance documentation page shows this answer; the shape is the
+    // example of Binance's connector generated from its API specification (__fixtures__/README.md).
+    // Anything else is refused, before any key is deleted.
     const answer = await (admin as unknown as SignedRequest).request(
       'sub-account/subAccountApi',
       'sapi',
       'GET',
-      { email: account },
+      { email: account, page: 1, size: LIST_PAGE_SIZE },
     );
-    if (!Array.isArray(answer)) unreadableField('(the whole body)', 'is not a list');
-    return answer.map((row: unknown, index) => {
-      if (!isRecord(row)) unreadableField(`${index}`, 'is not an object');
+    if (!isRecord(answer)) unreadableField('(the whole body)', 'is not a JSON object');
+    const { rows, total } = answer;
+    if (!Array.isArray(rows)) unreadableField('rows', 'is missing or not a list');
+    if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) {
+      unreadableField('total', 'is missing or not a whole number');
+    }
+    // A second page would hold keys this list does not see: refuse rather than miss one.
+    if (total > rows.length)
+      unreadableField('total', `counts more keys than the ${rows.length} listed`);
+    return rows.map((row: unknown, index) => {
+      if (!isRecord(row)) unreadableField(`rows.${index}`, 'is not an object');
       return {
-        apiKey: text(row, 'apiKey', `${index}.apiKey`),
+        apiKey: text(row, 'apikey', `rows.${index}.apikey`),
         label: typeof row.apiName === 'string' ? row.apiName : '',
       };
     });

@@ -5,6 +5,7 @@
  * created with a `publicKey` is verified with it: the sandbox never learns its private half.
  * @see https://developers.binance.com/docs/sub_account/api-management/Create-Sub-account-API-Key-V2
  * @see https://developers.binance.com/docs/sub_account/api-management/Delete-Sub-account-API-Key
+ * @see https://developers.binance.com/en/docs/catalog/vip-and-institutional-sub-account/api/rest-api/api-management
  * @see https://developers.binance.com/docs/sub_account/api-management/Get-IP-Restriction-for-a-Sub-account-API-Key
  * @see https://developers.binance.com/docs/sub_account/account-management/Query-Sub-account-List
  * @module
@@ -109,14 +110,22 @@ export function binanceSubKeyRoutes(
     },
     'GET /sapi/v1/sub-account/subAccountApi': {
       access: 'read',
-      handle: (_call, p, key) => {
+      handle: (call, p, key) => {
         const refused = refuse(key, false);
         if (refused) return refused;
         if (!emails().includes(p.email ?? '')) return badEmail(key);
+        // "Query Sub-account API Key": pages of `size` (default 30, at most 100), `apikey` in lower case.
+        const size = Math.min(Math.max(Number(p.size ?? 30) || 30, 1), 100);
+        const page = Math.max(Number(p.page ?? 1) || 1, 1);
+        const all = binanceKeys().filter((k) => k.subAccount === p.email);
         return ok(
-          binanceKeys()
-            .filter((k) => k.subAccount === p.email)
-            .map(render),
+          {
+            total: all.length,
+            rows: all.slice((page - 1) * size, page * size).map((k) => {
+              const { apiKey, status: _status, ipList: _ips, ...rest } = render(k);
+              return { email: k.subAccount, ...rest, apikey: apiKey, timestamp: call.now };
+            }),
+          },
           key.apiKey,
         );
       },
