@@ -214,19 +214,20 @@ function rankOf(result: {
 }
 
 /** Which result of several orders counts: the first that worked, else the most telling failure. */
+const RANK_ORDER: readonly VerificationRank[] = [
+  'can-withdraw',
+  'can-trade',
+  'valid',
+  'unverifiable',
+  'invalid',
+];
+
 function best(results: ReadonlyArray<{ rank: VerificationRank; why?: string }>): {
   rank: VerificationRank;
   why?: string;
 } {
-  const order: VerificationRank[] = [
-    'can-withdraw',
-    'can-trade',
-    'valid',
-    'unverifiable',
-    'invalid',
-  ];
   return (
-    [...results].sort((a, b) => order.indexOf(a.rank) - order.indexOf(b.rank))[0] ?? {
+    [...results].sort((a, b) => RANK_ORDER.indexOf(a.rank) - RANK_ORDER.indexOf(b.rank))[0] ?? {
       rank: 'unverifiable',
       why: 'nothing was sent',
     }
@@ -298,7 +299,16 @@ export async function verifyFindings(
           ? `paired with ${candidate.paired}`
           : `${outcome.why}; paired ${candidate.paired}`,
     };
-    for (const finding of candidate.findings) finding.verification = verification;
+    // A finding paired in several candidates (one secret near two keys) keeps its best rank.
+    for (const finding of candidate.findings) {
+      const known = finding.verification;
+      if (
+        known === undefined ||
+        RANK_ORDER.indexOf(verification.rank) < RANK_ORDER.indexOf(known.rank)
+      ) {
+        finding.verification = verification;
+      }
+    }
   });
   for (const [finding, reason] of unpaired) {
     finding.verification = { rank: 'unverifiable', reason };

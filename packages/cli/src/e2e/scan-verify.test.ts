@@ -170,6 +170,26 @@ describe('exkeys scan --verify (against the sandbox)', () => {
     expectNothingLeaked(sarif.stdout + sarif.stderr);
   });
 
+  it('a secret near two keys keeps its best rank; the wrong key is still invalid (control)', async () => {
+    project = newProject({ git: true });
+    const k = KEYS.bybitTrade;
+    // The old key one line below the secret: both keys pair with the one secret.
+    writeFileSync(
+      join(project.dir, 'bot.js'),
+      `// bybit\nconst apiKey = '${k.apiKey}';\nconst secret = '${k.apiSecret}';\nconst oldKey = '${UNKNOWN.apiKey}';\n`,
+    );
+    const result = await exkeys(project, ['scan', '--verify', '--json'], {
+      env: { EXKEYS_BASE_URL: sandbox.url },
+    });
+    const findings = JSON.parse(result.stdout) as Finding[];
+    expect(findings.map((f) => `${f.line}:${f.rule}:${f.verification?.rank}`)).toEqual([
+      '2:bybit-key:can-trade',
+      '3:bybit-secret:can-trade',
+      '4:bybit-key:invalid',
+    ]);
+    expectNothingLeaked(result.stdout + result.stderr);
+  });
+
   it('with --history, a key deleted from the tree but still in a commit is ranked', async () => {
     project = newProject({ git: true });
     const bot = join(project.dir, 'bot.js');
