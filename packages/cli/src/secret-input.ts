@@ -58,6 +58,26 @@ async function promptHidden(message: string): Promise<string> {
 }
 
 /**
+ * The new credentials of `set` and `rotate`: from the exchange's key file with `fromFile`
+ * (`--from-file`, Coinbase's `cdp_api_key.json`), else as {@link readNewCredentials} reads them,
+ * the secret from `secretFile` when given.
+ */
+export async function readCredentialsOption(
+  exchange: string,
+  profile: string,
+  options: { fromFile?: string; secretFile?: string },
+): Promise<NewCredentials> {
+  if (options.fromFile !== undefined) {
+    return (await import('./cdp-key-file.js')).readExchangeKeyFile(exchange, options.fromFile);
+  }
+  return readNewCredentials(
+    exchange,
+    profile,
+    options.secretFile === undefined ? {} : { secretFile: options.secretFile },
+  );
+}
+
+/**
  * Reads a key, a secret and (for OKX and other passphrase exchanges) a passphrase: from hidden
  * prompts when stdin is a terminal, else from stdin, one value per line in that order.
  * @throws {UsageError} when stdin is empty.

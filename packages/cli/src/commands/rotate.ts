@@ -23,7 +23,7 @@ import {
   type SecretFileOptions,
   type StoreOptions,
 } from '../options.js';
-import { assertValidNew, type NewCredentials, readNewCredentials } from '../secret-input.js';
+import { assertValidNew, type NewCredentials, readCredentialsOption } from '../secret-input.js';
 import { loadPrivateEnv, profileOf, selectStore } from '../store-selection.js';
 import { err, out, print, printError, startProgress } from '../terminal.js';
 
@@ -83,14 +83,7 @@ export async function rotateCommand(exchangeArg: string, options: RotateOptions)
       '--from-file reads both the key and the secret from the key file, so it takes no --secret-file. Drop one of them.',
     );
   }
-  const creds: NewCredentials =
-    options.fromFile === undefined
-      ? await readNewCredentials(
-          exchange,
-          profile,
-          options.secretFile === undefined ? {} : { secretFile: options.secretFile },
-        )
-      : await (await import('../cdp-key-file.js')).readExchangeKeyFile(exchange, options.fromFile);
+  const creds: NewCredentials = await readCredentialsOption(exchange, profile, options);
   assertValidNew(exchange, profile, creds);
   if (creds.apiKey === oldKey) {
     printError(

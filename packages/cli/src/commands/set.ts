@@ -14,7 +14,7 @@ import {
 import { CommandFailed, EXIT, UsageError } from '../exit-codes.js';
 import { profileFlag } from '../messages.js';
 import type { SecretFileOptions, StoreOptions } from '../options.js';
-import { assertValidNew, readApiKey, readNewCredentials } from '../secret-input.js';
+import { assertValidNew, readApiKey, readCredentialsOption } from '../secret-input.js';
 import { loadPrivateEnv, profileOf, type SelectedStore, selectStore } from '../store-selection.js';
 import { err, out, print, printError } from '../terminal.js';
 
@@ -40,14 +40,7 @@ export async function setCommand(exchangeArg: string, options: SetOptions): Prom
   }
   const store = await selectStore(options, { mayCreate: !options.keyOnly });
   if (options.keyOnly) return setKeyOnly(exchange, profile, store);
-  const creds =
-    options.fromFile === undefined
-      ? await readNewCredentials(
-          exchange,
-          profile,
-          options.secretFile === undefined ? {} : { secretFile: options.secretFile },
-        )
-      : await (await import('../cdp-key-file.js')).readExchangeKeyFile(exchange, options.fromFile);
+  const creds = await readCredentialsOption(exchange, profile, options);
   assertValidNew(exchange, profile, creds);
   const names = variableNames(exchange, profile);
   const before = await loadPrivateEnv(store);
