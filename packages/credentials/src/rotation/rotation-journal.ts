@@ -7,9 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KeyRotationError } from '../errors.js';
+import { exkeysStateDir } from '../state-dir.js';
 import { listTemporaryFiles, writeFileAtomic } from '../stores/atomic-file.js';
 
 /**
@@ -48,13 +48,8 @@ export function fingerprint(apiKey: string): string {
   return createHash('sha256').update(apiKey, 'utf8').digest('hex').slice(0, 32);
 }
 
-/** `$XDG_STATE_HOME/exkeys`, else `~/.local/state/exkeys`. */
-export function defaultStateDir(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): string {
-  const base = env.XDG_STATE_HOME?.trim() || join(homedir(), '.local', 'state');
-  return join(base, 'exkeys');
-}
+/** `$XDG_STATE_HOME/exkeys`, else `~/.local/state/exkeys` (see `exkeysStateDir`). */
+export const defaultStateDir: typeof exkeysStateDir = exkeysStateDir;
 
 /** The journal file of one store, exchange and profile. */
 export function journalPath(

@@ -6,9 +6,9 @@
  * @module
  */
 import { mkdir, realpath } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { KeystoreError } from '../../errors.js';
+import { exkeysStateDir } from '../../state-dir.js';
 import { withFileLock, writeFileAtomic } from '../atomic-file.js';
 import { readFileIfExists } from '../store-file.js';
 
@@ -33,9 +33,7 @@ export type AcceptRecipients = boolean | ((change: RecipientChange) => boolean |
  * default `~/.local/state/exkeys/recipients.json` (mode 0600).
  */
 export function recipientStateFile(env: NodeJS.ProcessEnv = process.env): string {
-  const state = env.XDG_STATE_HOME;
-  const base = state && isAbsolute(state) ? state : join(homedir(), '.local', 'state');
-  return join(base, 'exkeys', 'recipients.json');
+  return join(exkeysStateDir(env), 'recipients.json');
 }
 
 async function keystoreKey(path: string): Promise<string> {
