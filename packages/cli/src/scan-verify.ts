@@ -16,7 +16,9 @@
  * The same credential found in several places is sent once.
  * @module
  */
+
 import { EXCHANGES } from '@exkeys/credentials';
+import { OKX_REGION_HOSTS } from '@exkeys/okx';
 import type { Finding, FindingVerification, VerificationRank } from './finding.js';
 import { type FoundValues, placeOf } from './found-values.js';
 import { VERIFIABLE_EXCHANGES, verifyMany } from './live-verification.js';
@@ -47,7 +49,6 @@ const HOSTS: Readonly<Record<string, { live: string; testnet: string; demo: stri
   // OKX demo trading is the live host with the `x-simulated-trading` header.
   okx: { live: 'www.okx.com', testnet: 'www.okx.com', demo: 'www.okx.com' },
 };
-const OKX_REGION_HOSTS = { global: 'www.okx.com', eea: 'eea.okx.com', us: 'us.okx.com' } as const;
 
 /** The host `exchange`'s credentials go to under `endpoint`, as the warning names it. */
 export function verifyHost(exchange: string, endpoint: EndpointOptions): string {
